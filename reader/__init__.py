@@ -1,0 +1,3 @@
+"""newsreader: triage a folder of news articles from the keyboard."""
+
+__version__ = "0.1.0"
