@@ -1,0 +1,1 @@
+"""The data layer: parsing, index, triage store, queries. No Textual, no Rich."""

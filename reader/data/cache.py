@@ -1,0 +1,319 @@
+"""A folder of article files to an SQLite index, refreshed incrementally by (mtime, size)."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reader.data.article import Article, Problem, article_from_dict, article_to_dict
+from reader.data.keys import id_from_key, key_from_id
+from reader.data.parse import parse_file
+
+ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
+"""Which files may hold an article; their content decides the format."""
+_BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".bak", ".orig", ".tmp", "~")
+SCHEMA_VERSION = 1
+POOL_THRESHOLD = 400
+"""Below this many files to parse, a process pool costs more than it saves."""
+
+Progress = Callable[[int, int], None]
+"""Called with (files done, files to parse) as a scan goes on."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS articles (
+    rowid INTEGER PRIMARY KEY,
+    key TEXT UNIQUE NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    kind TEXT NOT NULL,            -- frontmatter | press | problem (not an article)
+    title TEXT, provider TEXT, domain TEXT, published_at TEXT,
+    quality REAL, heat REAL, type TEXT, file_published INTEGER,
+    problem_count INTEGER NOT NULL DEFAULT 0,
+    topics TEXT,                   -- joined with U+001F for filters
+    record TEXT NOT NULL           -- the whole article (or problem) as JSON
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title, excerpt, provider, topics, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+
+def is_candidate(name: str) -> bool:
+    """Whether a file name may hold an article: not hidden, a backup or an editor swap file."""
+    if name.startswith((".", "#")) or name.endswith(_BACKUP_SUFFIXES):
+        return False
+    return os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    """One candidate file found by a walk."""
+
+    id: str
+    path: str
+    mtime_ns: int
+    size: int
+
+
+def walk(root: Path) -> tuple[list[FileStat], list[Problem]]:
+    """Every candidate file below root, never following a symbolic link."""
+    found: list[FileStat] = []
+    skipped: list[Problem] = []
+    stack = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            skipped.append(
+                Problem(prefix.rstrip("/") or ".", "file", f"cannot list: {error.strerror}")
+            )
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_symlink():
+                    if is_candidate(entry.name):
+                        skipped.append(Problem(rel, "file", "symbolic link: not followed"))
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, rel + "/"))
+                elif is_candidate(entry.name) and entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    found.append(FileStat(rel, entry.path, st.st_mtime_ns, st.st_size))
+            except OSError as error:
+                skipped.append(Problem(rel, "file", f"cannot read: {error.strerror}"))
+    return found, skipped
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh changed in the index."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+    """Entries never indexed: symbolic links, unreadable folders."""
+
+    @property
+    def parsed(self) -> int:
+        """How many files were parsed."""
+        return len(self.added) + len(self.changed)
+
+
+def _row(stat: FileStat) -> tuple[Any, ...]:
+    """Parse one file into the row the index stores (runs in a worker process)."""
+    result = parse_file(Path(stat.path), stat.id)
+    key = key_from_id(stat.id)
+    if isinstance(result, Problem):
+        record = json.dumps({"id": stat.id, "field": result.field, "why": result.why})
+        return (
+            key,
+            stat.mtime_ns,
+            stat.size,
+            "problem",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            1,
+            None,
+            record,
+            None,
+        )
+    a = result
+    published = None if a.file_published is None else int(a.file_published)
+    return (
+        key,
+        stat.mtime_ns,
+        stat.size,
+        a.kind,
+        a.title,
+        a.provider,
+        a.domain,
+        a.published_at.isoformat() if a.published_at else None,
+        a.quality,
+        a.heat,
+        a.type,
+        published,
+        len(a.problems),
+        "\x1f".join(a.topics),
+        json.dumps(article_to_dict(a), ensure_ascii=False, default=str),
+        a.excerpt,
+    )
+
+
+def _rows_chunk(stats: list[FileStat]) -> list[tuple[Any, ...]]:
+    return [_row(stat) for stat in stats]
+
+
+def _parse_all(stats: list[FileStat], progress: Progress | None) -> Iterator[tuple[Any, ...]]:
+    """Parse files, across all cores when there are many; yields rows as they come."""
+    total = len(stats)
+    if total < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        for done, stat in enumerate(stats, 1):
+            yield _row(stat)
+            if progress and (done % 200 == 0 or done == total):
+                progress(done, total)
+        return
+    context = multiprocessing.get_context(_start_method())
+    chunks = [stats[i : i + 128] for i in range(0, total, 128)]
+    done = 0
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=context) as pool:
+        for rows in pool.map(_rows_chunk, chunks):
+            done += len(rows)
+            yield from rows
+            if progress:
+                progress(done, total)
+
+
+def _start_method() -> str:
+    """fork when it is safe (one thread: the CLI), else a clean forkserver (the TUI's worker)."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+class Index:
+    """The parsed articles of one cache folder, in SQLite (WAL), keyed by relative path."""
+
+    def __init__(self, db_path: Path, root: Path):
+        self.db_path = db_path
+        self.root = root
+        self.rebuilt = False
+        """True when a damaged index file was found and rebuilt from the files."""
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = self._open()
+        except sqlite3.DatabaseError:
+            # The index is only a copy of what the files say: start it again.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            self.rebuilt = True
+            self.conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=10, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # the index can always be rebuilt
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version not in (0, SCHEMA_VERSION):
+            conn.executescript("DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts;")
+        conn.executescript(_SCHEMA)
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        return conn
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def refresh(self, progress: Progress | None = None) -> RefreshResult:
+        """Bring the index up to date with the folder: parse only new or changed files."""
+        stats, skipped = walk(self.root)
+        known = {
+            key: (mtime, size)
+            for key, mtime, size in self.conn.execute("SELECT key, mtime_ns, size FROM articles")
+        }
+        result = RefreshResult(skipped=skipped)
+        todo = []
+        for stat in stats:
+            old = known.pop(key_from_id(stat.id), None)
+            if old == (stat.mtime_ns, stat.size):
+                result.unchanged += 1
+                continue
+            (result.changed if old else result.added).append(stat.id)
+            todo.append(stat)
+        result.removed = [id_from_key(key) for key in known]
+        if todo or result.removed:
+            self._store(todo, list(known), progress)
+        return result
+
+    def _store(self, todo: list[FileStat], removed: list[str], progress: Progress | None) -> None:
+        with self.conn:
+            self._delete(removed + [key_from_id(stat.id) for stat in todo])
+            batch: list[tuple[Any, ...]] = []
+            for row in _parse_all(todo, progress):
+                batch.append(row)
+                if len(batch) >= 500:
+                    self._insert(batch)
+                    batch = []
+            self._insert(batch)
+
+    def _delete(self, keys: list[str]) -> None:
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            self.conn.execute(
+                f"DELETE FROM articles_fts WHERE rowid IN "
+                f"(SELECT rowid FROM articles WHERE key IN ({marks}))",
+                part,
+            )
+            self.conn.execute(f"DELETE FROM articles WHERE key IN ({marks})", part)
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        self.conn.executemany(
+            "INSERT INTO articles (key, mtime_ns, size, kind, title, provider, domain, "
+            "published_at, quality, heat, type, file_published, problem_count, topics, record) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [row[:15] for row in rows],
+        )
+        self.conn.executemany(
+            "INSERT INTO articles_fts (rowid, title, excerpt, provider, topics) "
+            "SELECT rowid, title, ?, provider, replace(topics, char(31), ' ') "
+            "FROM articles WHERE key = ? AND kind != 'problem'",
+            [(row[15], row[0]) for row in rows],
+        )
+
+    def article(self, article_id: str) -> Article | None:
+        """The full article for an id, or None when it is unknown or not an article."""
+        row = self.conn.execute(
+            "SELECT record FROM articles WHERE key = ? AND kind != 'problem'",
+            (key_from_id(article_id),),
+        ).fetchone()
+        return article_from_dict(json.loads(row[0])) if row else None
+
+    def articles(self) -> Iterable[Article]:
+        """Every article, in id order."""
+        for (record,) in self.conn.execute(
+            "SELECT record FROM articles WHERE kind != 'problem' ORDER BY key"
+        ):
+            yield article_from_dict(json.loads(record))
+
+    def problems(self) -> list[Problem]:
+        """Every problem: files that are not articles, then bad fields, in id order."""
+        found = []
+        for kind, record in self.conn.execute(
+            "SELECT kind, record FROM articles WHERE problem_count > 0 ORDER BY key"
+        ):
+            data = json.loads(record)
+            if kind == "problem":
+                found.append(Problem(data["id"], data["field"], data["why"]))
+            else:
+                found.extend(Problem(data["id"], p["field"], p["why"]) for p in data["problems"])
+        return found
+
+    def initial_states(self) -> Iterator[tuple[str, bool | None]]:
+        """(id, file_published) for every article, for seeding the triage store."""
+        for key, published in self.conn.execute(
+            "SELECT key, file_published FROM articles WHERE kind != 'problem'"
+        ):
+            yield id_from_key(key), None if published is None else bool(published)

@@ -1,0 +1,92 @@
+"""Untrusted text to plain text: escapes, controls, mojibake and entities removed once."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import ftfy
+
+# A whole escape sequence with its payload (see the hostile corpus's README): CSI, OSC,
+# the string controls DCS/SOS/PM/APC, then the 2-byte ESC forms. An unterminated string
+# control runs to the end of the text, since anything after it was meant to be hidden.
+_ESC_SEQUENCE = re.compile(
+    r"""
+      (?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?      # CSI
+    | (?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c|\Z)              # OSC
+    | (?:\x1b[PX^_]|[\x90\x98\x9e\x9f]).*?(?:\x1b\\|\x9c|\Z)  # DCS, SOS, PM, APC
+    | \x1b[\x20-\x2f]*[\x30-\x7e]                            # ESC x, ESC ( B ...
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# A C1 byte right after a Latin-1 letter or a euro sign is most likely part of UTF-8
+# read as Windows-1252 (`â€\x9d`): leave it for the mojibake repair, not the escape filter.
+_C1_INTRODUCER = re.compile(r"(?<![\u00c0-\u00ff\u20ac])[\x9b\x9d\x90\x98\x9e\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\t\x0b\x0c\x85\u2028\u2029]")
+# C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, lone surrogates.
+_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t]+")
+_MAX_FIELD = 20_000
+"""Longest one-line field kept; the rest is cut (a 5,000-character title still fits)."""
+
+
+def strip_escapes(text: str) -> str:
+    """Remove terminal escape sequences whole, payload included."""
+    if "\x1b" in text or _C1_INTRODUCER.search(text):
+        text = _ESC_SEQUENCE.sub("", text)
+    return text
+
+
+def _repair(text: str) -> str:
+    """Escapes out, mojibake repaired, entities decoded once, escapes out again."""
+    text = strip_escapes(text)
+    if not text.isascii():
+        text = ftfy.fix_encoding(text)
+    if "&" in text:
+        # Decoding can produce `\x1b` from `&#27;`, hence the second pass.
+        text = strip_escapes(html.unescape(text))
+    return text
+
+
+def clean_line(value: str, limit: int = _MAX_FIELD) -> str:
+    """Clean a one-line field: line breaks and tabs become one space, controls go."""
+    if value.isascii() and value.isprintable() and "&" not in value:
+        return value.strip()[:limit]  # the common case: nothing to do
+    text = _repair(value)
+    text = _LINE_BREAKS.sub(" ", text)
+    text = _CONTROLS.sub("", text)
+    return _SPACES.sub(" ", text).strip()[:limit]
+
+
+def clean_text(value: str) -> str:
+    """Clean a multi-line body: keep line breaks (as LF) and drop other controls."""
+    text = _repair(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\x0b\x0c\x85\u2028\u2029]", "\n", text).replace("\t", "    ")
+    return _CONTROLS.sub(lambda m: m.group() if m.group() == "\n" else "", text).strip()
+
+
+def escape_name(name: str) -> str:
+    """Show a file name or id safely: controls, backslashes and undecodable bytes as `\\xNN`."""
+    out = []
+    for char in name:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char == "\\" or code < 0x20 or 0x7F <= code <= 0x9F or _CONTROLS.match(char):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def is_openable(url: str) -> bool:
+    """The one check before a URL goes to a browser: http or https, with a host, no spaces."""
+    from urllib.parse import urlsplit
+
+    if not url or len(url) > 8192 or not url.isprintable() or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

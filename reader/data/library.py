@@ -1,0 +1,57 @@
+"""Library: one cache folder with its index and its triage store, the API both front ends use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reader.data.article import Article, Decision, Problem
+from reader.data.cache import Index, Progress, RefreshResult
+from reader.data.store import TriageStore
+from reader.paths import default_db_path, index_path_for
+
+
+class LibraryError(Exception):
+    """The cache folder cannot be used; the message names it and says why."""
+
+
+class Library:
+    """A cache folder, its index (rebuildable) and its decisions (precious)."""
+
+    def __init__(self, root: Path, db_path: Path | None = None):
+        if not root.is_dir():
+            what = "does not exist" if not root.exists() else "is not a folder"
+            raise LibraryError(f"{root}: {what}")
+        self.root = root
+        self.db_path = db_path or default_db_path(root)
+        self.store = TriageStore(self.db_path)
+        self.index = Index(index_path_for(self.db_path), root)
+        self.index.conn.execute("ATTACH DATABASE ? AS triage", (str(self.db_path),))
+        self.skipped: list[Problem] = []
+        """Entries the last refresh passed over (symbolic links, unreadable folders)."""
+
+    def close(self) -> None:
+        """Close both databases."""
+        self.index.close()
+        self.store.close()
+
+    def refresh(self, progress: Progress | None = None) -> RefreshResult:
+        """Re-read new and changed files, then let the store follow what they say."""
+        result = self.index.refresh(progress)
+        self.skipped = result.skipped
+        fresh = set(result.added) | set(result.changed)
+        everything = self.store.is_empty()  # a new or replaced store follows every file
+        if fresh or everything:
+            self.store.seed(
+                (i, Decision.PUBLISHED if published else Decision.UNDECIDED)
+                for i, published in self.index.initial_states()
+                if everything or i in fresh
+            )
+        return result
+
+    def article(self, article_id: str) -> Article | None:
+        """The parsed article, or None for an unknown id."""
+        return self.index.article(article_id)
+
+    def problems(self) -> list[Problem]:
+        """Every problem found in the folder, in id order."""
+        return sorted(self.skipped + self.index.problems(), key=lambda p: p.path)

@@ -1,0 +1,147 @@
+"""Queries over the index and the triage store: filters, order, counts, search."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from reader.data.article import Article, Decision, article_from_dict
+from reader.data.keys import id_from_key
+from reader.data.library import Library
+
+Sort = Literal["date", "quality", "heat", "title"]
+SORTS: tuple[Sort, ...] = ("date", "quality", "heat", "title")
+
+_STATE = "coalesce(d.state, CASE WHEN a.file_published = 1 THEN 'published' ELSE 'undecided' END)"
+# Newest, best and hottest first; a missing value sorts last; the id keeps the order stable.
+_ORDER: dict[str, str] = {
+    "date": "a.published_at IS NULL, a.published_at DESC, a.key",
+    "quality": "a.quality IS NULL, a.quality DESC, a.key",
+    "heat": "a.heat IS NULL, a.heat DESC, a.key",
+    "title": "a.title = '', a.title COLLATE NOCASE, a.key",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """One line of the article list: just what a list shows and sorts on."""
+
+    id: str
+    title: str
+    provider: str
+    published_at: datetime | None
+    state: Decision
+    quality: float | None = None
+    heat: float | None = None
+    type: str = "article"
+    problem_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """What the list shows: all criteria must hold; None means any."""
+
+    state: Decision | None = None
+    search: str | None = None
+    topic: str | None = None
+    provider: str | None = None
+    sort: Sort = "date"
+
+
+def fts_query(text: str) -> str:
+    """User text to an FTS5 query: every word must match, as a prefix, nothing is syntax."""
+    words = [w for w in text.split() if w.strip('"')]
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def _where(flt: Filter) -> tuple[str, list[Any]]:
+    clauses, params = ["a.kind != 'problem'"], []
+    if flt.state is not None:
+        clauses.append(f"{_STATE} = ?")
+        params.append(flt.state.value)
+    if flt.search and (match := fts_query(flt.search)):
+        clauses.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(match)
+    if flt.topic:
+        clauses.append("instr(char(31) || a.topics || char(31), char(31) || ? || char(31)) > 0")
+        params.append(flt.topic)
+    if flt.provider:
+        clauses.append("a.provider = ?")
+        params.append(flt.provider)
+    return " AND ".join(clauses), params
+
+
+def rows(library: Library, flt: Filter = Filter()) -> list[ArticleRow]:
+    """The articles the filter admits, in its order."""
+    where, params = _where(flt)
+    sql = (
+        f"SELECT a.key, a.title, a.provider, a.published_at, {_STATE}, a.quality, a.heat, "
+        f"a.type, a.problem_count FROM articles a LEFT JOIN triage.decisions d USING (key) "
+        f"WHERE {where} ORDER BY {_ORDER[flt.sort]}"
+    )
+    when = datetime.fromisoformat
+    return [
+        ArticleRow(
+            id_from_key(r[0]),
+            r[1] or "",
+            r[2] or "",
+            when(r[3]) if r[3] else None,
+            Decision(r[4]),
+            r[5],
+            r[6],
+            r[7] or "article",
+            r[8],
+        )
+        for r in library.index.conn.execute(sql, params)
+    ]
+
+
+def articles(
+    library: Library, flt: Filter = Filter()
+) -> list[tuple[Article, Decision, str | None]]:
+    """Full articles with their state and its reason, as `rows` selects and orders them."""
+    where, params = _where(flt)
+    sql = (
+        f"SELECT a.record, {_STATE}, d.reason FROM articles a "
+        f"LEFT JOIN triage.decisions d USING (key) WHERE {where} ORDER BY {_ORDER[flt.sort]}"
+    )
+    return [
+        (article_from_dict(json.loads(record)), Decision(state), reason)
+        for record, state, reason in library.index.conn.execute(sql, params)
+    ]
+
+
+def counts(library: Library) -> dict[Decision, int]:
+    """How many articles are in each state."""
+    found = dict.fromkeys(Decision, 0)
+    sql = (
+        f"SELECT {_STATE}, count(*) FROM articles a LEFT JOIN triage.decisions d USING (key) "
+        f"WHERE a.kind != 'problem' GROUP BY 1"
+    )
+    for state, count in library.index.conn.execute(sql):
+        found[Decision(state)] = count
+    return found
+
+
+def topics(library: Library) -> list[tuple[str, int]]:
+    """Every topic with its article count, most common first."""
+    tally: dict[str, int] = {}
+    for (joined,) in library.index.conn.execute(
+        "SELECT topics FROM articles WHERE kind != 'problem' AND topics != ''"
+    ):
+        for topic in joined.split("\x1f"):
+            tally[topic] = tally.get(topic, 0) + 1
+    return sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+
+
+def providers(library: Library) -> list[tuple[str, int]]:
+    """Every provider with its article count, most common first."""
+    return [
+        (name, count)
+        for name, count in library.index.conn.execute(
+            "SELECT provider, count(*) FROM articles WHERE kind != 'problem' AND provider != '' "
+            "GROUP BY provider ORDER BY count(*) DESC, provider"
+        )
+    ]
