@@ -1,0 +1,57 @@
+"""Entry point: `newsreader [PATH]` opens the app; `newsreader COMMAND ...` runs a CLI command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from reader import __version__
+from reader.cli import COMMANDS, default_root, run
+from reader.config import load_settings
+from reader.paths import config_file
+
+
+def _app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsreader",
+        description="Triage a folder of news articles: publish or skip, keyboard only.",
+        epilog="commands (newsreader COMMAND --help): " + ", ".join(COMMANDS),
+    )
+    parser.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        metavar="PATH",
+        help="the article folder (default: the configured cache, else the demo)",
+    )
+    parser.add_argument("--db", type=Path, metavar="FILE", help="the decisions database")
+    parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run newsreader; returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    settings, warnings = load_settings(config_file())
+    for warning in warnings:
+        print(f"newsreader: config: {warning}", file=sys.stderr)
+    try:
+        if args and args[0] in COMMANDS:
+            return run(args, settings)
+        ns = _app_parser().parse_args(args)
+        from reader.app import make_app  # the UI is imported only when it is used
+
+        app = make_app(ns.path or default_root(settings), ns.db or settings.db, settings)
+        app.run()
+        return app.return_code or 0
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader of our output went away (`| head`): not an error
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,313 @@
+"""The headless commands: check, list, show, decide, undo, redo, export; on reader.data only."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from reader import __version__
+from reader.config import Settings
+from reader.data import query
+from reader.data.article import Article, Decision, article_to_dict
+from reader.data.clean import escape_name
+from reader.data.library import Library, LibraryError
+from reader.data.store import StoreError
+from reader.paths import bundled_seeds
+
+COMMANDS = ("check", "list", "show", "decide", "undo", "redo", "export")
+ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}
+
+
+class CliError(Exception):
+    """A one-line error for the user; the exit status is 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every subcommand (the TUI's own arguments are parsed in __main__)."""
+    parser = argparse.ArgumentParser(
+        prog="newsreader", description="Triage a folder of news articles."
+    )
+    parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--db", type=Path, metavar="FILE", help="the decisions database")
+        return p
+
+    command("check", "list every problem, one per line; exit 1 if there are any").add_argument(
+        "path", nargs="?", type=Path, metavar="PATH"
+    )
+    ls = command("list", "list articles")
+    ls.add_argument("path", nargs="?", type=Path, metavar="PATH")
+    ls.add_argument("--state", choices=[*(d.value for d in Decision), "all"], default="all")
+    ls.add_argument("--search", metavar="TEXT", help="full-text search")
+    ls.add_argument("--topic", metavar="TOPIC")
+    ls.add_argument("--provider", metavar="NAME")
+    ls.add_argument("--sort", choices=query.SORTS, default="date")
+    ls.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    show = command("show", "show one article")
+    show.add_argument("args", nargs="+", metavar="[PATH] ID")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    decide = command("decide", "publish, skip or clear articles (one undoable step)")
+    decide.add_argument("args", nargs="+", metavar="[PATH] ID... {publish,skip,clear}")
+    decide.add_argument("--reason", metavar="TEXT")
+    for name, text in (("undo", "undo the last step"), ("redo", "redo the last undone step")):
+        command(name, text).add_argument("path", nargs="?", type=Path, metavar="PATH")
+    export = command("export", "write the journal of every change")
+    export.add_argument("path", nargs="?", type=Path, metavar="PATH")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    return parser
+
+
+def default_root(settings: Settings) -> Path:
+    """The configured cache folder, else the bundled seeds."""
+    return settings.cache or bundled_seeds()
+
+
+def _split_path(args: list[str], settings: Settings) -> tuple[Path, list[str]]:
+    """A leading folder argument is PATH (an id is always a file, never a folder)."""
+    if len(args) > 1 and Path(args[0]).is_dir():
+        return Path(args[0]), args[1:]
+    return default_root(settings), args
+
+
+def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
+    """Open and refresh the library, with progress on a terminal for a long first scan."""
+    library = Library(root, db or settings.db)
+
+    def progress(done: int, total: int) -> None:
+        if total >= 2000:
+            end = "\n" if done == total else ""
+            print(f"\rindexing {done:,}/{total:,} files", end=end, file=sys.stderr, flush=True)
+
+    library.refresh(progress if sys.stderr.isatty() else None)
+    if library.index.rebuilt:
+        print(
+            "newsreader: the index was damaged and has been rebuilt from the files", file=sys.stderr
+        )
+    return library
+
+
+def _known(library: Library, article_id: str) -> Article:
+    article = library.article(article_id)
+    if article is None:
+        raise CliError(f"unknown article id: {escape_name(article_id)}")
+    return article
+
+
+def record(article: Article, state: Decision, reason: str | None = None) -> dict[str, Any]:
+    """The JSON object for one article, as `list` and `show` print it."""
+    data = article_to_dict(article)
+    return {
+        "id": article.id,
+        "title": article.title,
+        "excerpt": article.excerpt,
+        "published_at": data["published_at"],
+        "provider": article.provider,
+        "domain": article.domain,
+        "url": article.url,
+        "topics": list(article.topics),
+        "quality": article.quality,
+        "heat": article.heat,
+        "type": article.type,
+        "state": state.value,
+        "reason": reason,
+        "file_published": article.file_published,
+        "related": [
+            {k: r[k] for k in ("title", "url", "provider", "published_at")} for r in data["related"]
+        ],
+        "problems": [f"{p['field']}: {p['why']}" for p in data["problems"]],
+        "kind": article.kind,
+        "video_url": article.video_url,
+        "images": list(article.images),
+        "body": article.body,
+    }
+
+
+def _date(article: Article) -> str:
+    return article.published_at.date().isoformat() if article.published_at else "----------"
+
+
+def cmd_check(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    problems = library.problems()
+    for p in problems:
+        print(f"{escape_name(p.path)}: {p.field}: {p.why}", file=out)
+    return 1 if problems else 0
+
+
+def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    state = None if ns.state == "all" else Decision(ns.state)
+    flt = query.Filter(state, ns.search, ns.topic, ns.provider, ns.sort)
+    found = query.articles(library, flt)
+    if ns.format == "json":
+        json.dump([record(a, s, r) for a, s, r in found], out, ensure_ascii=False, indent=2)
+        print(file=out)
+    elif ns.format == "csv":
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "id",
+                "state",
+                "published_at",
+                "provider",
+                "title",
+                "url",
+                "quality",
+                "heat",
+                "type",
+                "topics",
+                "file_published",
+            ]
+        )
+        for a, s, _ in found:
+            writer.writerow(
+                [
+                    a.id,
+                    s.value,
+                    a.published_at.isoformat() if a.published_at else "",
+                    a.provider,
+                    a.title,
+                    a.url,
+                    a.quality,
+                    a.heat,
+                    a.type,
+                    "; ".join(a.topics),
+                    a.file_published,
+                ]
+            )
+    else:
+        for a, s, _ in found:
+            print(
+                f"{s.glyph} {_date(a)}  {a.provider[:24]:<24}  {a.title}  [{escape_name(a.id)}]",
+                file=out,
+            )
+        counts = query.counts(library)
+        print(
+            f"{len(found)} shown; " + ", ".join(f"{n} {d.value}" for d, n in counts.items()),
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_show(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    if len(ns.args) != 1:
+        raise CliError("show takes one article id")
+    article = _known(library, ns.args[0])
+    state, reason = library.store.decision(article.id), library.store.reason(article.id)
+    if ns.format == "json":
+        json.dump(record(article, state, reason), out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    lines = [
+        article.title or "(no title)",
+        f"  id:        {escape_name(article.id)}",
+        f"  state:     {state.value}" + (f" ({reason})" if reason else ""),
+        f"  date:      {article.published_at.isoformat() if article.published_at else '-'}",
+        f"  provider:  {article.provider} ({article.domain})"
+        if article.domain
+        else f"  provider:  {article.provider or '-'}",
+        f"  topics:    {', '.join(article.topics) or '-'}",
+        f"  quality:   {article.quality}   heat: {article.heat}   type: {article.type}",
+        f"  url:       {article.url or '-'}",
+        f"  published: {_file_published(article)}",
+    ]
+    if article.video_url:
+        lines.append(f"  video:     {article.video_url}")
+    lines += [f"  image:     {url}" for url in article.images]
+    if article.excerpt:
+        lines += ["", article.excerpt]
+    if article.body:
+        lines += ["", article.body]
+    for r in article.related:
+        lines.append(f"  related:   {r.provider or '-'}: {r.title} <{r.url}>")
+    lines += [f"  problem:   {p.field}: {p.why}" for p in article.problems]
+    print("\n".join(lines), file=out)
+    return 0
+
+
+def _file_published(article: Article) -> str:
+    if not article.has_published_key:
+        return "(no published: key; Jekyll publishes it)"
+    return {True: "true", False: "false", None: "(empty)"}[article.file_published]
+
+
+def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    *ids, action = ns.args
+    if action not in ACTIONS or not ids:
+        raise CliError("usage: newsreader decide [PATH] ID... publish|skip|clear")
+    for article_id in ids:
+        _known(library, article_id)
+    decision = ACTIONS[action]
+    batch = library.store.decide(
+        ids, decision, ns.reason if decision != Decision.UNDECIDED else None
+    )
+    what = "no change" if batch is None else f"step {batch}"
+    print(f"{decision.value}: {len(ids)} article(s), {what}", file=out)
+    return 0
+
+
+def _undo_redo(name: str) -> Callable[[Library, argparse.Namespace, TextIO], int]:
+    def run(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+        change = library.store.undo() if name == "undo" else library.store.redo()
+        if change is None:
+            print(f"nothing to {name}", file=out)
+            return 1
+        for article_id in change.ids:
+            print(
+                f"{name}: {escape_name(article_id)} is now "
+                f"{library.store.decision(article_id).value}",
+                file=out,
+            )
+        return 0
+
+    return run
+
+
+def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    fields = ["seq", "batch", "kind", "at", "id", "old_state", "new_state", "reason"]
+    entries = list(library.store.journal())
+    if ns.format == "json":
+        json.dump(
+            [{f: getattr(e, f) for f in fields} for e in entries], out, ensure_ascii=False, indent=2
+        )
+        print(file=out)
+    else:
+        writer = csv.writer(out)
+        writer.writerow(fields)
+        writer.writerows([getattr(e, f) for f in fields] for e in entries)
+    return 0
+
+
+HANDLERS: dict[str, Callable[[Library, argparse.Namespace, TextIO], int]] = {
+    "check": cmd_check,
+    "list": cmd_list,
+    "show": cmd_show,
+    "decide": cmd_decide,
+    "undo": _undo_redo("undo"),
+    "redo": _undo_redo("redo"),
+    "export": cmd_export,
+}
+
+
+def run(argv: Sequence[str], settings: Settings, out: TextIO = sys.stdout) -> int:
+    """Run one subcommand; errors become one line on stderr and exit status 2."""
+    ns = build_parser().parse_args(argv)
+    try:
+        if hasattr(ns, "args"):
+            root, ns.args = _split_path(ns.args, settings)
+        else:
+            root = ns.path or default_root(settings)
+        library = open_library(root, ns.db, settings)
+        try:
+            return HANDLERS[ns.command](library, ns, out)
+        finally:
+            library.close()
+    except (CliError, LibraryError, StoreError) as error:
+        print(f"newsreader: error: {error}", file=sys.stderr)
+        return 2
