@@ -90,8 +90,9 @@ class TriageStore:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StoreError(f"{db_path}: made by a newer newsreader (schema {version})")
-            self.conn.executescript(_SCHEMA)
-            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION:  # write only when the schema is new
+                self.conn.executescript(_SCHEMA)
+                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.OperationalError as error:
             if "locked" in str(error):
                 raise StoreError(f"{db_path}: the decisions database is locked") from None

@@ -1,0 +1,210 @@
+"""The headless commands, in-process and as a real subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.cli import run
+from reader.config import Settings
+
+PRESS = "003_d5ead589fc54e32c.txt"
+FIERCE = "000_603f865bca10b7c4.txt"
+MEDICAL = "001_38bcfbeb79dc117a.txt"
+
+
+def cli(*argv: str, settings: Settings | None = None) -> tuple[int, str]:
+    """Run one command in-process; returns (exit status, stdout)."""
+    out = io.StringIO()
+    code = run(list(argv), settings or Settings(), out)
+    return code, out.getvalue()
+
+
+def listing(root: Path, db: Path, *extra: str) -> list[dict]:
+    code, text = cli("list", str(root), "--db", str(db), "--format", "json", *extra)
+    assert code == 0
+    return json.loads(text)
+
+
+def test_list_json_shows_the_five_seeds(seeds_dir: Path, tmp_path: Path) -> None:
+    found = {a["id"]: a for a in listing(seeds_dir, tmp_path / "d.db")}
+    assert len(found) == 5
+    press = found[PRESS]
+    assert press["title"] == (
+        "The FFCD and Owkin Join Forces to Apply Machine Learning to Digestive Oncology"
+    )
+    assert press["published_at"].startswith("2020-03-05")
+    assert "that’s" in found[FIERCE]["excerpt"] and "â€" not in found[FIERCE]["excerpt"]
+    assert found[MEDICAL]["state"] == "published"
+    assert found[MEDICAL]["file_published"] is True
+    for key in (
+        "id",
+        "title",
+        "excerpt",
+        "published_at",
+        "provider",
+        "domain",
+        "url",
+        "topics",
+        "quality",
+        "heat",
+        "type",
+        "state",
+        "file_published",
+        "related",
+        "problems",
+    ):
+        assert key in found[FIERCE]
+    assert found[FIERCE]["related"][0]["provider"] == "News Medical"
+
+
+def test_default_path_is_the_bundled_seeds(tmp_path: Path) -> None:
+    code, text = cli("list", "--db", str(tmp_path / "d.db"), "--format", "json")
+    assert code == 0 and len(json.loads(text)) == 5
+
+
+def test_decide_undo_redo_and_export(seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    assert (
+        cli("decide", str(seeds_dir), FIERCE, PRESS, "skip", "--reason", "dup", "--db", db)[0] == 0
+    )
+    states = {a["id"]: (a["state"], a["reason"]) for a in listing(seeds_dir, Path(db))}
+    assert states[FIERCE] == ("skipped", "dup") and states[PRESS] == ("skipped", "dup")
+    assert cli("undo", str(seeds_dir), "--db", db)[0] == 0
+    states = {a["id"]: a["state"] for a in listing(seeds_dir, Path(db))}
+    assert states[FIERCE] == states[PRESS] == "undecided"
+    assert cli("redo", str(seeds_dir), "--db", db)[0] == 0
+    assert [a["id"] for a in listing(seeds_dir, Path(db), "--state", "skipped")] == [FIERCE, PRESS]
+    code, text = cli("export", str(seeds_dir), "--db", db, "--format", "json")
+    kinds = [(e["kind"], e["new_state"]) for e in json.loads(text)]
+    assert (
+        kinds
+        == [("decide", "skipped")] * 2 + [("undo", "undecided")] * 2 + [("redo", "skipped")] * 2
+    )
+    code, text = cli("export", str(seeds_dir), "--db", db, "--format", "csv")
+    assert text.splitlines()[0] == "seq,batch,kind,at,id,old_state,new_state,reason"
+
+
+def test_decide_is_idempotent(seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    cli("decide", str(seeds_dir), FIERCE, "publish", "--db", db)
+    code, text = cli("decide", str(seeds_dir), FIERCE, "publish", "--db", db)
+    assert code == 0 and "no change" in text
+    assert cli("undo", str(seeds_dir), "--db", db)[0] == 0
+    assert cli("undo", str(seeds_dir), "--db", db) == (1, "nothing to undo\n")
+
+
+def test_unknown_id_is_one_line_error(seeds_dir: Path, tmp_path: Path, capsys) -> None:
+    code, _ = cli("decide", str(seeds_dir), "nope.md", "publish", "--db", str(tmp_path / "d.db"))
+    assert code == 2
+    assert capsys.readouterr().err == "newsreader: error: unknown article id: nope.md\n"
+
+
+def test_check_exit_status(seeds_dir: Path, tmp_path: Path) -> None:
+    assert cli("check", str(seeds_dir), "--db", str(tmp_path / "a.db")) == (0, "")
+    (seeds_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    code, text = cli("check", str(seeds_dir), "--db", str(tmp_path / "a.db"))
+    assert code == 1
+    assert text.startswith("broken.md: file: invalid YAML")
+
+
+def test_odd_file_names_escaped_in_table_faithful_in_json(seeds_dir: Path, tmp_path: Path) -> None:
+    name = "\x1b[31mred\x1b[0m.md"
+    (seeds_dir / name).write_bytes((seeds_dir / FIERCE).read_bytes())
+    db = tmp_path / "d.db"
+    assert name in {a["id"] for a in listing(seeds_dir, db)}
+    code, table = cli("list", str(seeds_dir), "--db", str(db))
+    assert "\x1b" not in table and "[\\x1b[31mred\\x1b[0m.md]" in table
+
+
+def test_show_text_and_json(seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    code, text = cli("show", str(seeds_dir), PRESS, "--db", db)
+    assert code == 0 and "topics:    Partnership, ML" in text and "Paris, March 5, 2020" in text
+    code, text = cli("show", str(seeds_dir), MEDICAL, "--db", db, "--format", "json")
+    assert json.loads(text)["state"] == "published"
+
+
+def test_configured_cache_is_the_default(seeds_dir: Path, tmp_path: Path) -> None:
+    (seeds_dir / PRESS).unlink()
+    settings = Settings(cache=seeds_dir, db=tmp_path / "d.db")
+    code, text = cli("list", "--format", "json", settings=settings)
+    assert code == 0 and len(json.loads(text)) == 4
+
+
+def _newsreader(*argv: str, env_home: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(env_home / "data"),
+        "XDG_CONFIG_HOME": str(env_home / "config"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "reader", *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["list", "/no/such/folder"], "newsreader: error: /no/such/folder: does not exist\n"),
+        (["show", "missing.md"], "newsreader: error: unknown article id: missing.md\n"),
+        (
+            ["decide", "000_603f865bca10b7c4.txt", "frobnicate"],
+            "newsreader: error: usage: newsreader decide [PATH] ID... publish|skip|clear\n",
+        ),
+    ],
+    ids=["missing-folder", "unknown-id", "bad-action"],
+)
+def test_errors_never_show_a_traceback(argv: list[str], message: str, tmp_path: Path) -> None:
+    done = _newsreader(*argv, env_home=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == message
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    done = _newsreader("--version", env_home=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("newsreader ")
+    done = _newsreader("--help", env_home=tmp_path)
+    assert done.returncode == 0 and "check, list, show, decide" in done.stdout
+
+
+def test_locked_store_is_a_clear_error(seeds_dir: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "d.db"
+    assert cli("list", str(seeds_dir), "--db", str(db))[0] == 0
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        # The store waits 10 s for the lock before it gives up with a message.
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "reader",
+                "decide",
+                str(seeds_dir),
+                FIERCE,
+                "publish",
+                "--db",
+                str(db),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "database" in done.stderr
