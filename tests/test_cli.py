@@ -81,13 +81,13 @@ def test_decide_undo_redo_and_export(seeds_dir: Path, tmp_path: Path) -> None:
     assert states[FIERCE] == states[PRESS] == "undecided"
     assert cli("redo", str(seeds_dir), "--db", db)[0] == 0
     assert [a["id"] for a in listing(seeds_dir, Path(db), "--state", "skipped")] == [FIERCE, PRESS]
-    code, text = cli("export", str(seeds_dir), "--db", db, "--format", "json")
+    _, text = cli("export", str(seeds_dir), "--db", db, "--format", "json")
     kinds = [(e["kind"], e["new_state"]) for e in json.loads(text)]
     assert (
         kinds
         == [("decide", "skipped")] * 2 + [("undo", "undecided")] * 2 + [("redo", "skipped")] * 2
     )
-    code, text = cli("export", str(seeds_dir), "--db", db, "--format", "csv")
+    _, text = cli("export", str(seeds_dir), "--db", db, "--format", "csv")
     assert text.splitlines()[0] == "seq,batch,kind,at,id,old_state,new_state,reason"
 
 
@@ -119,7 +119,7 @@ def test_odd_file_names_escaped_in_table_faithful_in_json(seeds_dir: Path, tmp_p
     (seeds_dir / name).write_bytes((seeds_dir / FIERCE).read_bytes())
     db = tmp_path / "d.db"
     assert name in {a["id"] for a in listing(seeds_dir, db)}
-    code, table = cli("list", str(seeds_dir), "--db", str(db))
+    _, table = cli("list", str(seeds_dir), "--db", str(db))
     assert "\x1b" not in table and "[\\x1b[31mred\\x1b[0m.md]" in table
 
 
