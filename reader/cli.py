@@ -254,7 +254,7 @@ def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
 
 def _undo_redo(name: str) -> Callable[[Library, argparse.Namespace, TextIO], int]:
     def run(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
-        change = library.store.undo() if name == "undo" else library.store.redo()
+        change = library.undo() if name == "undo" else library.redo()
         if change is None:
             print(f"nothing to {name}", file=out)
             return 1

@@ -20,7 +20,7 @@ from reader.data.parse import parse_file
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 """Which files may hold an article; their content decides the format."""
 _BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".bak", ".orig", ".tmp", "~")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 POOL_THRESHOLD = 400
 """Below this many files to parse, a process pool costs more than it saves."""
 
@@ -38,7 +38,11 @@ CREATE TABLE IF NOT EXISTS articles (
     title TEXT, provider TEXT, domain TEXT, published_at TEXT,
     quality REAL, heat REAL, type TEXT, file_published INTEGER,
     problem_count INTEGER NOT NULL DEFAULT 0,
-    topics TEXT,                   -- joined with U+001F for filters
+    topics TEXT                    -- joined with U+001F for filters
+);
+-- Kept apart so that listing and sorting never read the large records.
+CREATE TABLE IF NOT EXISTS records (
+    rowid INTEGER PRIMARY KEY,     -- the article's rowid
     record TEXT NOT NULL           -- the whole article (or problem) as JSON
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
@@ -154,7 +158,7 @@ def _row(stat: FileStat) -> tuple[Any, ...]:
         published,
         len(a.problems),
         "\x1f".join(a.topics),
-        json.dumps(article_to_dict(a), ensure_ascii=False, default=str),
+        json.dumps(article_to_dict(a), default=str),  # ASCII: keeps escaped name bytes
         a.excerpt,
     )
 
@@ -215,7 +219,10 @@ class Index:
         conn.execute("PRAGMA synchronous=NORMAL")  # the index can always be rebuilt
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, SCHEMA_VERSION):
-            conn.executescript("DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts;")
+            conn.executescript(
+                "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts; "
+                "DROP TABLE IF EXISTS records;"
+            )
         conn.executescript(_SCHEMA)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         return conn
@@ -260,33 +267,44 @@ class Index:
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             marks = ",".join("?" * len(part))
-            self.conn.execute(
-                f"DELETE FROM articles_fts WHERE rowid IN "
-                f"(SELECT rowid FROM articles WHERE key IN ({marks}))",
-                part,
-            )
+            for table in ("articles_fts", "records"):
+                self.conn.execute(
+                    f"DELETE FROM {table} WHERE rowid IN "
+                    f"(SELECT rowid FROM articles WHERE key IN ({marks}))",
+                    part,
+                )
             self.conn.execute(f"DELETE FROM articles WHERE key IN ({marks})", part)
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
+        # Number the rows here so the full-text rows can name them without a look-up.
+        first = self.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
+        numbered = list(enumerate(rows, first))
         self.conn.executemany(
-            "INSERT INTO articles (key, mtime_ns, size, kind, title, provider, domain, "
-            "published_at, quality, heat, type, file_published, problem_count, topics, record) "
+            "INSERT INTO articles (rowid, key, mtime_ns, size, kind, title, provider, domain, "
+            "published_at, quality, heat, type, file_published, problem_count, topics) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [row[:15] for row in rows],
+            [(rowid, *row[:14]) for rowid, row in numbered],
         )
         self.conn.executemany(
-            "INSERT INTO articles_fts (rowid, title, excerpt, provider, topics) "
-            "SELECT rowid, title, ?, provider, replace(topics, char(31), ' ') "
-            "FROM articles WHERE key = ? AND kind != 'problem'",
-            [(row[15], row[0]) for row in rows],
+            "INSERT INTO records (rowid, record) VALUES (?, ?)",
+            [(rowid, row[14]) for rowid, row in numbered],
+        )
+        self.conn.executemany(
+            "INSERT INTO articles_fts (rowid, title, excerpt, provider, topics) VALUES (?,?,?,?,?)",
+            [
+                (rowid, row[4], row[15], row[5], row[13].replace("\x1f", " "))
+                for rowid, row in numbered
+                if row[3] != "problem"
+            ],
         )
 
     def article(self, article_id: str) -> Article | None:
         """The full article for an id, or None when it is unknown or not an article."""
         row = self.conn.execute(
-            "SELECT record FROM articles WHERE key = ? AND kind != 'problem'",
+            "SELECT record FROM articles JOIN records USING (rowid) "
+            "WHERE key = ? AND kind != 'problem'",
             (key_from_id(article_id),),
         ).fetchone()
         return article_from_dict(json.loads(row[0])) if row else None
@@ -294,7 +312,8 @@ class Index:
     def articles(self) -> Iterable[Article]:
         """Every article, in id order."""
         for (record,) in self.conn.execute(
-            "SELECT record FROM articles WHERE kind != 'problem' ORDER BY key"
+            "SELECT record FROM articles JOIN records USING (rowid) "
+            "WHERE kind != 'problem' ORDER BY key"
         ):
             yield article_from_dict(json.loads(record))
 
@@ -302,7 +321,8 @@ class Index:
         """Every problem: files that are not articles, then bad fields, in id order."""
         found = []
         for kind, record in self.conn.execute(
-            "SELECT kind, record FROM articles WHERE problem_count > 0 ORDER BY key"
+            "SELECT kind, record FROM articles JOIN records USING (rowid) "
+            "WHERE problem_count > 0 ORDER BY key"
         ):
             data = json.loads(record)
             if kind == "problem":
@@ -311,9 +331,20 @@ class Index:
                 found.extend(Problem(data["id"], p["field"], p["why"]) for p in data["problems"])
         return found
 
-    def initial_states(self) -> Iterator[tuple[str, bool | None]]:
-        """(id, file_published) for every article, for seeding the triage store."""
-        for key, published in self.conn.execute(
-            "SELECT key, file_published FROM articles WHERE kind != 'problem'"
-        ):
+    def initial_states(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, bool | None]]:
+        """(id, file_published) for every article, or for the given ids, to seed the store."""
+        sql = "SELECT key, file_published FROM articles WHERE kind != 'problem'"
+        if ids is None:
+            rows = self.conn.execute(sql).fetchall()
+        else:
+            keys = [key_from_id(i) for i in ids]
+            rows = [
+                row
+                for start in range(0, len(keys), 500)
+                for row in self.conn.execute(
+                    f"{sql} AND key IN ({','.join('?' * len(keys[start : start + 500]))})",
+                    keys[start : start + 500],
+                )
+            ]
+        for key, published in rows:
             yield id_from_key(key), None if published is None else bool(published)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reader.data.article import Article, Decision, Problem
 from reader.data.cache import Index, Progress, RefreshResult
-from reader.data.store import TriageStore
+from reader.data.store import Change, TriageStore
 from reader.paths import default_db_path, index_path_for
 
 
@@ -47,6 +47,22 @@ class Library:
                 if everything or i in fresh
             )
         return result
+
+    def undo(self) -> Change | None:
+        """Undo the last step; an article it returns to its file's state follows the file now."""
+        return self._follow_files(self.store.undo())
+
+    def redo(self) -> Change | None:
+        """Redo the last undone step."""
+        return self._follow_files(self.store.redo())
+
+    def _follow_files(self, change: Change | None) -> Change | None:
+        if change:
+            self.store.seed(
+                (i, Decision.PUBLISHED if published else Decision.UNDECIDED)
+                for i, published in self.index.initial_states(change.ids)
+            )
+        return change
 
     def article(self, article_id: str) -> Article | None:
         """The parsed article, or None for an unknown id."""

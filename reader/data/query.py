@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -13,6 +14,9 @@ from reader.data.library import Library
 
 Sort = Literal["date", "quality", "heat", "title"]
 SORTS: tuple[Sort, ...] = ("date", "quality", "heat", "title")
+_DECISION = {d.value: d for d in Decision}
+_UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+"""Controls and lone surrogates: SQLite can neither bind nor match them."""
 
 _STATE = "coalesce(d.state, CASE WHEN a.file_published = 1 THEN 'published' ELSE 'undecided' END)"
 # Newest, best and hottest first; a missing value sorts last; the id keeps the order stable.
@@ -52,6 +56,7 @@ class Filter:
 
 def fts_query(text: str) -> str:
     """User text to an FTS5 query: every word must match, as a prefix, nothing is syntax."""
+    text = _UNSEARCHABLE.sub(" ", text)
     words = [w for w in text.split() if w.strip('"')]
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
@@ -104,11 +109,11 @@ def articles(
     """Full articles with their state and its reason, as `rows` selects and orders them."""
     where, params = _where(flt)
     sql = (
-        f"SELECT a.record, {_STATE}, d.reason FROM articles a "
+        f"SELECT r.record, {_STATE}, d.reason FROM articles a JOIN records r USING (rowid) "
         f"LEFT JOIN triage.decisions d USING (key) WHERE {where} ORDER BY {_ORDER[flt.sort]}"
     )
     return [
-        (article_from_dict(json.loads(record)), Decision(state), reason)
+        (article_from_dict(json.loads(record)), _DECISION[state], reason)
         for record, state, reason in library.index.conn.execute(sql, params)
     ]
 
@@ -121,7 +126,7 @@ def counts(library: Library) -> dict[Decision, int]:
         f"WHERE a.kind != 'problem' GROUP BY 1"
     )
     for state, count in library.index.conn.execute(sql):
-        found[Decision(state)] = count
+        found[_DECISION[state]] = count
     return found
 
 

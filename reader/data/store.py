@@ -72,6 +72,24 @@ class Change:
     ids: tuple[str, ...]
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_foreign_file(db_path: Path) -> None:
+    """A non-empty file that is not SQLite is never opened (SQLite would write over it)."""
+    try:
+        with open(db_path, "rb") as handle:
+            head = handle.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StoreError(
+            f"{db_path}: cannot read the decisions database: {error.strerror}"
+        ) from None
+    if head and head != _SQLITE_HEADER:
+        raise StoreError(f"{db_path}: not an SQLite database; it was left as it is")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -82,14 +100,13 @@ class TriageStore:
     def __init__(self, db_path: Path, *, timeout: float = 10.0):
         self.db_path = db_path
         db_path.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_foreign_file(db_path)
         try:
             self.conn = sqlite3.connect(db_path, timeout=timeout, isolation_level=None)
+            version = self._check_file()  # before anything that writes (WAL changes the header)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"{db_path}: made by a newer newsreader (schema {version})")
             if version < SCHEMA_VERSION:  # write only when the schema is new
                 self.conn.executescript(_SCHEMA)
                 self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -101,6 +118,21 @@ class TriageStore:
             raise StoreError(
                 f"{db_path}: the decisions database is damaged ({error}); it was left as it is"
             ) from None
+
+    def _check_file(self) -> int:
+        """The schema version; a file that is not ours, or is damaged, is refused untouched."""
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.db_path}: made by a newer newsreader (schema {version})")
+        tables = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
+        if version == 0 and tables:
+            raise StoreError(
+                f"{self.db_path}: not a newsreader decisions database; it was left as it is"
+            )
+        check = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(check)
+        return int(version)
 
     def close(self) -> None:
         """Close the connection."""
