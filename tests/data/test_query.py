@@ -1,0 +1,357 @@
+"""reader.data.query: filters, the four orders, counts, topics, providers and safe search."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.data import query
+from reader.data.article import Decision
+from reader.data.library import Library
+from reader.data.query import Filter, fts_query
+
+PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED
+
+
+def fm(**fields: str) -> str:
+    lines = [f"{key}: {value}" for key, value in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+# Ties on purpose: a/b share a date and a quality, a/d share a heat, a/f share a title
+# (but for case), c has no title, no date and no quality; e is a press release.
+FILES = {
+    "a.md": fm(
+        title='"Beta"',
+        publishedDateTime="2021-01-02T10:00:00Z",
+        quality="50",
+        heat="10",
+        topics="[AI, ML]",
+        provider="{name: Reuters}",
+        published="true",
+        excerpt='"Markets AND bonds: stocks did not fall"',
+    ),
+    "b.md": fm(
+        title='"alpha"',
+        publishedDateTime="2021-01-02T10:00:00Z",
+        quality="50",
+        topics="[AI]",
+        provider="{name: BBC}",
+        published="false",
+    ),
+    "c.md": fm(
+        title='""',
+        heat="30",
+        provider="{name: Reuters}",
+        excerpt='"Untitled piece"',
+    ),
+    "d.md": fm(
+        title='"Gamma"',
+        publishedDateTime="2022-05-01T00:00:00+02:00",
+        quality="90",
+        heat="10",
+        topics="[Machine Learning]",
+        published="false",
+    ),
+    "e.txt": "Delta press\n\nTags: AI / Partnership\n\nDate: March 5th, 2020\n\nBody.\n",
+    "f.md": fm(
+        title='"beta"',
+        publishedDateTime="2020-01-01",
+        quality="-5",
+        heat="-1",
+        topics="[ml]",
+        provider="{name: BBC}",
+        published="true",
+    ),
+    "sub/g.md": fm(
+        title='"Zeta quoted \\"NOT\\" - col:umn *star*"',
+        publishedDateTime="2019-06-01",
+        quality="1",
+        heat="0",
+        topics="[Ünïcode, AI]",
+        provider="{name: Reuters}",
+        published="off",
+    ),
+    "bad.md": "---\ntitle: [unclosed\n---\n",
+}
+
+
+def build(base: Path) -> Library:
+    """FILES written under BASE, in a refreshed Library."""
+    root = base / "cache"
+    for name, text in FILES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    library = Library(root, base / "db" / "decisions.db")
+    library.refresh()
+    return library
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Iterator[Library]:
+    library = build(tmp_path)
+    yield library
+    library.close()
+
+
+def ids(library: Library, flt: Filter | None = None) -> list[str]:
+    return [r.id for r in query.rows(library, flt or Filter())]
+
+
+# -- orders ------------------------------------------------------------------------------
+
+ORDERS = [
+    pytest.param("date", ["d.md", "a.md", "b.md", "e.txt", "f.md", "sub/g.md", "c.md"], id="date"),
+    pytest.param(
+        "quality", ["d.md", "a.md", "b.md", "sub/g.md", "f.md", "c.md", "e.txt"], id="quality"
+    ),
+    pytest.param("heat", ["c.md", "a.md", "d.md", "sub/g.md", "f.md", "b.md", "e.txt"], id="heat"),
+    pytest.param(
+        "title", ["b.md", "a.md", "f.md", "e.txt", "d.md", "sub/g.md", "c.md"], id="title"
+    ),
+]
+
+
+@pytest.mark.parametrize(("sort", "want"), ORDERS)
+def test_sort_orders_missing_last_ties_by_id(lib: Library, sort: str, want: list[str]) -> None:
+    flt = Filter(sort=sort)  # type: ignore[arg-type]
+    assert ids(lib, flt) == want
+    assert [a.id for a, *_ in query.articles(lib, flt)] == want  # both views agree
+
+
+@pytest.mark.parametrize("sort", query.SORTS)
+def test_sort_is_stable_across_refreshes_and_decisions(lib: Library, sort: str) -> None:
+    flt = Filter(sort=sort)  # type: ignore[arg-type]
+    first = ids(lib, flt)
+    lib.store.decide(["a.md", "c.md"], SKIP)
+    lib.refresh()
+    assert ids(lib, flt) == first
+
+
+def test_rows_carry_what_the_list_shows(lib: Library) -> None:
+    rows = {r.id: r for r in query.rows(lib)}
+    assert rows["d.md"].published_at is not None
+    assert rows["d.md"].published_at.isoformat() == "2022-04-30T22:00:00+00:00"
+    assert rows["c.md"].title == "" and rows["c.md"].published_at is None
+    assert rows["c.md"].problem_count >= 1  # no title, no date
+    assert rows["e.txt"].type == "press release"
+    assert rows["a.md"].quality == 50 and rows["a.md"].heat == 10
+    assert "bad.md" not in rows
+
+
+# -- filters -----------------------------------------------------------------------------
+
+FILTERS = [
+    pytest.param(Filter(), {"a.md", "b.md", "c.md", "d.md", "e.txt", "f.md", "sub/g.md"}, id="all"),
+    pytest.param(Filter(topic="AI"), {"a.md", "b.md", "e.txt", "sub/g.md"}, id="topic-ai"),
+    pytest.param(Filter(topic="ML"), {"a.md"}, id="topic-exact-case"),
+    pytest.param(Filter(topic="ml"), {"f.md"}, id="topic-other-case"),
+    pytest.param(Filter(topic="Machine Learning"), {"d.md"}, id="topic-with-space"),
+    pytest.param(Filter(topic="Machine"), set(), id="topic-no-partial-match"),
+    pytest.param(Filter(topic="Partnership"), {"e.txt"}, id="topic-press-tags"),
+    pytest.param(Filter(topic="Ünïcode"), {"sub/g.md"}, id="topic-unicode"),
+    pytest.param(Filter(topic="%"), set(), id="topic-like-wildcard"),
+    pytest.param(Filter(provider="Reuters"), {"a.md", "c.md", "sub/g.md"}, id="provider"),
+    pytest.param(Filter(provider="BBC"), {"b.md", "f.md"}, id="provider-bbc"),
+    pytest.param(Filter(provider="reuters"), set(), id="provider-exact"),
+    pytest.param(Filter(provider="' OR 1=1 --"), set(), id="provider-sql-injection"),
+    pytest.param(Filter(state=PUB), {"a.md", "f.md"}, id="state-published-by-file"),
+    pytest.param(
+        Filter(state=UND), {"b.md", "c.md", "d.md", "e.txt", "sub/g.md"}, id="state-undecided"
+    ),
+    pytest.param(Filter(state=SKIP), set(), id="state-skipped"),
+    pytest.param(Filter(search="beta"), {"a.md", "f.md"}, id="search-title"),
+    pytest.param(Filter(search="reuters"), {"a.md", "c.md", "sub/g.md"}, id="search-provider"),
+    pytest.param(Filter(search="untitled"), {"c.md"}, id="search-excerpt"),
+    pytest.param(Filter(search="partner"), {"e.txt"}, id="search-topic-prefix"),
+    pytest.param(Filter(search="AND"), {"a.md"}, id="search-and-is-a-word"),
+    pytest.param(Filter(search="NOT"), {"a.md", "sub/g.md"}, id="search-not-is-a-word"),
+    pytest.param(Filter(search="beta NOT"), {"a.md"}, id="search-not-does-not-negate"),
+    pytest.param(Filter(search="col:umn"), {"sub/g.md"}, id="search-colon"),
+    pytest.param(Filter(search="beta", provider="BBC"), {"f.md"}, id="search-and-provider"),
+    pytest.param(
+        Filter(topic="AI", state=UND), {"b.md", "e.txt", "sub/g.md"}, id="topic-and-state"
+    ),
+    pytest.param(Filter(topic="AI", provider="BBC", search="alpha"), {"b.md"}, id="three-criteria"),
+]
+
+
+@pytest.mark.parametrize(("flt", "want"), FILTERS)
+def test_filters(lib: Library, flt: Filter, want: set[str]) -> None:
+    assert set(ids(lib, flt)) == want
+    assert {a.id for a, *_ in query.articles(lib, flt)} == want
+
+
+def test_state_filters_follow_decisions(lib: Library) -> None:
+    lib.store.decide(["b.md"], SKIP)
+    lib.store.decide(["c.md"], PUB)
+    lib.store.decide(["a.md"], UND)  # clears a file's `published: true`
+    assert set(ids(lib, Filter(state=PUB))) == {"c.md", "f.md"}
+    assert set(ids(lib, Filter(state=SKIP))) == {"b.md"}
+    assert set(ids(lib, Filter(state=UND))) == {"a.md", "d.md", "e.txt", "sub/g.md"}
+    lib.store.undo()
+    assert set(ids(lib, Filter(state=PUB))) == {"a.md", "c.md", "f.md"}
+
+
+def test_articles_carry_state_and_reason(lib: Library) -> None:
+    lib.store.decide(["b.md"], SKIP, "duplicate")
+    found = {item[0].id: item[1:] for item in query.articles(lib)}
+    assert found["b.md"] == (SKIP, "duplicate")
+    assert found["a.md"][0] is PUB
+
+
+# -- counts, topics, providers -----------------------------------------------------------
+
+
+def test_counts_per_state(lib: Library) -> None:
+    assert query.counts(lib) == {PUB: 2, UND: 5, SKIP: 0}
+    lib.store.decide(["b.md", "c.md"], SKIP)
+    lib.store.decide(["d.md"], PUB)
+    lib.store.decide(["a.md"], UND)
+    assert query.counts(lib) == {PUB: 2, UND: 3, SKIP: 2}
+    lib.store.undo()
+    assert query.counts(lib) == {PUB: 3, UND: 2, SKIP: 2}
+    assert sum(query.counts(lib).values()) == len(ids(lib))
+
+
+def test_counts_of_an_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    library = Library(tmp_path / "empty", tmp_path / "db" / "decisions.db")
+    try:
+        library.refresh()
+        assert query.counts(library) == {PUB: 0, UND: 0, SKIP: 0}
+        assert query.rows(library) == []
+        assert query.topics(library) == [] and query.providers(library) == []
+    finally:
+        library.close()
+
+
+def test_topics_most_common_first(lib: Library) -> None:
+    assert query.topics(lib) == [
+        ("AI", 4),
+        ("ML", 1),
+        ("Machine Learning", 1),
+        ("Partnership", 1),
+        ("ml", 1),
+        ("Ünïcode", 1),
+    ]
+
+
+def test_providers_most_common_first(lib: Library) -> None:
+    assert query.providers(lib) == [("Reuters", 3), ("BBC", 2)]
+
+
+# -- fts_query ---------------------------------------------------------------------------
+
+FTS = [
+    pytest.param("owkin", '"owkin"*', id="word"),
+    pytest.param("deep learning", '"deep"* "learning"*', id="two-words"),
+    pytest.param("  spaced\tout\n", '"spaced"* "out"*', id="whitespace"),
+    pytest.param("AND", '"AND"*', id="and"),
+    pytest.param("a OR b", '"a"* "OR"* "b"*', id="or"),
+    pytest.param("NOT x", '"NOT"* "x"*', id="not"),
+    pytest.param('say "hi"', '"say"* """hi"""*', id="quotes-doubled"),
+    pytest.param('"', "", id="lone-quote"),
+    pytest.param('"" ""', "", id="empty-quotes"),
+    pytest.param("*", '"*"*', id="star"),
+    pytest.param("-x", '"-x"*', id="minus"),
+    pytest.param("title:x", '"title:x"*', id="column-filter"),
+    pytest.param("NEAR(a b)", '"NEAR(a"* "b)"*', id="near"),
+    pytest.param("^x", '"^x"*', id="caret"),
+    pytest.param("", "", id="empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), FTS)
+def test_fts_query(text: str, want: str) -> None:
+    assert fts_query(text) == want
+
+
+NEVER_RAISES = [
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR",
+    "AND OR NOT",
+    "a AND",
+    "NOT a",
+    '"',
+    '""',
+    '"a',
+    'a"b',
+    "*",
+    "**",
+    "a*",
+    "*a",
+    "-",
+    "--",
+    "-a",
+    ":",
+    "a:",
+    ":a",
+    "title:",
+    "(",
+    ")",
+    "()",
+    "(a",
+    "NEAR(a b, 3)",
+    "{a b}",
+    "^",
+    "+",
+    "'",
+    "\\",
+    "%",
+    "_",
+    ";",
+    "/*",
+    "'; DROP TABLE articles; --",
+    "é",
+    "東京",
+    "\u202e",
+    "\x1b[31m",
+    "\x07",
+    "a" * 10_000,
+    " ".join(["AND"] * 500),
+    "\u200d",
+]
+
+
+@pytest.mark.parametrize("text", NEVER_RAISES, ids=[repr(t)[:30] for t in NEVER_RAISES])
+def test_a_search_never_raises(lib: Library, text: str) -> None:
+    found = ids(lib, Filter(search=text))
+    assert set(found) <= set(ids(lib))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\x00", "owkin\x00", "a\x00b", "\udce9", "x\ud800"],
+    ids=["nul", "trailing-nul", "inner-nul", "surrogate-escape", "lone-surrogate"],
+)
+def test_a_search_with_nul_or_surrogate_never_raises(lib: Library, text: str) -> None:
+    ids(lib, Filter(search=text))
+
+
+@pytest.fixture(scope="module")
+def shared_lib(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """One library for every example of the property test."""
+    base = tmp_path_factory.mktemp("query-fuzz")
+    library = build(base)
+    yield library
+    library.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.characters(codec="utf-8", blacklist_characters="\x00"),
+        max_size=60,
+    )
+)
+def test_any_search_text_never_raises(shared_lib: Library, text: str) -> None:
+    found = ids(shared_lib, Filter(search=text))
+    assert len(found) <= len(FILES)
