@@ -83,9 +83,7 @@ def _refuse_foreign_file(db_path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise StoreError(
-            f"{db_path}: cannot read the decisions database: {error.strerror}"
-        ) from None
+        raise StoreError(f"{db_path}: cannot read the decisions database: {error}") from None
     if head and head != _SQLITE_HEADER:
         raise StoreError(f"{db_path}: not an SQLite database; it was left as it is")
 
