@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -11,16 +12,16 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from reader.data.article import Article, Problem, article_from_dict, article_to_dict
 from reader.data.keys import id_from_key, key_from_id
-from reader.data.parse import parse_file
+from reader.data.parse import parse_bytes, read_head
 
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 """Which files may hold an article; their content decides the format."""
 _BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".bak", ".orig", ".tmp", "~")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 POOL_THRESHOLD = 400
 """Below this many files to parse, a process pool costs more than it saves."""
 
@@ -34,6 +35,7 @@ CREATE TABLE IF NOT EXISTS articles (
     key TEXT UNIQUE NOT NULL,
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
+    digest TEXT,                   -- blake2b of the bytes read, to notice edits on disk
     kind TEXT NOT NULL,            -- frontmatter | press | problem (not an article)
     title TEXT, provider TEXT, domain TEXT, published_at TEXT,
     quality REAL, heat REAL, type TEXT, file_published INTEGER,
@@ -117,57 +119,67 @@ class RefreshResult:
         return len(self.added) + len(self.changed)
 
 
-def _row(stat: FileStat) -> tuple[Any, ...]:
+class IndexRow(NamedTuple):
+    """What the index stores for one file; made in a worker process, inserted by the parent."""
+
+    key: str
+    mtime_ns: int
+    size: int
+    digest: str | None
+    kind: str
+    title: str | None = None
+    provider: str | None = None
+    domain: str | None = None
+    published_at: str | None = None
+    quality: float | None = None
+    heat: float | None = None
+    type: str | None = None
+    file_published: int | None = None
+    problem_count: int = 1
+    topics: str | None = None
+    record: str = ""
+    excerpt: str | None = None
+
+    @property
+    def is_article(self) -> bool:
+        """Whether the file is an article (else a problem)."""
+        return self.kind != "problem"
+
+
+_COLUMNS = IndexRow._fields[:-2]
+"""The `articles` columns; the record and the excerpt are stored elsewhere."""
+
+
+def _row(stat: FileStat) -> IndexRow:
     """Parse one file into the row the index stores (runs in a worker process)."""
-    result = parse_file(Path(stat.path), stat.id)
     key = key_from_id(stat.id)
+    try:
+        data = read_head(Path(stat.path))
+    except OSError as error:
+        result: Article | Problem = Problem(stat.id, "file", f"cannot read: {error.strerror}")
+        digest = None
+    else:
+        result = parse_bytes(data, stat.id)
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if isinstance(result, Problem):
         record = json.dumps({"id": stat.id, "field": result.field, "why": result.why})
-        return (
-            key,
-            stat.mtime_ns,
-            stat.size,
-            "problem",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            1,
-            None,
-            record,
-            None,
-        )
+        return IndexRow(key, stat.mtime_ns, stat.size, digest, "problem", record=record)
     a = result
-    published = None if a.file_published is None else int(a.file_published)
-    return (
-        key,
-        stat.mtime_ns,
-        stat.size,
-        a.kind,
-        a.title,
-        a.provider,
-        a.domain,
-        a.published_at.isoformat() if a.published_at else None,
-        a.quality,
-        a.heat,
-        a.type,
-        published,
-        len(a.problems),
+    return IndexRow(
+        key, stat.mtime_ns, stat.size, digest, a.kind, a.title, a.provider, a.domain,
+        a.published_at.isoformat() if a.published_at else None, a.quality, a.heat, a.type,
+        None if a.file_published is None else int(a.file_published), len(a.problems),
         "\x1f".join(a.topics),
         json.dumps(article_to_dict(a), default=str),  # ASCII: keeps escaped name bytes
         a.excerpt,
-    )
+    )  # fmt: skip
 
 
-def _rows_chunk(stats: list[FileStat]) -> list[tuple[Any, ...]]:
+def _rows_chunk(stats: list[FileStat]) -> list[IndexRow]:
     return [_row(stat) for stat in stats]
 
 
-def _parse_all(stats: list[FileStat], progress: Progress | None) -> Iterator[tuple[Any, ...]]:
+def _parse_all(stats: list[FileStat], progress: Progress | None) -> Iterator[IndexRow]:
     """Parse files, across all cores when there are many; yields rows as they come."""
     total = len(stats)
     if total < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
@@ -255,7 +267,7 @@ class Index:
     def _store(self, todo: list[FileStat], removed: list[str], progress: Progress | None) -> None:
         with self.conn:
             self._delete(removed + [key_from_id(stat.id) for stat in todo])
-            batch: list[tuple[Any, ...]] = []
+            batch: list[IndexRow] = []
             for row in _parse_all(todo, progress):
                 batch.append(row)
                 if len(batch) >= 500:
@@ -275,30 +287,42 @@ class Index:
                 )
             self.conn.execute(f"DELETE FROM articles WHERE key IN ({marks})", part)
 
-    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+    def _insert(self, rows: list[IndexRow]) -> None:
         if not rows:
             return
         # Number the rows here so the full-text rows can name them without a look-up.
         first = self.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
         numbered = list(enumerate(rows, first))
+        marks = ",".join("?" * (len(_COLUMNS) + 1))
         self.conn.executemany(
-            "INSERT INTO articles (rowid, key, mtime_ns, size, kind, title, provider, domain, "
-            "published_at, quality, heat, type, file_published, problem_count, topics) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(rowid, *row[:14]) for rowid, row in numbered],
+            f"INSERT INTO articles (rowid, {', '.join(_COLUMNS)}) VALUES ({marks})",
+            [(rowid, *row[: len(_COLUMNS)]) for rowid, row in numbered],
         )
         self.conn.executemany(
             "INSERT INTO records (rowid, record) VALUES (?, ?)",
-            [(rowid, row[14]) for rowid, row in numbered],
+            [(rowid, row.record) for rowid, row in numbered],
         )
         self.conn.executemany(
             "INSERT INTO articles_fts (rowid, title, excerpt, provider, topics) VALUES (?,?,?,?,?)",
             [
-                (rowid, row[4], row[15], row[5], row[13].replace("\x1f", " "))
+                (
+                    rowid,
+                    row.title,
+                    row.excerpt,
+                    row.provider,
+                    (row.topics or "").replace("\x1f", " "),
+                )
                 for rowid, row in numbered
-                if row[3] != "problem"
+                if row.is_article
             ],
         )
+
+    def stamp(self, article_id: str) -> tuple[int, int, str | None] | None:
+        """(mtime_ns, size, digest) of the file when it was indexed, or None if unknown."""
+        row = self.conn.execute(
+            "SELECT mtime_ns, size, digest FROM articles WHERE key = ?", (key_from_id(article_id),)
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
 
     def article(self, article_id: str) -> Article | None:
         """The full article for an id, or None when it is unknown or not an article."""

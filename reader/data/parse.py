@@ -56,13 +56,19 @@ class _Refused(Exception):
     """The file is not an article; the message says why."""
 
 
+def read_head(path: Path) -> bytes:
+    """The bytes an article needs: the first MiB, or all of a longer front matter."""
+    with open(path, "rb") as handle:
+        data = handle.read(READ_LIMIT + 1)
+        if len(data) > READ_LIMIT and _unclosed_front_matter(data):
+            data += handle.read(FRONT_MATTER_LIMIT - READ_LIMIT)
+    return data
+
+
 def parse_file(path: Path, article_id: str) -> Article | Problem:
     """Read and parse one file; every failure becomes a Problem naming the file."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(READ_LIMIT + 1)
-            if len(data) > READ_LIMIT and _unclosed_front_matter(data):
-                data += handle.read(FRONT_MATTER_LIMIT - READ_LIMIT)
+        data = read_head(path)
     except OSError as error:
         return Problem(article_id, "file", f"cannot read: {error.strerror or error}")
     return parse_bytes(data, article_id)
