@@ -1,0 +1,1 @@
+"""The newsreader's widgets."""

@@ -1,0 +1,419 @@
+"""ArticleList: a virtualised, keyboard-driven list of articles (line API)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.data.article import Decision
+from reader.data.query import ArticleRow
+
+EMPTY_TEXT = "No articles"
+"""The one line shown when the list has no rows."""
+
+_DATE_WIDTH = 10
+_BLANK_DATE = " " * _DATE_WIDTH
+_SELECTED_MARK = "●"
+_VIDEO_MARK = "▶ "
+_ELLIPSIS = "…"
+# Rows are plain text already; this is only a guard so that a stray newline or
+# ESC can never break a line or reach the terminal.
+_CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
+
+
+def _plain(text: str) -> str:
+    """Replace control characters with spaces (fast path for clean text)."""
+    return text if text.isprintable() else text.translate(_CONTROLS)
+
+
+def fit(text: str, width: int) -> str:
+    """Pad or cut `text` to exactly `width` cells, ending a cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    # set_cell_size pads with a space when the cut falls inside a wide character.
+    return set_cell_size(text, width - 1) + _ELLIPSIS
+
+
+def provider_width(width: int) -> int:
+    """The provider column's width for a line `width` cells wide."""
+    return max(6, min(16, width // 6))
+
+
+def format_row(row: ArticleRow, width: int, selected: bool = False) -> str:
+    """Lay out one row as plain text exactly `width` cells wide."""
+    date = _BLANK_DATE if row.published_at is None else row.published_at.strftime("%Y-%m-%d")
+    mark = _SELECTED_MARK if selected else " "
+    video = _VIDEO_MARK if row.type == "video" else "  "
+    providers = provider_width(width)
+    prefix = f"{mark}{row.state.glyph} {date} {fit(_plain(row.provider), providers)} {video}"
+    title = fit(_plain(row.title), width - cell_len(prefix))
+    return set_cell_size(prefix + title, width)
+
+
+def _binding(key: str, action: str, description: str, tooltip: str, show: bool = False) -> Binding:
+    """A binding whose id is its action's name, so a keymap can rebind it."""
+    return Binding(key, action, description, show=show, tooltip=tooltip, id=action)
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """A list of article rows with a cursor bound to an article id, and a selection."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _binding("down,j", "cursor_down", "Down", "Move the cursor to the next article"),
+        _binding("up,k", "cursor_up", "Up", "Move the cursor to the previous article"),
+        _binding("home,g", "cursor_first", "First", "Move the cursor to the first article"),
+        _binding("end,G", "cursor_last", "Last", "Move the cursor to the last article"),
+        _binding("pageup", "page_up", "Page up", "Move the cursor up one screen"),
+        _binding("pagedown", "page_down", "Page down", "Move the cursor down one screen"),
+        _binding(
+            "space",
+            "toggle_select",
+            "Select",
+            "Add the article under the cursor to the selection, or remove it",
+            show=True,
+        ),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-list--cursor",
+        "article-list--decided",
+        "article-list--selected",
+        "article-list--empty",
+    }
+    """Styles for the cursor line, decided rows, selected rows and the empty message."""
+
+    DEFAULT_CSS = """
+    ArticleList {
+        background: $surface;
+        overflow-x: hidden;
+        & > .article-list--decided { color: $text-muted; }
+        & > .article-list--selected { background: $accent 25%; }
+        & > .article-list--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .article-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .article-list--empty { color: $text-muted; }
+    }
+    """
+
+    cursor_id: reactive[str | None] = reactive(None, repaint=False)
+    """The id of the article under the cursor; None only when the list is empty."""
+
+    class Highlighted(Message):
+        """The cursor moved to another article (None when the list became empty)."""
+
+        def __init__(
+            self, article_id: str | None, *, article_list: ArticleList | None = None
+        ) -> None:
+            super().__init__()
+            self.article_id = article_id
+            """The article now under the cursor."""
+            self.article_list = article_list
+            """The list that sent the message."""
+
+        @property
+        def control(self) -> ArticleList | None:
+            """The list that sent the message (for `@on` selectors)."""
+            return self.article_list
+
+    class SelectionChanged(Message):
+        """The set of selected articles changed."""
+
+        def __init__(
+            self, selected_ids: frozenset[str], *, article_list: ArticleList | None = None
+        ) -> None:
+            super().__init__()
+            self.selected_ids = selected_ids
+            """The ids selected now."""
+            self.article_list = article_list
+            """The list that sent the message."""
+
+        @property
+        def control(self) -> ArticleList | None:
+            """The list that sent the message (for `@on` selectors)."""
+            return self.article_list
+
+    def __init__(
+        self,
+        rows: Sequence[ArticleRow] = (),
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        """Create a list, optionally with its first rows (no messages are sent for them)."""
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._rows: list[ArticleRow] = list(rows)
+        self._index: dict[str, int] = {row.id: i for i, row in enumerate(self._rows)}
+        self._cursor = 0 if self._rows else -1
+        self._selected: set[str] = set()
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self.set_reactive(ArticleList.cursor_id, self._rows[0].id if self._rows else None)
+        self.virtual_size = Size(0, len(self._rows))
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[ArticleRow]:
+        """The rows shown, in order (do not mutate; use `set_rows`)."""
+        return self._rows
+
+    @property
+    def cursor_index(self) -> int:
+        """The cursor's row index, or -1 when the list is empty."""
+        return self._cursor
+
+    @property
+    def cursor_row(self) -> ArticleRow | None:
+        """The row under the cursor, if any."""
+        return self._rows[self._cursor] if self._cursor >= 0 else None
+
+    @property
+    def selected(self) -> frozenset[str]:
+        """The ids of the selected articles."""
+        return frozenset(self._selected)
+
+    def index_of(self, article_id: str) -> int | None:
+        """The row index of an article, or None when it is not listed."""
+        return self._index.get(article_id)
+
+    def line_classes(self, index: int) -> tuple[str, ...]:
+        """The component classes that style row `index`, in the order they apply."""
+        row = self._rows[index]
+        classes: list[str] = []
+        if row.state is not Decision.UNDECIDED:
+            classes.append("article-list--decided")
+        if row.id in self._selected:
+            classes.append("article-list--selected")
+        if index == self._cursor:
+            classes.append("article-list--cursor")
+        return tuple(classes)
+
+    def set_rows(self, rows: Sequence[ArticleRow]) -> None:
+        """Replace all rows, keeping the cursor on its article when it is still listed.
+
+        Otherwise the cursor goes to the nearest following survivor of the old order
+        (then the nearest preceding one). Selected ids that are gone are dropped.
+        """
+        old_rows, old_cursor, old_id = self._rows, self._cursor, self.cursor_id
+        old_top = round(self.scroll_y)
+        self._rows = list(rows)
+        self._index = {row.id: i for i, row in enumerate(self._rows)}
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        new_id = self._successor(old_rows, old_cursor, old_id)
+        self._cursor = -1 if new_id is None else self._index[new_id]
+        self._keep_scroll(old_cursor - old_top)
+        if self._selected - self._index.keys():
+            self._selected &= self._index.keys()
+            self._post_selection()
+        self.cursor_id = new_id
+        self.refresh()
+        self.refresh_bindings()
+
+    def _successor(
+        self, old_rows: list[ArticleRow], old_cursor: int, old_id: str | None
+    ) -> str | None:
+        """Pick the id the cursor should land on after the rows changed."""
+        if not self._rows:
+            return None
+        if old_id is not None and old_id in self._index:
+            return old_id
+        if old_cursor >= 0:
+            for row in old_rows[old_cursor:]:
+                if row.id in self._index:
+                    return row.id
+            for row in reversed(old_rows[:old_cursor]):
+                if row.id in self._index:
+                    return row.id
+        return self._rows[min(max(old_cursor, 0), len(self._rows) - 1)].id
+
+    def _keep_scroll(self, screen_row: int) -> None:
+        """Leave the scroll alone if the cursor is in view, else keep it on `screen_row`."""
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        if height <= 0 or self._cursor < 0 or top <= self._cursor < top + height:
+            return
+        if 0 <= screen_row < height:
+            self._scroll_top(self._cursor - screen_row)
+        else:
+            self.scroll_to_cursor()
+
+    def update_row(self, row: ArticleRow) -> bool:
+        """Replace the row with the same id in place and repaint only its line.
+
+        Returns False (and changes nothing) when the id is not listed.
+        """
+        index = self._index.get(row.id)
+        if index is None:
+            return False
+        self._rows[index] = row
+        self.refresh_line(index)
+        return True
+
+    def clear_selection(self) -> None:
+        """Deselect every article."""
+        if self._selected:
+            lines = [self._index[article_id] for article_id in self._selected]
+            self._selected.clear()
+            self._refresh_lines(lines)
+            self._post_selection()
+
+    def _post_selection(self) -> None:
+        self.post_message(self.SelectionChanged(frozenset(self._selected), article_list=self))
+
+    # -- cursor --------------------------------------------------------------
+
+    def validate_cursor_id(self, article_id: str | None) -> str | None:
+        """Refuse ids that are not listed: keep the current one, else the first row."""
+        if article_id is not None and article_id in self._index:
+            return article_id
+        current = self.cursor_id
+        if current is not None and current in self._index:
+            return current
+        return self._rows[0].id if self._rows else None
+
+    def watch_cursor_id(self, article_id: str | None) -> None:
+        """Move the cursor line, keep it in view and tell the parent."""
+        old = self._cursor
+        self._cursor = -1 if article_id is None else self._index[article_id]
+        self._refresh_lines((old, self._cursor))
+        self.scroll_to_cursor()
+        self.post_message(self.Highlighted(article_id, article_list=self))
+
+    def scroll_to_cursor(self) -> None:
+        """Scroll the least distance that brings the cursor line into view."""
+        height = self.scrollable_content_region.height
+        if height <= 0 or self._cursor < 0:
+            return
+        top = round(self.scroll_y)
+        if self._cursor < top:
+            self._scroll_top(self._cursor)
+        elif self._cursor >= top + height:
+            self._scroll_top(self._cursor - height + 1)
+
+    def _scroll_top(self, y: int) -> None:
+        # force: the scrollbar may not be shown yet when the rows have just grown.
+        self.scroll_to(y=max(0, y), animate=False, force=True)
+
+    def _move_cursor(self, index: int) -> None:
+        if self._rows:
+            self.cursor_id = self._rows[max(0, min(index, len(self._rows) - 1))].id
+
+    def _refresh_lines(self, lines: Iterable[int]) -> None:
+        for index in lines:
+            if 0 <= index < len(self._rows):
+                self.refresh_line(index)
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor to the next article."""
+        self._move_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        """Move the cursor to the previous article."""
+        self._move_cursor(self._cursor - 1)
+
+    def action_cursor_first(self) -> None:
+        """Move the cursor to the first article."""
+        self._move_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        """Move the cursor to the last article."""
+        self._move_cursor(len(self._rows) - 1)
+
+    def action_page_down(self) -> None:
+        """Move the cursor (and the view) down one screen."""
+        self._page(max(1, self.scrollable_content_region.height))
+
+    def action_page_up(self) -> None:
+        """Move the cursor (and the view) up one screen."""
+        self._page(-max(1, self.scrollable_content_region.height))
+
+    def _page(self, delta: int) -> None:
+        if self._rows:
+            self._scroll_top(round(self.scroll_y) + delta)
+            self._move_cursor(self._cursor + delta)
+
+    def action_toggle_select(self) -> None:
+        """Add the article under the cursor to the selection, or remove it."""
+        article_id = self.cursor_id
+        if article_id is None:
+            return
+        self._selected ^= {article_id}
+        self.refresh_line(self._cursor)
+        self._post_selection()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out selection while there is nothing to select."""
+        if action == "toggle_select" and not self._rows:
+            return None
+        return True
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and self._rows:
+            index = round(self.scroll_y) + offset.y
+            if index < len(self._rows):
+                self._move_cursor(index)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
+        self.scroll_to_cursor()
+
+    def _on_mount(self, event: events.Mount) -> None:
+        if self.cursor_id is not None:
+            self.post_message(self.Highlighted(self.cursor_id, article_list=self))
+
+    # -- rendering -----------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Render screen line `y`: one row, built from plain text and cached."""
+        full_width = self.size.width
+        width = self.scrollable_content_region.width
+        index = round(self.scroll_y) + y
+        if not self._rows:
+            if y == 0:
+                style = self.get_visual_style("article-list--empty").rich_style
+                return Strip([Segment(fit(EMPTY_TEXT, full_width), style)], full_width)
+            return Strip.blank(full_width, self.get_visual_style().rich_style)
+        if index >= len(self._rows):
+            return Strip.blank(full_width, self.get_visual_style().rich_style)
+        row = self._rows[index]
+        selected = row.id in self._selected
+        style = self.get_visual_style(*self.line_classes(index)).rich_style
+        key = (row, width, full_width, selected, style)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._build_strip(row, width, full_width, selected, style)
+            self._strips[key] = strip
+        return strip
+
+    @staticmethod
+    def _build_strip(
+        row: ArticleRow, width: int, full_width: int, selected: bool, style: Style
+    ) -> Strip:
+        # Segment text is never parsed as markup, so titles show exactly as written.
+        text = format_row(row, width, selected) + " " * max(0, full_width - width)
+        return Strip([Segment(text, style)], max(width, full_width))
+
+    def notify_style_update(self) -> None:
+        """Drop cached lines when the theme or CSS changes."""
+        super().notify_style_update()
+        self._strips.clear()
