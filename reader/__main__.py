@@ -42,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(args, settings)
         ns = _app_parser().parse_args(args)
         from reader.app import make_app  # the UI is imported only when it is used
+        from reader.data.cache import prepare_workers
+
+        prepare_workers()
 
         app = make_app(ns.path or default_root(settings), ns.db or settings.db, settings)
         app.run()

@@ -1,51 +1,151 @@
-"""NewsReader(App): the triage app on a Library (a first screen until the triage screen lands)."""
+"""NewsReader(App): opens the library, restores theme and keymap, and runs the triage screen."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+from textual.theme import Theme
 
-from reader.config import Settings
-from reader.data import query
-from reader.data.library import Library
+from reader.config import Settings, save_theme
+from reader.data.library import Library, LibraryError
+from reader.data.store import StoreError
+from reader.paths import config_file
+from reader.screens.help import HelpScreen, KeyHelp
+from reader.screens.triage import TriageScreen
+from reader.widgets.article_list import ArticleList
+from reader.widgets.related_links import RelatedLinks
+
+Command = tuple[str, str, Callable[[], object]]
+"""A palette entry: name, help, callback."""
+
+
+class TriageCommands(Provider):
+    """Every triage action, by its name, for the command palette."""
+
+    def _commands(self) -> Iterator[Command]:
+        app = self.app
+        if isinstance(app, NewsReader):
+            yield from app.commands(self.screen)
+
+    async def discover(self) -> Hits:
+        """List every command when nothing is typed yet."""
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """The commands whose name matches what is typed."""
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
 class NewsReader(App[int]):
-    """Opens the library and shows how many articles wait for a decision."""
+    """The triage app on one article folder."""
 
+    CSS_PATH = "app.tcss"
     TITLE = "newsreader"
+    COMMANDS: ClassVar = {TriageCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Quit newsreader (every decision is already saved)",
+                show=True, id="quit"),
+        Binding("question_mark,f1", "help", "Help", tooltip="List every key", show=True,
+                id="help"),
+        Binding("ctrl+p", "command_palette", "Commands", tooltip="Run any action by its name",
+                show=False, priority=True, id="command_palette"),
+    ]
 
-    def __init__(
-        self, root: Path, db_path: Path | None, settings: Settings, now: Callable[[], datetime]
-    ):
+    def __init__(self, root: Path, db_path: Path | None, settings: Settings,
+                 now: Callable[[], datetime]) -> None:
         super().__init__()
         self.root = root
+        """The article folder."""
         self.db_path = db_path
+        """The decisions database (None: the default for the folder)."""
         self.settings = settings
+        """The user's settings: theme and keymap."""
         self.now = now
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="summary", markup=False)
-        yield Footer()
+        """The clock: relative dates and the pace use it (tests fix it)."""
+        self.library: Library | None = None
+        """The main thread's library, open while the app runs."""
+        self.sub_title = root.name
 
     def on_mount(self) -> None:
-        library = Library(self.root, self.db_path)
+        self._restore_theme()
+        self.set_keymap(self.settings.keymap)
         try:
-            library.refresh()
-            counts = query.counts(library)
-        finally:
-            library.close()
-        summary = ", ".join(f"{n} {d.value}" for d, n in counts.items())
-        self.query_one("#summary", Static).update(f"{self.root}: {summary}")
+            self.library = Library(self.root, self.db_path)
+        except (LibraryError, StoreError) as error:
+            self.exit(return_code=2, message=Text(f"newsreader: {error}"))
+            return
+        self.push_screen(TriageScreen(self.library, self.db_path, self.now))
+
+    def on_unmount(self) -> None:
+        if self.library is not None:
+            self.library.close()
+
+    def _restore_theme(self) -> None:
+        theme = self.settings.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        else:
+            self.notify(f"Unknown theme {theme!r} in the config file", severity="warning",
+                        markup=False)
+        self.theme_changed_signal.subscribe(self, self._save_theme)
+
+    def _save_theme(self, theme: Theme) -> None:
+        """Keep the user's choice of theme in the config file."""
+        if theme.name == self.settings.theme:
+            return
+        self.settings.theme = theme.name
+        try:
+            save_theme(config_file(), theme.name)
+        except (OSError, ValueError) as error:
+            self.notify(f"The theme was not saved: {error}", severity="warning", markup=False)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(list(self.key_help())))
+
+    def key_help(self) -> Iterator[KeyHelp]:
+        """Every binding the user can press, with the keys the keymap gives it."""
+        areas: list[tuple[str, type[DOMNode]]] = [
+            ("Anywhere", NewsReader), ("Triage", TriageScreen), ("Article list", ArticleList),
+            ("Related coverage", RelatedLinks),
+        ]
+        for area, node in areas:
+            bindings = BindingsMap(node.BINDINGS)
+            bindings.apply_keymap(self.settings.keymap)
+            seen: dict[str, list[str]] = {}
+            found: dict[str, Binding] = {}
+            for _key, binding in bindings:
+                seen.setdefault(binding.action, []).append(self.get_key_display(binding))
+                found.setdefault(binding.action, binding)
+            for action, binding in found.items():
+                yield KeyHelp(area, ", ".join(seen[action]), binding.description,
+                              binding.tooltip)
+
+    def commands(self, screen: object) -> Iterator[Command]:
+        """The palette's commands: the screen's actions, then the app's."""
+        if isinstance(screen, TriageScreen):
+            yield from screen.commands()
+        yield "Help", "List every key", self.action_help
+        yield "Change theme", "Pick another colour theme (it is saved)", self.action_change_theme
+        yield "Quit", "Quit newsreader", self.exit
 
 
-def make_app(
-    root: Path, db_path: Path | None, settings: Settings, now: Callable[[], datetime] | None = None
-) -> NewsReader:
+def make_app(root: Path, db_path: Path | None, settings: Settings,
+             now: Callable[[], datetime] | None = None) -> NewsReader:
     """The app for a cache folder; tests pass a fixed clock as `now`."""
     return NewsReader(root, db_path, settings, now or (lambda: datetime.now(UTC)))

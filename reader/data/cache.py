@@ -199,6 +199,17 @@ def _parse_all(stats: list[FileStat], progress: Progress | None) -> Iterator[Ind
                 progress(done, total)
 
 
+def prepare_workers() -> None:
+    """Start what a pooled scan needs while stdio is still real.
+
+    A UI that replaces sys.stderr (Textual does, with fileno -1) would make the
+    resource tracker fail to start later, from the scan's thread.
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
 def _start_method() -> str:
     """fork when it is safe (one thread: the CLI), else a clean forkserver (the TUI's worker)."""
     methods = multiprocessing.get_all_start_methods()

@@ -1,0 +1,153 @@
+"""Article, related link and status line to Content: article text always goes in as plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from textual.content import Content
+
+from reader.data.article import Article, Decision, RelatedLink
+from reader.data.clean import escape_name
+from reader.data.query import Filter
+
+LABEL = "$text-muted"
+"""The style of a field's label in the detail pane."""
+LABEL_WIDTH = 10
+_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
+          ("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+def relative(when: datetime, now: datetime) -> str:
+    """Say how long ago (or ahead of `now`) a time is, in the largest whole unit."""
+    seconds = (now - when).total_seconds()
+    ahead, seconds = seconds < 0, abs(seconds)
+    for unit, size in _UNITS:
+        if seconds >= size:
+            count = int(seconds // size)
+            span = f"{count} {unit}{'' if count == 1 else 's'}"
+            return f"in {span}" if ahead else f"{span} ago"
+    return "just now"
+
+
+def absolute(when: datetime) -> str:
+    """A time as `2021-09-22 14:25 UTC`."""
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def number(value: float | None) -> str:
+    """A score without a needless `.0`, or a dash when there is none."""
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _field(label: str, *parts: str | tuple[str, str]) -> Content:
+    """One `label  value` line of the detail pane."""
+    return Content.assemble((label.ljust(LABEL_WIDTH), LABEL), *parts)
+
+
+def _published_key(article: Article) -> str:
+    """The file's own `published:` value, as written."""
+    if not article.has_published_key:
+        return "no published: key"
+    if article.file_published is None:
+        return "published: (empty)"
+    return f"published: {'true' if article.file_published else 'false'}"
+
+
+def _state_line(state: Decision, reason: str | None) -> Content:
+    style = {"published": "$success", "skipped": "$error"}.get(state.value, "")
+    parts: list[str | tuple[str, str]] = [(f"{state.glyph} {state.value}", f"bold {style}")]
+    if reason:
+        parts.append(f"  ({reason})")
+    return _field("State", *parts)
+
+
+def _head(article: Article, state: Decision, reason: str | None, now: datetime) -> list[Content]:
+    """Title, source, date, state and scores."""
+    lines = [Content.styled(article.title or "(no title)", "bold")]
+    source = " · ".join(x for x in (article.provider, article.domain) if x)
+    lines.append(_field("Source", source or "—"))
+    when = article.published_at
+    date = f"{absolute(when)} · {relative(when, now)}" if when else "—"
+    lines.append(_field("Date", date))
+    lines.append(_state_line(state, reason))
+    lines.append(_field("Topics", ", ".join(article.topics) or "—"))
+    kind = "▶ video" if article.type == "video" else article.type
+    if article.kind == "press":
+        kind += " (press release)"
+    lines.append(_field("Quality", number(article.quality), ("   Heat ", LABEL),
+                        number(article.heat), ("   Type ", LABEL), kind))
+    if article.type == "video" or article.video_url:
+        lines.append(_field("Video", article.video_url or "(no video link)"))
+    return lines
+
+
+def _text_block(title: str, text: str) -> list[Content]:
+    """A titled paragraph, or nothing for empty text."""
+    if not text.strip():
+        return []
+    return [Content(""), Content.styled(title, "bold $text-muted"), Content(text)]
+
+
+def _tail(article: Article) -> list[Content]:
+    """Links, the file and its problems."""
+    lines = [Content("")]
+    for index, image in enumerate(article.images):
+        lines.append(_field("Image" if index == 0 else "", image))
+    lines.append(_field("Link", article.url or "(none)"))
+    lines.append(_field("File", escape_name(article.id), ("   ", ""), _published_key(article)))
+    for problem in article.problems:
+        lines.append(_field("Problem", (f"{problem.field}: {problem.why}", "$warning")))
+    return lines
+
+
+def article_content(
+    article: Article, state: Decision, reason: str | None, now: datetime
+) -> Content:
+    """The detail pane's text for one article."""
+    lines = _head(article, state, reason, now)
+    lines += _text_block("Excerpt", article.excerpt)
+    if article.kind == "press":
+        lines += _text_block("Release", article.body)
+    lines += _tail(article)
+    return Content("\n").join(lines)
+
+
+def notice_content(notices: Iterable[str]) -> Content:
+    """Problems that are not about the article shown (a locked store, a failed write)."""
+    return Content("\n").join(Content.styled(f"⚠ {text}", "$warning") for text in notices)
+
+
+def related_prompt(link: RelatedLink) -> Content:
+    """One related article: title, then provider, date and quality on a dim line."""
+    when = link.published_at.strftime("%Y-%m-%d") if link.published_at else "—"
+    meta = f"{link.provider or link.domain or '—'} · {when} · quality {number(link.quality)}"
+    return Content.assemble(link.title or link.url or "(no title)", "\n", (meta, LABEL))
+
+
+def status_content(
+    counts: Mapping[Decision, int], session: int, pace: float | None, shown: int
+) -> Content:
+    """The status line: counts per state, how many are left, this session and its pace."""
+    left = counts.get(Decision.UNDECIDED, 0)
+    parts: list[str | tuple[str, str]] = [(f" {left} left ", "bold reverse $accent"), "  "]
+    for decision in Decision:
+        parts += [(decision.glyph, "bold"), f" {counts.get(decision, 0)} {decision.value}  "]
+    parts += [("│ ", LABEL), f"{shown} shown  ", ("│ ", LABEL), f"this session {session}"]
+    parts.append(f" · {pace:.0f}/h" if pace is not None else " · —/h")
+    return Content.assemble(*parts)
+
+
+def filter_content(flt: Filter) -> Content:
+    """The line above the list: which state, search, topic and provider, and the order."""
+    parts: list[str | tuple[str, str]] = [
+        ("Showing ", LABEL), flt.state.value if flt.state else "all"
+    ]
+    for label, value in (("search", flt.search), ("topic", flt.topic),
+                         ("provider", flt.provider)):
+        if value:
+            parts += [(f" · {label} ", LABEL), (value, "bold")]
+    parts += [(" · by ", LABEL), flt.sort]
+    return Content.assemble(*parts)

@@ -1,0 +1,1 @@
+"""The app's screens: triage, help and the pickers."""

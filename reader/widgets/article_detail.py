@@ -1,0 +1,74 @@
+"""ArticleDetail: the article under the cursor, every field as plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from reader.data.article import Article, Decision
+from reader.render import article_content, notice_content
+
+PLACEHOLDER = "No article selected."
+"""Shown when the list is empty or the article is not indexed yet."""
+
+
+class ArticleDetail(VerticalScroll, can_focus=True):
+    """Title, source, dates, scores, text, links, file and problems of one article."""
+
+    article: reactive[Article | None] = reactive(None)
+    """The article shown; None shows the placeholder."""
+    decision: reactive[Decision] = reactive(Decision.UNDECIDED)
+    """The article's state in the store."""
+    reason: reactive[str | None] = reactive(None)
+    """The reason given with that state."""
+    notices: reactive[tuple[str, ...]] = reactive(())
+    """Problems that concern the app, not this article (a locked store, unreadable files)."""
+
+    def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        """The app's clock, for relative dates."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-notices", markup=False)
+        yield Static(PLACEHOLDER, id="detail-body", markup=False)
+
+    def _refresh_body(self) -> None:
+        if not self.is_mounted:
+            return
+        body = self.query_one("#detail-body", Static)
+        if self.article is None:
+            body.update(Content(PLACEHOLDER))
+        else:
+            body.update(article_content(self.article, self.decision, self.reason, self.clock()))
+
+    def watch_article(self, old: Article | None, new: Article | None) -> None:
+        """Show the new article from its top."""
+        self._refresh_body()
+        if old is None or new is None or old.id != new.id:
+            self.scroll_home(animate=False)
+
+    def watch_decision(self) -> None:
+        """Show the new state."""
+        self._refresh_body()
+
+    def watch_reason(self) -> None:
+        """Show the new reason."""
+        self._refresh_body()
+
+    def watch_notices(self, notices: tuple[str, ...]) -> None:
+        """Show the app's problems above the article."""
+        if self.is_mounted:
+            panel = self.query_one("#detail-notices", Static)
+            panel.update(notice_content(notices))
+            panel.display = bool(notices)
+
+    def on_mount(self) -> None:
+        self._refresh_body()
+        self.watch_notices(self.notices)

@@ -1,0 +1,91 @@
+"""Snapshot tests: the app at 120x40, on the seeds, at a fixed clock, with the index warm."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from reader.app import NewsReader
+from tests.ui.conftest import SIZE, AppFactory, warm
+
+SnapCompare = Callable[..., bool]
+
+
+def steps(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
+    """Wait for the scan, press the keys, then stop every cursor blinking."""
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        for box in _inputs(pilot.app):
+            box.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
+
+
+def _inputs(app: object) -> Iterable[Input]:
+    assert isinstance(app, NewsReader)
+    return app.screen.query(Input)
+
+
+def _app(factory: AppFactory, root: Path, db_path: Path) -> NewsReader:
+    warm(root, db_path)
+    return factory()
+
+
+def test_main_screen(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                     db_path: Path) -> None:
+    """The triage screen on the five seeds: the list (one published by its file) on the left,
+    the newest article's detail top right, its related coverage below, the status bar
+    (4 left, 1 published) and the footer's keys."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps())
+
+
+def test_after_publish(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                       db_path: Path) -> None:
+    """After `p`: the first row stays in place, dimmed with ✓; the cursor is on the next
+    undecided article; the status bar says 3 left and this session 1; Undo is in the footer."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps("p"))
+
+
+def test_help(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+              db_path: Path) -> None:
+    """The help screen over the triage screen: every key grouped by where it works."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps("f1"))
+
+
+def test_palette(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                 db_path: Path) -> None:
+    """The command palette filtered by `sort`: the sort commands, with their help lines."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps("ctrl+p", *"sort"))
+
+
+def test_filtered_list(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                       db_path: Path) -> None:
+    """The list after `f` (undecided only) and a search for `deep`: the filter line says
+    `Showing undecided · search deep · by date` and only matching undecided rows are listed."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=steps("f", "slash", *"deep", "enter")
+    )
+
+
+def test_hostile_article(snap_compare: SnapCompare, app_factory: Callable[[Path], AppFactory],
+                         hostile_dir: Path, db_path: Path) -> None:
+    """A hostile article first in the list: its title, provider, topic and related title show
+    `[bold red]x[/]`, `[@click=app.quit]`, `[b]Evil[/b]` and `$accent` literally, with no
+    escape sequence; it is a video with its own link; the notice above it names the file that
+    would not parse, and a toast says the folder has problems."""
+    app = _app(app_factory(hostile_dir), hostile_dir, db_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps())

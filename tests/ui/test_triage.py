@@ -1,0 +1,417 @@
+"""Pilot tests for the triage screen: keys, the screen, and the store reopened after exit."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from textual.widgets import Static
+
+from reader.app import NewsReader
+from reader.data.article import Decision
+from reader.data.store import StoreError, TriageStore
+from reader.messages import DecisionRequested
+from reader.paths import config_file
+from reader.screens.help import HelpScreen
+from reader.screens.triage import TriageScreen
+from reader.widgets.article_list import ArticleList
+from reader.widgets.status_bar import StatusBar
+from tests.ui.conftest import NOW, SIZE, AppFactory, warm
+
+# The seeds in date order, newest first (the default sort).
+ORDER = [
+    "004_82dd85211220d7b2.txt",
+    "000_603f865bca10b7c4.txt",
+    "001_38bcfbeb79dc117a.txt",  # `published: true` in its file
+    "002_0e358d6dd0710788.txt",
+    "003_d5ead589fc54e32c.txt",
+]
+
+
+def screen(app: NewsReader) -> TriageScreen:
+    """The triage screen (it is the only screen under test here)."""
+    assert isinstance(app.screen, TriageScreen)
+    return app.screen
+
+
+def listed(app: NewsReader) -> list[tuple[str, Decision]]:
+    """(id, state) for every row, in order."""
+    return [(row.id, row.state) for row in screen(app).article_list.rows]
+
+
+def stored(db_path: Path, *ids: str) -> list[Decision]:
+    """The decisions a freshly opened store holds for these ids."""
+    store = TriageStore(db_path)
+    try:
+        return [store.decision(i) for i in ids]
+    finally:
+        store.close()
+
+
+async def start(app: NewsReader, pilot: object) -> None:
+    """Wait for the first scan and the messages it sends."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_p_publishes_and_advances(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        assert listed(app) == [(ORDER[0], Decision.UNDECIDED), (ORDER[1], Decision.UNDECIDED),
+                               (ORDER[2], Decision.PUBLISHED), (ORDER[3], Decision.UNDECIDED),
+                               (ORDER[4], Decision.UNDECIDED)]
+        await pilot.press("p")
+        await pilot.pause()
+        lst = screen(app).article_list
+        assert lst.cursor_id == ORDER[1]  # the next undecided article
+        assert lst.rows[0].id == ORDER[0]  # the decided row stays in place, dimmed
+        assert lst.line_classes(0) == ("article-list--decided",)
+        assert lst.render_line(0).text.startswith(" ✓")
+        await pilot.press("j", "s")  # skip the published one: the cursor skips to 3
+        await pilot.pause()
+        assert lst.cursor_id == ORDER[3]
+    assert stored(db_path, *ORDER[:3]) == [Decision.PUBLISHED, Decision.UNDECIDED,
+                                           Decision.SKIPPED]
+
+
+async def test_publish_is_idempotent_and_clear_undecides(
+    new_app: AppFactory, db_path: Path
+) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("p", "k", "p", "k", "p")  # the same article three times
+        await pilot.pause()
+        assert stored(db_path, ORDER[0]) == [Decision.PUBLISHED]
+        await pilot.press("k", "x")
+        await pilot.pause()
+        assert screen(app).article_list.cursor_id == ORDER[0]  # clear does not advance
+        assert listed(app)[0] == (ORDER[0], Decision.UNDECIDED)
+        await pilot.press("u")  # one undo takes back the clear...
+        await pilot.pause()
+        assert listed(app)[0] == (ORDER[0], Decision.PUBLISHED)
+        await pilot.press("u")  # ...and one more the single publish
+        await pilot.pause()
+        assert listed(app)[0] == (ORDER[0], Decision.UNDECIDED)
+        assert not screen(app).can_undo
+    assert stored(db_path, ORDER[0]) == [Decision.UNDECIDED]
+
+
+async def test_undo_and_redo_survive_a_restart(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("p", "s")
+        await pilot.pause()
+    assert stored(db_path, ORDER[0], ORDER[1]) == [Decision.PUBLISHED, Decision.SKIPPED]
+
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        assert listed(app)[1] == (ORDER[1], Decision.SKIPPED)
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen(app).article_list.cursor_id == ORDER[1]  # the cursor goes to the undo
+        assert listed(app)[1] == (ORDER[1], Decision.UNDECIDED)
+    assert stored(db_path, ORDER[0], ORDER[1]) == [Decision.PUBLISHED, Decision.UNDECIDED]
+
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        assert screen(app).check_action("redo", ()) is True
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert listed(app)[1] == (ORDER[1], Decision.SKIPPED)
+    assert stored(db_path, ORDER[1]) == [Decision.SKIPPED]
+
+
+async def test_bulk_decision_is_undone_as_one_step(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("space", "j", "space", "j", "j", "space", "s")
+        await pilot.pause()
+        lst = screen(app).article_list
+        assert lst.selected == frozenset()  # the selection is used up
+        chosen = [ORDER[0], ORDER[1], ORDER[3]]
+        assert [s for i, s in listed(app) if i in chosen] == [Decision.SKIPPED] * 3
+        assert screen(app).session == 3
+        assert stored(db_path, *chosen) == [Decision.SKIPPED] * 3
+        await pilot.press("u")
+        await pilot.pause()
+        assert [s for i, s in listed(app) if i in chosen] == [Decision.UNDECIDED] * 3
+        assert screen(app).session == 0
+    assert stored(db_path, *chosen) == [Decision.UNDECIDED] * 3
+
+
+async def test_state_filter_cycles(new_app: AppFactory) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("f")  # undecided only
+        await pilot.pause()
+        assert [i for i, _ in listed(app)] == [ORDER[1], ORDER[3], ORDER[4]]
+        assert "Showing undecided" in str(app.screen.query_one("#filter-line", Static).render())
+        await pilot.press("f")  # published
+        await pilot.pause()
+        assert [i for i, _ in listed(app)] == [ORDER[0], ORDER[2]]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(listed(app)) == 5
+
+
+async def test_decided_rows_stay_in_a_filtered_list_until_it_is_refreshed(
+    new_app: AppFactory,
+) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("f", "p")  # undecided only, then publish the first
+        await pilot.pause()
+        assert [i for i, _ in listed(app)] == [ORDER[0], ORDER[1], ORDER[3], ORDER[4]]
+        assert listed(app)[0][1] is Decision.PUBLISHED
+        await pilot.press("r")  # a rescan keeps what the editor is working through
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [i for i, _ in listed(app)] == [ORDER[0], ORDER[1], ORDER[3], ORDER[4]]
+
+
+async def test_search_finds_and_escape_clears(new_app: AppFactory) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("slash", *"owkin", "enter")
+        await pilot.pause()
+        ids = [i for i, _ in listed(app)]
+        assert ids and set(ids) < set(ORDER)
+        assert ORDER[1] in ids and ORDER[3] not in ids
+        assert screen(app).article_list.has_focus
+        await pilot.press("p")  # keys work on the list again
+        await pilot.pause()
+        assert screen(app).session == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(listed(app)) == 5
+
+
+async def test_topic_picker_filters(new_app: AppFactory) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the most common topic
+        await pilot.pause()
+        topic = screen(app).filters.topic
+        assert topic
+        assert 0 < len(listed(app)) <= 5
+        for article_id, _ in listed(app):
+            article = screen(app).library.article(article_id)
+            assert article is not None and topic in article.topics
+
+
+async def test_cursor_stays_on_its_article_through_a_rescan(
+    new_app: AppFactory, seeds_dir: Path
+) -> None:
+    app = new_app()
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert screen(app).article_list.cursor_id == ORDER[3]
+        # A newer copy sorts first; one file goes away.
+        text = (seeds_dir / ORDER[3]).read_text(encoding="utf-8")
+        newer = text.replace("2020-12-01T02:42:00Z", "2023-01-01T00:00:00Z")
+        (seeds_dir / "zzz_new.txt").write_text(newer, encoding="utf-8")
+        (seeds_dir / ORDER[4]).unlink()
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen(app).article_list.cursor_id == ORDER[3]
+        assert [i for i, _ in listed(app)] == ["zzz_new.txt", *ORDER[:4]]
+        assert "1 new article(s)" in notes
+
+
+async def test_open_refuses_what_is_not_http(
+    app_factory: Callable[[Path], AppFactory], hostile_dir: Path
+) -> None:
+    app = app_factory(hostile_dir)()
+    opened: list[str] = []
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        app.open_url = lambda url, **kw: opened.append(url)  # type: ignore[method-assign]
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        assert screen(app).article_list.cursor_id == "100_markup.md"
+        await pilot.press("o")  # javascript: is refused
+        await pilot.press("tab", "tab", "o")  # the related link is file:///
+        await pilot.pause()
+        assert opened == []
+        assert notes == ["Not an http or https link: javascript:alert(1)",
+                         "Not an http or https link: file:///etc/passwd"]
+        await pilot.press("shift+tab", "shift+tab", "j", "o")
+        await pilot.pause()
+        assert opened == [screen(app).article.url]  # type: ignore[union-attr]
+        assert opened[0].startswith("https://")
+
+
+async def test_hostile_text_shows_literally(
+    app_factory: Callable[[Path], AppFactory], hostile_dir: Path
+) -> None:
+    app = app_factory(hostile_dir)()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        assert app.is_running
+        body = app.screen.query_one("#detail-body", Static).render()
+        text = str(body)
+        assert "[bold red]x[/] and [@click=app.quit]quit[/] $accent red" in text
+        assert "[b]Evil[/b] News" in text and "Topics    $accent" in text
+        assert "\x1b" not in text
+        assert "▶ video" in text and "https://www.youtube.com/embed/abc" in text
+        assert "<iframe" not in text
+        notices = str(app.screen.query_one("#detail-notices", Static).render())
+        assert "101_broken.md" in notices  # the file that does not parse
+
+
+async def test_a_locked_store_loses_no_decision(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        triage = screen(app)
+        real = triage.library.store.decide
+
+        def locked(*args: object, **kw: object) -> None:
+            raise StoreError("the decisions database is busy; nothing was changed")
+
+        triage.library.store.decide = locked  # type: ignore[method-assign,assignment]
+        await pilot.press("p")
+        await pilot.pause()
+        assert listed(app)[0] == (ORDER[0], Decision.UNDECIDED)  # nothing claimed
+        assert triage.article_list.cursor_id == ORDER[0]
+        assert "busy" in str(app.screen.query_one("#detail-notices", Static).render())
+        triage.library.store.decide = real  # type: ignore[method-assign]
+        await pilot.press("p")
+        await pilot.pause()
+        assert app.is_running
+    assert stored(db_path, ORDER[0]) == [Decision.PUBLISHED]
+
+
+async def test_keys_come_from_the_keymap(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app(keymap={"publish": "P", "skip": "ctrl+k"})
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("p")  # no longer bound
+        await pilot.pause()
+        assert screen(app).session == 0
+        await pilot.press("P", "ctrl+k")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = {k.description: k.keys for k in app.screen.keys}
+        assert (keys["Publish"], keys["Skip"]) == ("P", "^k")
+    assert stored(db_path, ORDER[0], ORDER[1]) == [Decision.PUBLISHED, Decision.SKIPPED]
+
+
+async def test_help_lists_every_binding(new_app: AppFactory) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {k.description for k in app.screen.keys}
+        for node in (TriageScreen, ArticleList, NewsReader):
+            for binding in node.BINDINGS:
+                assert binding.description in descriptions  # type: ignore[union-attr]
+                assert binding.id  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+
+
+async def test_undo_key_hides_until_there_is_something_to_undo(new_app: AppFactory) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        active = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert "undo" not in active and "redo" not in active
+        await pilot.press("p")
+        await pilot.pause()
+        active = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+        assert "undo" in active and "redo" not in active
+
+
+async def test_palette_runs_an_action(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"publish")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen(app).session == 1
+    assert stored(db_path, ORDER[0]) == [Decision.PUBLISHED]
+
+
+async def test_status_bar_counts_and_pace(new_app: AppFactory) -> None:
+    clock = [NOW]
+    app = new_app(now=lambda: clock[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("p", "s")
+        await pilot.pause()
+        clock[0] = NOW + timedelta(minutes=30)
+        await pilot.press("p")
+        await pilot.pause()
+        bar = str(app.screen.query_one(StatusBar).render())
+        assert "1 left" in bar
+        assert "3 published" in bar and "1 skipped" in bar
+        assert "this session 3 · 6/h" in bar
+
+
+async def test_the_theme_is_restored_and_saved(new_app: AppFactory) -> None:
+    app = new_app(theme="nord")
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        assert app.theme == "nord"
+        app.theme = "gruvbox"
+        await pilot.pause()
+    saved = yaml.safe_load(config_file().read_text(encoding="utf-8"))
+    assert saved["theme"] == "gruvbox"
+
+
+async def test_a_cold_start_indexes_in_a_worker(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path
+) -> None:
+    for n in range(30):  # enough files to see the list fill
+        shutil.copy(seeds_dir / ORDER[1], seeds_dir / f"copy_{n:02d}.txt")
+    app = new_app()
+    seen: list[object] = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await start(app, pilot)
+        assert len(listed(app)) == 35
+        assert not screen(app).has_class("-scanning")
+        await pilot.press("p")
+        await pilot.pause()
+    assert any(type(m).__name__ == "ScanProgressed" for m in seen)
+    assert any(isinstance(m, DecisionRequested) for m in seen)
+
+
+async def test_a_warm_start_lists_at_once(new_app: AppFactory, seeds_dir: Path,
+                                          db_path: Path) -> None:
+    warm(seeds_dir, db_path)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert len(listed(app)) == 5  # before the background scan is waited for
+        await start(app, pilot)
