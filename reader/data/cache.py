@@ -276,15 +276,22 @@ class Index:
         return result
 
     def _store(self, todo: list[FileStat], removed: list[str], progress: Progress | None) -> None:
+        # One transaction per batch: readers see the first articles while the rest are
+        # parsed, and a scan that is killed resumes where its last batch committed.
         with self.conn:
-            self._delete(removed + [key_from_id(stat.id) for stat in todo])
-            batch: list[IndexRow] = []
-            for row in _parse_all(todo, progress):
-                batch.append(row)
-                if len(batch) >= 500:
-                    self._insert(batch)
-                    batch = []
-            self._insert(batch)
+            self._delete(removed)
+        batch: list[IndexRow] = []
+        for row in _parse_all(todo, progress):
+            batch.append(row)
+            if len(batch) >= 500:
+                self._replace(batch)
+                batch = []
+        self._replace(batch)
+
+    def _replace(self, rows: list[IndexRow]) -> None:
+        with self.conn:
+            self._delete([row.key for row in rows])
+            self._insert(rows)
 
     def _delete(self, keys: list[str]) -> None:
         for i in range(0, len(keys), 500):

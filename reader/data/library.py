@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reader.data.article import Article, Decision, Problem
 from reader.data.cache import Index, Progress, RefreshResult
-from reader.data.store import Change, TriageStore
+from reader.data.store import Change, Clock, TriageStore
 from reader.paths import default_db_path, index_path_for
 
 
@@ -17,13 +17,13 @@ class LibraryError(Exception):
 class Library:
     """A cache folder, its index (rebuildable) and its decisions (precious)."""
 
-    def __init__(self, root: Path, db_path: Path | None = None):
+    def __init__(self, root: Path, db_path: Path | None = None, clock: Clock | None = None):
         if not root.is_dir():
             what = "does not exist" if not root.exists() else "is not a folder"
             raise LibraryError(f"{root}: {what}")
         self.root = root
         self.db_path = db_path or default_db_path(root)
-        self.store = TriageStore(self.db_path)
+        self.store = TriageStore(self.db_path, clock=clock)
         self.index = Index(index_path_for(self.db_path), root)
         self.index.conn.execute("ATTACH DATABASE ? AS triage", (str(self.db_path),))
         self.skipped: list[Problem] = []

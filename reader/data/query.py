@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from reader.data.article import Article, Decision, article_from_dict
-from reader.data.keys import id_from_key
+from reader.data.keys import id_from_key, key_from_id
 from reader.data.library import Library
 
 Sort = Literal["date", "quality", "heat", "title"]
@@ -116,6 +117,21 @@ def articles(
         (article_from_dict(json.loads(record)), _DECISION[state], reason)
         for record, state, reason in library.index.conn.execute(sql, params)
     ]
+
+
+def states(library: Library, ids: Iterable[str]) -> dict[str, Decision]:
+    """The state of each known id, as the list shows it (the file's, until someone decides)."""
+    keys = [key_from_id(i) for i in ids]
+    found: dict[str, Decision] = {}
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        sql = (
+            f"SELECT a.key, {_STATE} FROM articles a LEFT JOIN triage.decisions d USING (key) "
+            f"WHERE a.kind != 'problem' AND a.key IN ({','.join('?' * len(part))})"
+        )
+        for key, state in library.index.conn.execute(sql, part):
+            found[id_from_key(key)] = _DECISION[state]
+    return found
 
 
 def counts(library: Library) -> dict[Decision, int]:

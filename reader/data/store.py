@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,15 +88,21 @@ def _refuse_foreign_file(db_path: Path) -> None:
         raise StoreError(f"{db_path}: not an SQLite database; it was left as it is")
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+Clock = Callable[[], datetime]
+"""Returns the current time, timezone-aware; tests and the app pass a fixed one."""
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 class TriageStore:
     """Decisions keyed by article id; each call commits before it returns."""
 
-    def __init__(self, db_path: Path, *, timeout: float = 10.0):
+    def __init__(self, db_path: Path, *, timeout: float = 10.0, clock: Clock | None = None):
         self.db_path = db_path
+        self.clock = clock or _system_clock
+        """Stamps every journal entry."""
         db_path.parent.mkdir(parents=True, exist_ok=True)
         _refuse_foreign_file(db_path)
         try:
@@ -135,6 +141,9 @@ class TriageStore:
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
+
+    def _now(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def _write(self) -> _Transaction:
         return _Transaction(self.conn)
@@ -191,7 +200,7 @@ class TriageStore:
         New articles get a row; an article never decided by the editor follows its
         file; an editor's decision is never touched. Not journaled: nobody decided.
         """
-        at = _now()
+        at = self._now()
         with self._write():
             self.conn.executemany(
                 "INSERT INTO decisions (key, state, reason, origin, at) "
@@ -211,7 +220,7 @@ class TriageStore:
         Idempotent: articles already in that state (with that reason) are left alone.
         Returns the batch number, or None when nothing changed. Committed on return.
         """
-        at = _now()
+        at = self._now()
         with self._write():
             changes: list[_Change] = []
             for article_id in dict.fromkeys(ids):
@@ -235,7 +244,7 @@ class TriageStore:
 
     def undo(self) -> Change | None:
         """Undo the latest step still done; None when there is nothing to undo."""
-        at = _now()
+        at = self._now()
         with self._write():
             row = self.conn.execute(
                 "SELECT batch FROM batches WHERE kind = 'decide' AND status = 'done' "
@@ -255,7 +264,7 @@ class TriageStore:
 
     def redo(self) -> Change | None:
         """Redo the step undone last; None when there is nothing to redo."""
-        at = _now()
+        at = self._now()
         with self._write():
             row = self.conn.execute(
                 "SELECT batch FROM batches WHERE kind = 'decide' AND status = 'undone' "
