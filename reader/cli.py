@@ -130,6 +130,10 @@ def record(article: Article, state: Decision, reason: str | None = None) -> dict
     }
 
 
+def _story(listed: query.Listed) -> dict[str, Any]:
+    return {"story": listed.story, "story_size": listed.story_size}
+
+
 def _date(article: Article) -> str:
     return article.published_at.date().isoformat() if article.published_at else "----------"
 
@@ -146,7 +150,8 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     flt = query.Filter(state, ns.search, ns.topic, ns.provider, ns.sort)
     found = query.articles(library, flt)
     if ns.format == "json":
-        json.dump([record(a, s, r) for a, s, r in found], out, ensure_ascii=False, indent=2)
+        items = [record(i.article, i.state, i.reason) | _story(i) for i in found]
+        json.dump(items, out, ensure_ascii=False, indent=2)
         print(file=out)
     elif ns.format == "csv":
         writer = csv.writer(out)
@@ -165,7 +170,7 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
                 "file_published",
             ]
         )
-        for a, s, _ in found:
+        for a, s, *_ in found:
             writer.writerow(
                 [
                     a.id,
@@ -182,7 +187,7 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
                 ]
             )
     else:
-        for a, s, _ in found:
+        for a, s, *_ in found:
             print(
                 f"{s.glyph} {_date(a)}  {a.provider[:24]:<24}  {a.title}  [{escape_name(a.id)}]",
                 file=out,

@@ -8,20 +8,23 @@ import multiprocessing
 import os
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from reader.data.article import Article, Problem, article_from_dict, article_to_dict
 from reader.data.keys import id_from_key, key_from_id
 from reader.data.parse import parse_bytes, read_head
+from reader.data.stories import StoryInput, cluster
 
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 """Which files may hold an article; their content decides the format."""
 _BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".bak", ".orig", ".tmp", "~")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 POOL_THRESHOLD = 400
 """Below this many files to parse, a process pool costs more than it saves."""
 
@@ -46,6 +49,18 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE TABLE IF NOT EXISTS records (
     rowid INTEGER PRIMARY KEY,     -- the article's rowid
     record TEXT NOT NULL           -- the whole article (or problem) as JSON
+);
+-- What story clustering reads: URLs joined with U+001F, apart from the records.
+CREATE TABLE IF NOT EXISTS links (
+    rowid INTEGER PRIMARY KEY,     -- the article's rowid
+    urls TEXT NOT NULL,            -- webUrl and originalUrl
+    related TEXT NOT NULL          -- the URLs of its `related` articles
+);
+-- Each article's story: the smallest id among its members (see stories.py).
+CREATE TABLE IF NOT EXISTS stories (
+    key TEXT PRIMARY KEY,
+    story TEXT NOT NULL,
+    size INTEGER NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, excerpt, provider, topics, tokenize = 'unicode61 remove_diacritics 2'
@@ -139,6 +154,8 @@ class IndexRow(NamedTuple):
     topics: str | None = None
     record: str = ""
     excerpt: str | None = None
+    urls: str = ""
+    related_urls: str = ""
 
     @property
     def is_article(self) -> bool:
@@ -146,8 +163,8 @@ class IndexRow(NamedTuple):
         return self.kind != "problem"
 
 
-_COLUMNS = IndexRow._fields[:-2]
-"""The `articles` columns; the record and the excerpt are stored elsewhere."""
+_COLUMNS = IndexRow._fields[: IndexRow._fields.index("record")]
+"""The `articles` columns; the record, excerpt and URLs are stored elsewhere."""
 
 
 def _row(stat: FileStat) -> IndexRow:
@@ -171,7 +188,8 @@ def _row(stat: FileStat) -> IndexRow:
         None if a.file_published is None else int(a.file_published), len(a.problems),
         "\x1f".join(a.topics),
         json.dumps(article_to_dict(a), default=str),  # ASCII: keeps escaped name bytes
-        a.excerpt,
+        a.excerpt, "\x1f".join((a.web_url, a.original_url)),
+        "\x1f".join(r.url for r in a.related),
     )  # fmt: skip
 
 
@@ -244,7 +262,8 @@ class Index:
         if version not in (0, SCHEMA_VERSION):
             conn.executescript(
                 "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts; "
-                "DROP TABLE IF EXISTS records;"
+                "DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS links; "
+                "DROP TABLE IF EXISTS stories;"
             )
         conn.executescript(_SCHEMA)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
@@ -297,7 +316,7 @@ class Index:
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             marks = ",".join("?" * len(part))
-            for table in ("articles_fts", "records"):
+            for table in ("articles_fts", "records", "links"):
                 self.conn.execute(
                     f"DELETE FROM {table} WHERE rowid IN "
                     f"(SELECT rowid FROM articles WHERE key IN ({marks}))",
@@ -321,6 +340,10 @@ class Index:
             [(rowid, row.record) for rowid, row in numbered],
         )
         self.conn.executemany(
+            "INSERT INTO links (rowid, urls, related) VALUES (?, ?, ?)",
+            [(rowid, row.urls, row.related_urls) for rowid, row in numbered if row.is_article],
+        )
+        self.conn.executemany(
             "INSERT INTO articles_fts (rowid, title, excerpt, provider, topics) VALUES (?,?,?,?,?)",
             [
                 (
@@ -333,6 +356,40 @@ class Index:
                 for rowid, row in numbered
                 if row.is_article
             ],
+        )
+
+    def story_inputs(self) -> Iterator[StoryInput]:
+        """What clustering needs of every article."""
+        when = datetime.fromisoformat
+        for key, title, published, urls, related in self.conn.execute(
+            "SELECT a.key, a.title, a.published_at, l.urls, l.related "
+            "FROM articles a JOIN links l USING (rowid)"
+        ):
+            yield StoryInput(
+                id_from_key(key), title or "", when(published) if published else None,
+                tuple(urls.split("\x1f")), tuple(related.split("\x1f")) if related else (),
+            )  # fmt: skip
+
+    def update_stories(self) -> int:
+        """Cluster every article into stories again; returns how many stories there are."""
+        story_of = cluster(self.story_inputs())
+        sizes = Counter(story_of.values())
+        with self.conn:
+            self.conn.execute("DELETE FROM stories")
+            self.conn.executemany(
+                "INSERT INTO stories (key, story, size) VALUES (?, ?, ?)",
+                ((key_from_id(i), key_from_id(s), sizes[s]) for i, s in story_of.items()),
+            )
+        return len(sizes)
+
+    def stories_stale(self) -> bool:
+        """Whether articles exist that have no story yet (a new or an interrupted index)."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM articles a LEFT JOIN stories s USING (key) "
+                "WHERE a.kind != 'problem' AND s.key IS NULL LIMIT 1"
+            ).fetchone()
+            is not None
         )
 
     def stamp(self, article_id: str) -> tuple[int, int, str | None] | None:

@@ -38,6 +38,8 @@ class Library:
         """Re-read new and changed files, then let the store follow what they say."""
         result = self.index.refresh(progress)
         self.skipped = result.skipped
+        if result.parsed or result.removed or self.index.stories_stale():
+            self.index.update_stories()
         fresh = set(result.added) | set(result.changed)
         everything = self.store.is_empty()  # a new or replaced store follows every file
         if fresh or everything:

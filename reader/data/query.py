@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from reader.data.article import Article, Decision, article_from_dict
 from reader.data.keys import id_from_key, key_from_id
@@ -42,6 +42,9 @@ class ArticleRow:
     heat: float | None = None
     type: str = "article"
     problem_count: int = 0
+    story: str = ""
+    """The story's id (the smallest id among its articles); "" before clustering."""
+    story_size: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,8 @@ def rows(library: Library, flt: Filter = Filter()) -> list[ArticleRow]:
     where, params = _where(flt)
     sql = (
         f"SELECT a.key, a.title, a.provider, a.published_at, {_STATE}, a.quality, a.heat, "
-        f"a.type, a.problem_count FROM articles a LEFT JOIN triage.decisions d USING (key) "
+        f"a.type, a.problem_count, s.story, s.size FROM articles a "
+        f"LEFT JOIN triage.decisions d USING (key) LEFT JOIN stories s USING (key) "
         f"WHERE {where} ORDER BY {_ORDER[flt.sort]}"
     )
     when = datetime.fromisoformat
@@ -94,29 +98,43 @@ def rows(library: Library, flt: Filter = Filter()) -> list[ArticleRow]:
             r[1] or "",
             r[2] or "",
             when(r[3]) if r[3] else None,
-            Decision(r[4]),
+            _DECISION[r[4]],
             r[5],
             r[6],
             r[7] or "article",
             r[8],
+            id_from_key(r[9] or r[0]),
+            r[10] or 1,
         )
         for r in library.index.conn.execute(sql, params)
     ]
 
 
-def articles(
-    library: Library, flt: Filter = Filter()
-) -> list[tuple[Article, Decision, str | None]]:
-    """Full articles with their state and its reason, as `rows` selects and orders them."""
+class Listed(NamedTuple):
+    """A full article as `articles` lists it, with its state and its story."""
+
+    article: Article
+    state: Decision
+    reason: str | None
+    story: str
+    """The story's id: the smallest id among its articles."""
+    story_size: int
+
+
+def articles(library: Library, flt: Filter = Filter()) -> list[Listed]:
+    """Full articles with their state, reason and story, as `rows` selects and orders them."""
     where, params = _where(flt)
     sql = (
-        f"SELECT r.record, {_STATE}, d.reason FROM articles a JOIN records r USING (rowid) "
-        f"LEFT JOIN triage.decisions d USING (key) WHERE {where} ORDER BY {_ORDER[flt.sort]}"
+        f"SELECT r.record, {_STATE}, d.reason, s.story, s.size FROM articles a "
+        f"JOIN records r USING (rowid) LEFT JOIN triage.decisions d USING (key) "
+        f"LEFT JOIN stories s USING (key) WHERE {where} ORDER BY {_ORDER[flt.sort]}"
     )
-    return [
-        (article_from_dict(json.loads(record)), _DECISION[state], reason)
-        for record, state, reason in library.index.conn.execute(sql, params)
-    ]
+    found = []
+    for record, state, reason, story, size in library.index.conn.execute(sql, params):
+        article = article_from_dict(json.loads(record))
+        story = id_from_key(story) if story else article.id
+        found.append(Listed(article, _DECISION[state], reason, story, size or 1))
+    return found
 
 
 def states(library: Library, ids: Iterable[str]) -> dict[str, Decision]:

@@ -200,9 +200,10 @@ def test_state_filters_follow_decisions(lib: Library) -> None:
 
 def test_articles_carry_state_and_reason(lib: Library) -> None:
     lib.store.decide(["b.md"], SKIP, "duplicate")
-    found = {item[0].id: item[1:] for item in query.articles(lib)}
-    assert found["b.md"] == (SKIP, "duplicate")
-    assert found["a.md"][0] is PUB
+    found = {item.article.id: item for item in query.articles(lib)}
+    assert (found["b.md"].state, found["b.md"].reason) == (SKIP, "duplicate")
+    assert found["a.md"].state is PUB
+    assert (found["b.md"].story, found["b.md"].story_size) == ("b.md", 1)
 
 
 # -- counts, topics, providers -----------------------------------------------------------
