@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from stat import S_ISREG
 from typing import NamedTuple
 
 from reader.data.article import Article, Problem, article_from_dict, article_to_dict
@@ -72,11 +73,11 @@ def is_candidate(name: str) -> bool:
     """Whether a file name may hold an article: not hidden, a backup or an editor swap file."""
     if name.startswith((".", "#")) or name.endswith(_BACKUP_SUFFIXES):
         return False
-    return os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES
+    dot = name.rfind(".")
+    return dot > 0 and name[dot:].lower() in ARTICLE_SUFFIXES
 
 
-@dataclass(frozen=True, slots=True)
-class FileStat:
+class FileStat(NamedTuple):
     """One candidate file found by a walk."""
 
     id: str
@@ -100,18 +101,21 @@ def walk(root: Path) -> tuple[list[FileStat], list[Problem]]:
             )
             continue
         for entry in entries:
-            rel = prefix + entry.name
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
+            rel = prefix + name
             try:
-                if entry.is_symlink():
-                    if is_candidate(entry.name):
-                        skipped.append(Problem(rel, "file", "symbolic link: not followed"))
-                elif entry.is_dir(follow_symlinks=False):
+                if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, rel + "/"))
-                elif is_candidate(entry.name) and entry.is_file(follow_symlinks=False):
+                elif not is_candidate(name):
+                    continue
+                elif entry.is_symlink():
+                    skipped.append(Problem(rel, "file", "symbolic link: not followed"))
+                else:
                     st = entry.stat(follow_symlinks=False)
-                    found.append(FileStat(rel, entry.path, st.st_mtime_ns, st.st_size))
+                    if S_ISREG(st.st_mode):
+                        found.append(FileStat(rel, entry.path, st.st_mtime_ns, st.st_size))
             except OSError as error:
                 skipped.append(Problem(rel, "file", f"cannot read: {error.strerror}"))
     return found, skipped

@@ -41,7 +41,8 @@ def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
-_CLOSE = re.compile(r"\r?\n---[ \t]*(?:\r?\n|\Z)|\A---[ \t]*(?:\r?\n|\Z)")
+# A plain `\n---` prefix lets `re` scan for a literal; a CR before it is stepped over.
+_CLOSE = re.compile(r"\n---[ \t]*(?:\r?\n|\Z)")
 _RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IFRAME_SRC = re.compile(r"""src\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _DATE_LINE = re.compile(r"^\s*Date\s*:\s*(.*)$", re.IGNORECASE)
@@ -134,7 +135,8 @@ def _front_matter(text: str, truncated: bool) -> Any:
         if truncated:
             raise _Refused(f"front matter larger than {FRONT_MATTER_LIMIT >> 20} MiB")
         raise _Refused("front matter is not closed by a `---` line")
-    source = text[start.end() : close.start()] if close.start() >= start.end() else ""
+    end = close.start() - (text[close.start() - 1] == "\r")
+    source = text[start.end() : end] if end >= start.end() else ""
     if not source.strip():
         raise _Refused("front matter is empty")
     bad = _RAW_CONTROL.search(source)
@@ -165,7 +167,10 @@ def _check_depth(source: str) -> None:
             deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:
             raise _Refused(f"YAML nested deeper than {MAX_DEPTH} levels")
-    if _DEEP_INDENT.search(source) or _DEEP_DASHES.search(source):
+    # Each regex only runs when the literal it needs is there: both are rare and slow.
+    if (" " * MAX_DEPTH * 4 in source and _DEEP_INDENT.search(source)) or (
+        "- " * MAX_DEPTH in source and _DEEP_DASHES.search(source)
+    ):
         raise _Refused(f"YAML nested deeper than {MAX_DEPTH} levels")
 
 
