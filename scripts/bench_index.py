@@ -1,0 +1,208 @@
+"""Benchmark for issue "Foundation": cold index and warm start against the bare YAML parse floor.
+
+Run it from the repo:
+
+    .venv/bin/python scripts/bench_index.py [--runs 3] [--limit N] [--corpus DIR]
+
+Without --corpus it extracts ../shared/corpus/smartable-history.tar.gz (the shared folder
+beside the repo) into a temporary folder; --limit N indexes only the first N files (by path).
+Each run measures, interleaved (bare, cold, warm, bare, ...) so machine noise hits all alike:
+
+  bare  the floor: read each file and load the YAML between its `---` lines with
+        yaml.CSafeLoader, in this process, on one core
+  cold  Library(root, fresh db).refresh() in a fresh interpreter (its pool uses every core)
+  warm  Library(root, same db).refresh() + query.rows() in a fresh interpreter; parses nothing
+
+Cold and warm are timed by wall clock from here, so interpreter start-up, imports and the
+process pool count; each child's own timing is printed beside it.
+Targets: cold / bare <= 1.5 and warm / cold < 5 %. It prints medians and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+TARBALL = REPO.parent / "shared" / "corpus" / "smartable-history.tar.gz"
+COLD_TARGET = 1.5
+"""Most a cold index may take, as a multiple of the bare parse floor."""
+WARM_TARGET = 0.05
+"""Most a warm start may take, as a share of a cold index."""
+
+
+def one(mode: str, root: Path, db: Path) -> None:
+    """In the child: index (cold) or reopen and list (warm), then print its own timings."""
+    start = time.perf_counter()
+    from reader.data import query
+    from reader.data.library import Library
+
+    imported = time.perf_counter()
+    library = Library(root, db)
+    result = library.refresh()
+    rows = len(query.rows(library)) if mode == "warm" else None
+    library.close()
+    done = time.perf_counter()
+    report = {"import": imported - start, "work": done - imported, "parsed": result.parsed}
+    print(json.dumps(report | {"rows": rows}))
+
+
+def child(mode: str, root: Path, db: Path) -> tuple[float, dict]:
+    """Run `one` in a fresh interpreter: wall time seen from here, and the child's report."""
+    command = [sys.executable, __file__, "--one", mode, "--corpus", str(root), "--db", str(db)]
+    start = time.perf_counter()
+    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=REPO).stdout
+    return time.perf_counter() - start, json.loads(out.splitlines()[-1])
+
+
+def bare_parse(paths: list[str]) -> float:
+    """Seconds to read every file and load its front matter with the bare C loader."""
+    start = time.perf_counter()
+    for path in paths:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+        end = text.find("\n---", 3)
+        if text.startswith("---") and end > 0:
+            # The reader turns bad YAML into problems; the floor just moves on.
+            with contextlib.suppress(yaml.YAMLError):
+                yaml.load(text[3:end], Loader=yaml.CSafeLoader)
+    return time.perf_counter() - start
+
+
+def corpus(args: argparse.Namespace, tmp: Path) -> Path:
+    """The folder to index: --corpus, else the shared tarball extracted; cut to --limit files."""
+    from reader.data.cache import walk
+
+    root: Path = args.corpus
+    if not root:
+        root, start = tmp / "corpus", time.perf_counter()
+        with tarfile.open(TARBALL) as tar:
+            tar.extractall(root, filter="data")
+        print(f"extracted {TARBALL.name} in {time.perf_counter() - start:.1f} s")
+    files = sorted(walk(root)[0], key=lambda stat: stat.id)
+    if args.limit and args.limit < len(files):
+        root = tmp / "subset"
+        for stat in files[: args.limit]:
+            target = root / stat.id
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(stat.path, target)  # same bytes, no copy, when on one file system
+            except OSError:
+                shutil.copy2(stat.path, target)
+    return root
+
+
+def version() -> str:
+    """The commit, and a digest of reader/'s sources: others edit them while we measure."""
+    try:
+        command = ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]
+        head = subprocess.run(command, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        head = ""
+    digest = hashlib.blake2b(digest_size=4)
+    for path in sorted((REPO / "reader").rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"commit {head or '?'}, reader/ sources {digest.hexdigest()}"
+
+
+def line(name: str, values: list[float]) -> str:
+    """One row of the summary: median, min and max in seconds."""
+    return f"{name:<12}{statistics.median(values):>9.3f}{min(values):>9.3f}{max(values):>9.3f}"
+
+
+def bench(root: Path, runs: int, tmp: Path) -> None:
+    """Warm the page cache, run the interleaved measurements and print the summary."""
+    from reader.data.cache import walk
+
+    paths = [stat.path for stat in walk(root)[0]]
+    for path in paths:  # page cache: every measurement then reads from memory
+        with open(path, "rb") as handle:
+            handle.read()
+    code = version()
+    print(f"code: {code}\nfiles: {len(paths):,}   cpus: {os.cpu_count()}   runs: {runs}")
+    bare, cold, warm = [], [], []  # warm holds (warm, cold) of the same run
+    for run in range(1, runs + 1):
+        bare.append(bare_parse(paths))
+        db = tmp / f"run-{run}" / "decisions.db"
+        seconds, inside = child("cold", root, db)
+        cold.append(seconds)
+        print(
+            f"run {run}: bare {bare[-1]:.2f} s | cold {seconds:.2f} s (child: import "
+            f"{inside['import']:.2f} s, index {inside['work']:.2f} s, "
+            f"parsed {inside['parsed']:,})"
+        )
+        seconds, inside = child("warm", root, db)
+        print(
+            f"       warm {seconds:.3f} s (child: import {inside['import']:.3f} s, refresh + "
+            f"rows {inside['work']:.3f} s, parsed {inside['parsed']}, rows {inside['rows']:,})"
+        )
+        if inside["parsed"]:  # e.g. the index schema changed between the two children
+            print("       ^ left out: not a warm start (it re-parsed); reader/ edited mid-run?")
+        else:
+            warm.append((seconds, cold[-1]))
+        shutil.rmtree(db.parent)
+    if version() != code:
+        print("reader/ changed during the runs: they may have measured different code")
+    summary(bare, cold, warm)
+
+
+def summary(bare: list[float], cold: list[float], warm: list[tuple[float, float]]) -> None:
+    """Medians and extremes, then the target ratios, each taken within a run (same noise)."""
+    warm_alone = [seconds for seconds, _ in warm]
+    print(f"\n{'seconds':<12}{'median':>9}{'min':>9}{'max':>9}")
+    for name, values in ("bare parse", bare), ("cold index", cold), ("warm start", warm_alone):
+        if values:
+            print(line(name, values))
+    # Also min / min: the least disturbed by other load (cold needs both cores, bare one).
+    ratio = statistics.median(c / b for c, b in zip(cold, bare, strict=True))
+    verdict = "met" if ratio <= COLD_TARGET else "NOT met"
+    print(
+        f"cold / bare: {ratio:.2f}x (target <= {COLD_TARGET}x: {verdict}); "
+        f"min / min {min(cold) / min(bare):.2f}x"
+    )
+    if not warm:
+        print("warm / cold: no true warm start was measured")
+        return
+    ratio = statistics.median(w / c for w, c in warm)
+    verdict = "met" if ratio < WARM_TARGET else "NOT met"
+    print(
+        f"warm / cold: {ratio:.2%} (target < {WARM_TARGET:.0%}: {verdict}); "
+        f"min / min {min(warm_alone) / min(cold):.2%}"
+    )
+
+
+def main() -> None:
+    """Parse the arguments, then run the benchmark or, with --one, a single child measurement."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, help="an already extracted corpus folder")
+    parser.add_argument("--limit", type=int, help="index only the first N files")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved runs (default 3)")
+    parser.add_argument("--one", choices=("cold", "warm"), help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        return one(args.one, args.corpus, args.db)
+    if not args.corpus and not TARBALL.is_file():
+        print(f"no corpus: {TARBALL} is absent (pass --corpus DIR); nothing measured")
+        return
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
+        bench(corpus(args, Path(tmp)), args.runs, Path(tmp))
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+
+
+if __name__ == "__main__":
+    main()
