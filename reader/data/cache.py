@@ -317,6 +317,8 @@ class Index:
             self._insert(rows)
 
     def _delete(self, keys: list[str]) -> None:
+        # Every change of articles passes here: stories must be clustered again.
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('stories', 'stale')")
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             marks = ",".join("?" * len(part))
@@ -379,6 +381,7 @@ class Index:
         story_of = cluster(self.story_inputs())
         sizes = Counter(story_of.values())
         with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('stories', 'fresh')")
             self.conn.execute("DELETE FROM stories")
             self.conn.executemany(
                 "INSERT INTO stories (key, story, size) VALUES (?, ?, ?)",
@@ -387,14 +390,9 @@ class Index:
         return len(sizes)
 
     def stories_stale(self) -> bool:
-        """Whether articles exist that have no story yet (a new or an interrupted index)."""
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM articles a LEFT JOIN stories s USING (key) "
-                "WHERE a.kind != 'problem' AND s.key IS NULL LIMIT 1"
-            ).fetchone()
-            is not None
-        )
+        """Whether articles changed since stories were last clustered (or never were)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'stories'").fetchone()
+        return row is None or row[0] != "fresh"
 
     def stamp(self, article_id: str) -> tuple[int, int, str | None] | None:
         """(mtime_ns, size, digest) of the file when it was indexed, or None if unknown."""
