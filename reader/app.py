@@ -4,27 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
+from textual import on
+from textual.actions import parse
 from textual.app import App
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.theme import Theme
 
 from reader.config import Settings, save_theme
+from reader.data.clean import escape_name, is_openable
 from reader.data.library import Library, LibraryError
 from reader.data.store import StoreError
+from reader.messages import LinkRequested
 from reader.paths import config_file
 from reader.screens.help import HelpScreen, KeyHelp
+from reader.screens.pick import PickScreen
+from reader.screens.reason import ReasonScreen
 from reader.screens.triage import TriageScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.related_links import RelatedLinks
 
 Command = tuple[str, str, Callable[[], object]]
 """A palette entry: name, help, callback."""
+
+HELP_AREAS: list[tuple[str, type[DOMNode]]] = [
+    ("Triage", TriageScreen), ("Article list", ArticleList), ("Related coverage", RelatedLinks),
+    ("Skip with reason", ReasonScreen), ("Topic and provider lists", PickScreen),
+    ("This help", HelpScreen),
+]
+"""Where keys work, in the order the help lists them after the app's own."""
+
+
+def binding_commands(node: DOMNode) -> Iterator[Command]:
+    """A palette entry for each of the node's bindings whose action it allows now."""
+    for binding in node.BINDINGS:
+        assert isinstance(binding, Binding)
+        _, name, params = parse(binding.action)
+        if binding.action != "command_palette" and node.check_action(name, params):
+            run = partial(node.app.run_action, binding.action, node)
+            yield binding.description, binding.tooltip, run
 
 
 class TriageCommands(Provider):
@@ -84,7 +109,7 @@ class NewsReader(App[int]):
         self._restore_theme()
         self.set_keymap(self.settings.keymap)
         try:
-            self.library = Library(self.root, self.db_path)
+            self.library = Library(self.root, self.db_path, clock=self.now)
         except (LibraryError, StoreError) as error:
             self.exit(return_code=2, message=Text(f"newsreader: {error}"))
             return
@@ -120,11 +145,7 @@ class NewsReader(App[int]):
 
     def key_help(self) -> Iterator[KeyHelp]:
         """Every binding the user can press, with the keys the keymap gives it."""
-        areas: list[tuple[str, type[DOMNode]]] = [
-            ("Anywhere", NewsReader), ("Triage", TriageScreen), ("Article list", ArticleList),
-            ("Related coverage", RelatedLinks),
-        ]
-        for area, node in areas:
+        for area, node in [("Anywhere", type(self)), *HELP_AREAS]:
             bindings = BindingsMap(node.BINDINGS)
             bindings.apply_keymap(self.settings.keymap)
             seen: dict[str, list[str]] = {}
@@ -136,13 +157,29 @@ class NewsReader(App[int]):
                 yield KeyHelp(area, ", ".join(seen[action]), binding.description,
                               binding.tooltip)
 
-    def commands(self, screen: object) -> Iterator[Command]:
-        """The palette's commands: the screen's actions, then the app's."""
+    def commands(self, screen: Screen[object]) -> Iterator[Command]:
+        """The palette's commands: the triage screen's and its panes' actions, then the app's."""
         if isinstance(screen, TriageScreen):
+            for node in (screen, screen.article_list, screen.query_one(RelatedLinks)):
+                yield from binding_commands(node)
             yield from screen.commands()
-        yield "Help", "List every key", self.action_help
+        yield from binding_commands(self)
         yield "Change theme", "Pick another colour theme (it is saved)", self.action_change_theme
-        yield "Quit", "Quit newsreader", self.exit
+
+    @on(LinkRequested)
+    def _link(self, message: LinkRequested) -> None:
+        """Open (http and https only) or copy a link a pane asked for."""
+        url = message.url
+        if message.action == "copy":
+            self.copy_to_clipboard(url)
+            self.notify(url, title="Copied", markup=False)
+        elif is_openable(url):
+            self.open_url(url)
+            self.notify(url, title="Opening", markup=False)
+        else:
+            shown = escape_name(url[:200]) or "(empty)"
+            self.notify(f"Not an http or https link: {shown}", title="Refused",
+                        severity="warning", markup=False)
 
 
 def make_app(root: Path, db_path: Path | None, settings: Settings,

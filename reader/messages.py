@@ -9,7 +9,7 @@ from textual.message import Message
 
 from reader.data.article import Decision, Problem
 from reader.data.cache import RefreshResult
-from reader.data.query import ArticleRow
+from reader.data.query import ArticleRow, Filter
 
 LinkAction = Literal["open", "copy"]
 """What to do with a link: open it in the browser or copy it to the clipboard."""
@@ -18,12 +18,14 @@ LinkAction = Literal["open", "copy"]
 class DecisionRequested(Message):
     """A pane asks for a decision on some articles (one undoable step)."""
 
-    def __init__(self, ids: Sequence[str], decision: Decision) -> None:
+    def __init__(self, ids: Sequence[str], decision: Decision, reason: str | None = None) -> None:
         super().__init__()
         self.ids = tuple(ids)
         """The articles to decide on."""
         self.decision = decision
         """The decision to record."""
+        self.reason = reason
+        """Why, in the editor's words (None: no reason given)."""
 
 
 class LinkRequested(Message):
@@ -40,14 +42,22 @@ class LinkRequested(Message):
 class ScanProgressed(Message):
     """The scan worker parsed more files; a newer report replaces an unhandled one."""
 
-    def __init__(self, done: int, total: int, rows: Sequence[ArticleRow] | None = None) -> None:
+    def __init__(
+        self,
+        done: int,
+        total: int,
+        rows: Sequence[ArticleRow] | None = None,
+        filters: Filter | None = None,
+    ) -> None:
         super().__init__()
         self.done = done
         """Files parsed so far."""
         self.total = total
         """Files to parse in this scan."""
         self.rows = rows
-        """During a first scan, the rows indexed so far (None: no new list)."""
+        """During a first scan, the rows committed so far (None: no new list)."""
+        self.filters = filters
+        """The filter that selected `rows` (the editor may have changed it since)."""
 
     def can_replace(self, message: Message) -> bool:
         """Let a newer report stand for this one, unless only this one carries rows."""

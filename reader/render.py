@@ -84,11 +84,12 @@ def _head(article: Article, state: Decision, reason: str | None, now: datetime) 
     return lines
 
 
-def _text_block(title: str, text: str) -> list[Content]:
-    """A titled paragraph, or nothing for empty text."""
+def _text_block(title: str | None, text: str) -> list[Content]:
+    """A paragraph after a blank line, under its title if it has one; nothing for empty text."""
     if not text.strip():
         return []
-    return [Content(""), Content.styled(title, "bold $text-muted"), Content(text)]
+    head = [Content.styled(title, "bold $text-muted")] if title else []
+    return [Content(""), *head, Content(text)]
 
 
 def _tail(article: Article) -> list[Content]:
@@ -108,7 +109,7 @@ def article_content(
 ) -> Content:
     """The detail pane's text for one article."""
     lines = _head(article, state, reason, now)
-    lines += _text_block("Excerpt", article.excerpt)
+    lines += _text_block(None, article.excerpt)  # right under the fields: what triage reads
     if article.kind == "press":
         lines += _text_block("Release", article.body)
     lines += _tail(article)
@@ -133,9 +134,9 @@ def status_content(
     """The status line: counts per state, how many are left, this session and its pace."""
     left = counts.get(Decision.UNDECIDED, 0)
     parts: list[str | tuple[str, str]] = [(f" {left} left ", "bold reverse $accent"), "  "]
-    for decision in Decision:
+    for decision in (Decision.PUBLISHED, Decision.SKIPPED):  # undecided: the `left` above
         parts += [(decision.glyph, "bold"), f" {counts.get(decision, 0)} {decision.value}  "]
-    parts += [("│ ", LABEL), f"{shown} shown  ", ("│ ", LABEL), f"this session {session}"]
+    parts += [("│ ", LABEL), f"{shown} shown  ", ("│ ", LABEL), f"session {session}"]
     parts.append(f" · {pace:.0f}/h" if pace is not None else " · —/h")
     return Content.assemble(*parts)
 

@@ -1,11 +1,12 @@
-"""Write the README's screenshots: the real app on the seeds, at 120x40 and a fixed clock.
+"""Write the README's screenshots: the real app on the seeds, at a fixed size and clock.
 
 Run it from the repo:
 
     .venv/bin/python scripts/screenshots.py [--out screenshots]
 
 It copies the seeds and keeps the decisions in a temporary folder, so your own
-decisions and config are never touched, and writes main.svg, help.svg and search.svg.
+decisions and config are never touched, and writes main, help, search, reason and
+narrow .svg.
 """
 
 from __future__ import annotations
@@ -20,22 +21,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 SIZE = (120, 40)
+NARROW = (80, 24)
 NOW = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
-SHOTS: dict[str, Sequence[str]] = {
-    "main": ("p",),
-    "help": ("f1",),
-    "search": ("slash", *"deep learning", "enter"),
+SHOTS: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
+    "main": (SIZE, ("p",)),
+    "help": (SIZE, ("f1",)),
+    "search": (SIZE, ("slash", *"deep learning", "enter")),
+    "reason": (SIZE, ("S",)),
+    "narrow": (NARROW, ("p",)),
 }
-"""Screenshot name -> the keys pressed before it is taken."""
+"""Screenshot name -> the terminal size and the keys pressed before it is taken."""
 
 
-async def shoot(seeds: Path, db_path: Path, keys: Sequence[str], out: Path) -> None:
+async def shoot(
+    seeds: Path, db_path: Path, size: tuple[int, int], keys: Sequence[str], out: Path
+) -> None:
     """Start the app, wait for its scan, press the keys and save one SVG."""
     from reader.app import make_app
     from reader.config import Settings
 
     app = make_app(seeds, db_path, Settings(), now=lambda: NOW)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press(*keys)
@@ -57,10 +63,10 @@ def main() -> None:
         for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
             os.environ[var] = str(Path(tmp) / var.lower())
         os.environ["TZ"] = "UTC"
-        for name, keys in SHOTS.items():
+        for name, (size, keys) in SHOTS.items():
             seeds = Path(shutil.copytree(repo / "seeds", Path(tmp) / name / "seeds"))
             db_path = Path(tmp) / name / "state" / "decisions.db"
-            asyncio.run(shoot(seeds, db_path, keys, args.out / f"{name}.svg"))
+            asyncio.run(shoot(seeds, db_path, size, keys, args.out / f"{name}.svg"))
             print(args.out / f"{name}.svg")
 
 

@@ -44,6 +44,7 @@ class HelpScreen(ModalScreen[None]):
 
     def _content(self) -> Content:
         width = max((len(k.keys) for k in self.keys), default=0) + 2
+        described = max((len(k.description) for k in self.keys), default=0) + 2
         lines: list[Content] = []
         area = None
         for key in self.keys:
@@ -51,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
                 area = key.area
                 lines.append(Content.styled(("\n" if lines else "") + area, "bold $accent"))
             lines.append(Content.assemble(
-                (key.keys.ljust(width), "bold"), key.description.ljust(15),
+                (key.keys.ljust(width), "bold"), key.description.ljust(described),
                 (key.tooltip, "$text-muted"),
             ))
         return Content("\n").join(lines)

@@ -1,22 +1,33 @@
-"""The scan worker's body: refresh the index on this thread's own connections."""
+"""Scanning: the worker that refreshes the index, and the screen base that runs and shows it."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
+from textual import on, work
 from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Label, ProgressBar
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.data import query
 from reader.data.article import Problem
 from reader.data.cache import RefreshResult
+from reader.data.clean import escape_name
 from reader.data.library import Library
-from reader.data.query import Filter
-from reader.messages import ScanProgressed
+from reader.data.query import ArticleRow, Filter
+from reader.messages import ScanFinished, ScanProgressed
+from reader.screens.merge import merge_rows
+from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 
 FIRST_PAGE_EVERY = 0.5
 """Seconds between lists of rows sent while a first scan runs."""
+INDEXING_TEXT = "Indexing the folder: the first articles come in a moment…"
+"""What the empty list says while a first scan has committed nothing yet."""
 
 
 class ScanCancelled(Exception):
@@ -24,8 +35,7 @@ class ScanCancelled(Exception):
 
 
 def scan_folder(
-    root: Path,
-    db_path: Path | None,
+    library: Library,
     filters: Callable[[], Filter],
     post: Callable[[Message], object],
     *,
@@ -34,25 +44,142 @@ def scan_folder(
 ) -> tuple[RefreshResult, list[Problem]]:
     """Refresh the folder's index and return what changed and every problem.
 
-    SQLite connections belong to one thread, so this opens its own Library and closes
-    it. Progress goes out through `post` (thread-safe); a first scan also sends the rows
-    indexed so far, so that the list is usable from its first page on.
+    `library` must belong to the calling thread. Progress goes out through `post`
+    (thread-safe); a first scan also sends the rows committed so far (the index commits
+    every few hundred), so the list, and the article under its cursor, are usable at once.
     """
-    library = Library(root, db_path)
     last = 0.0
 
     def progress(done: int, total: int) -> None:
         nonlocal last
         if cancelled():
             raise ScanCancelled
-        rows = None
+        rows, flt = None, None
         if first and time.monotonic() - last >= FIRST_PAGE_EVERY:
-            # This connection sees its own uncommitted rows: the first pages, early.
-            rows = query.rows(library, filters()) or None
+            flt = filters()
+            rows = query.rows(library, flt) or None
             last = time.monotonic() if rows else last
-        post(ScanProgressed(done, total, rows))
+        post(ScanProgressed(done, total, rows, flt))
 
-    try:
-        return library.refresh(progress), library.problems()
-    finally:
-        library.close()
+    return library.refresh(progress), library.problems()
+
+
+def problem_notice(problems: Sequence[Problem]) -> str | None:
+    """One line about the files that are no article at all (they cannot be listed)."""
+    unread = [p for p in problems if p.field == "file"]
+    if not unread:
+        return None
+    first = "; ".join(f"{escape_name(p.path)}: {p.why}" for p in unread[:3])
+    more = f" (and {len(unread) - 3} more)" if len(unread) > 3 else ""
+    return f"{len(unread)} file(s) could not be read: {first}{more}"
+
+
+class ScanningScreen(Screen[None]):
+    """A screen listing a library's articles while a worker brings its index up to date.
+
+    A subclass composes an ArticleList, a `#scan-label` Label and a ProgressBar, and
+    implements `_set_rows`.
+    """
+
+    filters: reactive[Filter] = reactive(Filter, init=False)
+    """What the list shows and in which order."""
+    notices: reactive[tuple[str, ...]] = reactive(())
+    """Problems shown above the article: unreadable files, a store that would not write."""
+
+    def __init__(self, library: Library, db_path: Path | None,
+                 clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.library = library
+        """The main thread's library: queries and decisions."""
+        self.db_path = db_path
+        """The decisions database, for the scan worker's own connection."""
+        self.clock = clock
+        """The app's clock (fixed in tests)."""
+        self.scanning_first = False
+        """True while a first scan fills an empty index."""
+        self.problem_count = 0
+        """How many problems the last scan found."""
+
+    @property
+    def article_list(self) -> ArticleList:
+        """The list pane."""
+        return self.query_one(ArticleList)
+
+    def _set_rows(self, rows: list[ArticleRow]) -> None:
+        """Show these rows (the subclass updates whatever depends on them)."""
+        raise NotImplementedError
+
+    def _problem(self, text: str) -> None:
+        """A problem that is not an article's: notify, and keep it above the article."""
+        self.app.notify(text, title="Problem", severity="error", markup=False)
+        self.notices = (*self.notices[-2:], text)
+
+    def start_scan(self, first: bool) -> None:
+        """Scan in the background; a first scan fills the list as the index grows."""
+        self.scanning_first = first
+        if first:
+            self.article_list.empty_text = INDEXING_TEXT
+        self.scan(first)
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    def scan(self, first: bool) -> None:
+        """Refresh the index on this thread's own connections, reporting back by message."""
+        worker = get_current_worker()
+        # SQLite connections belong to one thread: this one opens and closes its own.
+        library = Library(self.library.root, self.db_path, clock=self.clock)
+        try:
+            result, problems = scan_folder(
+                library, lambda: self.filters, self.post_message,
+                first=first, cancelled=lambda: worker.is_cancelled,
+            )
+        finally:
+            library.close()
+        self.post_message(ScanFinished(result, problems))
+
+    @on(ScanProgressed)
+    def _progressed(self, message: ScanProgressed) -> None:
+        self.add_class("-scanning")
+        self.query_one(ProgressBar).update(total=message.total, progress=message.done)
+        self.query_one("#scan-label", Label).update(f"Indexing {message.done:,}/{message.total:,}")
+        if message.rows is not None and self.scanning_first and message.filters == self.filters:
+            self._set_rows(list(message.rows))
+
+    @on(ScanFinished)
+    def _finished(self, message: ScanFinished) -> None:
+        """Merge the scan: the order the editor works through stays, newcomers slot in."""
+        self.remove_class("-scanning")
+        result, lst = message.result, self.article_list
+        was_first, self.scanning_first = self.scanning_first, False
+        lst.empty_text = EMPTY_TEXT
+        fresh = query.rows(self.library, self.filters)
+        fresh_ids = {row.id for row in fresh}
+        # Rows this filter no longer admits stay on screen with their state read again;
+        # one that is no article any more (it became a problem file) goes.
+        others = [row.id for row in lst.rows if row.id not in fresh_ids]
+        states = query.states(self.library, others)
+        gone = set(result.removed) | (set(others) - states.keys())
+        self._set_rows(merge_rows(lst.rows, fresh, gone, states.__getitem__))
+        added = sum(lst.index_of(i) is not None for i in result.added)
+        if added and not was_first:
+            self.app.notify(f"{added} new article(s)", title="Rescan")
+        self._file_problems(message.problems)
+
+    def _file_problems(self, problems: tuple[Problem, ...]) -> None:
+        """Say how many problems the folder has when that changes; list unreadable files."""
+        if len(problems) != self.problem_count and problems:
+            self.app.notify(f"{len(problems)} problem(s) in the folder: see the article pane, "
+                            "or run `newsreader check`", severity="warning", markup=False)
+        self.problem_count = len(problems)
+        notice = problem_notice(problems)
+        if notice:
+            self.notices = (notice,)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker error lands here: the app keeps working on what it has."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and not isinstance(error, ScanCancelled):
+            self.remove_class("-scanning")
+            self.scanning_first = False
+            self.article_list.empty_text = EMPTY_TEXT
+            self._problem(f"The scan failed: {error}")

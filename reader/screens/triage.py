@@ -1,36 +1,33 @@
-"""TriageScreen: the list, the article and its related coverage; decisions, filters and scans."""
+"""TriageScreen: the list, the article and its related coverage; decisions, filters and keys."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, ProgressBar
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.data import query
-from reader.data.article import Article, Decision, Problem
-from reader.data.clean import escape_name, is_openable
+from reader.data.article import Article, Decision
 from reader.data.library import Library
 from reader.data.query import SORTS, ArticleRow, Filter
 from reader.data.store import StoreError
-from reader.messages import DecisionRequested, LinkRequested, ScanFinished, ScanProgressed
+from reader.messages import DecisionRequested, LinkRequested
 from reader.render import filter_content
 from reader.screens.filters import next_sort, next_state, with_sort, with_state
 from reader.screens.keys import TRIAGE_BINDINGS
-from reader.screens.merge import merge_rows
 from reader.screens.pick import PickScreen
-from reader.screens.scanning import ScanCancelled, scan_folder
+from reader.screens.reason import ReasonScreen
+from reader.screens.scanning import ScanningScreen
 from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.article_list import ArticleList
 from reader.widgets.related_links import RelatedLinks
@@ -40,29 +37,32 @@ PACE_EVERY = 30.0
 """Seconds between updates of the pace shown in the status bar."""
 
 
-class TriageScreen(Screen[None]):
+WIDE_FROM = 110
+"""The narrowest terminal that shows the list and the article side by side."""
+BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
+"""Below WIDE_FROM columns the panes stack: the list on top, the article under it."""
+
+
+class TriageScreen(ScanningScreen):
     """Owns the triage state; panes post intents up and get their state bound down."""
 
     CSS_PATH = "triage.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = TRIAGE_BINDINGS
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
-    filters: reactive[Filter] = reactive(Filter, init=False)
-    """What the list shows and in which order."""
     article: reactive[Article | None] = reactive(None, bindings=True)
     """The article under the cursor (None: none, or not indexed yet)."""
     decision: reactive[Decision] = reactive(Decision.UNDECIDED)
     """The state of the article under the cursor."""
     reason: reactive[str | None] = reactive(None)
     """The reason stored with that state."""
-    notices: reactive[tuple[str, ...]] = reactive(())
-    """Problems shown above the article: unreadable files, a store that would not write."""
     counts: reactive[dict[Decision, int]] = reactive(dict, always_update=True)
     """How many articles are in each state."""
     session: reactive[int] = reactive(0)
-    """Decisions made since the app started (an undo takes one back)."""
+    """Articles whose state the editor changed since the app started (an undo takes one back)."""
     pace: reactive[float | None] = reactive(None)
-    """Decisions per hour since the app started, by the app's clock."""
+    """`session` per hour, by the app's clock."""
     shown: reactive[int] = reactive(0)
     """How many rows the list shows."""
     can_undo: reactive[bool] = reactive(False, bindings=True)
@@ -74,19 +74,13 @@ class TriageScreen(Screen[None]):
 
     def __init__(self, library: Library, db_path: Path | None,
                  clock: Callable[[], datetime]) -> None:
-        super().__init__()
-        self.library = library
-        """The main thread's library: queries and decisions."""
-        self.db_path = db_path
-        """The decisions database, for the scan worker's own connection."""
-        self.clock = clock
-        """The app's clock (fixed in tests)."""
+        super().__init__(library, db_path, clock)
         self.started = clock()
         """When this session started, for the pace."""
-        self.scanning_first = False
-        """True while a first scan fills an empty index."""
-        self.problem_count = 0
-        """How many problems the last scan found."""
+        self.first_state: dict[str, Decision] = {}
+        """The state each article had when this session first changed it."""
+        self.state_now: dict[str, Decision] = {}
+        """The state of each of those articles now."""
 
     # -- layout ----------------------------------------------------------------
 
@@ -109,21 +103,14 @@ class TriageScreen(Screen[None]):
         yield StatusBar(id="status").data_bind(
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown
         )
-        yield Footer()
-
-    @property
-    def article_list(self) -> ArticleList:
-        """The list pane."""
-        return self.query_one(ArticleList)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#detail").border_title = "Article"
-        self.query_one("#related").border_title = "Related coverage"
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
         self._load_rows()
         self.article_list.focus()
-        self.scanning_first = not self.article_list.rows
-        self.scan(first=self.scanning_first)
+        self.start_scan(first=not self.article_list.rows)
         self.set_interval(PACE_EVERY, self._update_pace)
 
     # -- state -----------------------------------------------------------------
@@ -139,14 +126,19 @@ class TriageScreen(Screen[None]):
         self._update_counts()
         self._show(self.article_list.cursor_id)
 
-    def _update_counts(self) -> None:
-        if self.scanning_first:  # the index is not committed yet: count what is listed
-            counts = dict.fromkeys(Decision, 0)
-            for row in self.article_list.rows:
-                counts[row.state] += 1
+    def _update_counts(
+        self, before: Mapping[str, Decision] | None = None,
+        after: Mapping[str, Decision] | None = None,
+    ) -> None:
+        """Count the states again, or, knowing both states of what changed, just move those."""
+        if before is None or after is None or after.keys() - before.keys() or not self.counts:
+            self.counts = query.counts(self.library)  # mid-scan: the rows committed so far
+        else:  # a full count takes tens of milliseconds at 50,000 articles: not per key
+            counts = dict(self.counts)
+            for article_id, state in after.items():
+                counts[before[article_id]] -= 1
+                counts[state] += 1
             self.counts = counts
-        else:
-            self.counts = query.counts(self.library)
         store = self.library.store
         self.can_undo, self.can_redo = store.can_undo(), store.can_redo()
 
@@ -174,11 +166,6 @@ class TriageScreen(Screen[None]):
         self._load_rows()
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
 
-    def _problem(self, text: str) -> None:
-        """A problem that is not an article's: notify, and keep it above the article."""
-        self.app.notify(text, title="Problem", severity="error", markup=False)
-        self.notices = (*self.notices[-2:], text)
-
     # -- intents from the panes --------------------------------------------------
 
     @on(ArticleList.Highlighted)
@@ -190,33 +177,39 @@ class TriageScreen(Screen[None]):
         """The one place a decision is made: store first, then the state."""
         lst = self.article_list
         bulk = bool(lst.selected)
+        before = query.states(self.library, message.ids)
         try:
-            self.library.store.decide(message.ids, message.decision)
+            self.library.store.decide(message.ids, message.decision, message.reason)
         except StoreError as error:
             self._problem(f"Not saved: {error}")
             return
-        self.session += self._sync(message.ids)
+        self._sync(before, message.ids)
         if bulk:
             lst.clear_selection()
         elif message.decision is not Decision.UNDECIDED:
             self._advance()
 
-    def _sync(self, ids: tuple[str, ...]) -> int:
-        """Show the store's state for these articles; return how many rows changed."""
-        lst, store, changed = self.article_list, self.library.store, 0
-        for article_id in ids:
+    def _sync(self, before: Mapping[str, Decision], ids: Iterable[str]) -> None:
+        """Show the state these articles have now (`before`: what they had)."""
+        ids = tuple(ids)
+        after = query.states(self.library, ids)
+        self._count(before, after)
+        lst = self.article_list
+        for article_id, state in after.items():
             index = lst.index_of(article_id)
-            if index is None:
-                continue
-            row = lst.rows[index]
-            state = store.decision(article_id)
-            if state is not row.state:
-                lst.update_row(replace(row, state=state))
-                changed += 1
-        self._update_counts()
+            if index is not None and lst.rows[index].state is not state:
+                lst.update_row(replace(lst.rows[index], state=state))
+        self._update_counts(before, after)
         if lst.cursor_id in ids:
-            self._show(lst.cursor_id)
-        return changed
+            self._show(lst.cursor_id)  # the reason may have changed, if not the state
+
+    def _count(self, before: Mapping[str, Decision], after: Mapping[str, Decision]) -> None:
+        """Count the articles this session left in another state than it found them."""
+        for article_id, state in before.items():
+            self.first_state.setdefault(article_id, state)
+        self.state_now.update(after)
+        now = self.state_now
+        self.session = sum(now.get(i, first) is not first for i, first in self.first_state.items())
 
     def _advance(self) -> None:
         """Move the cursor to the next undecided article, wrapping round once."""
@@ -226,21 +219,6 @@ class TriageScreen(Screen[None]):
             if rows[index].state is Decision.UNDECIDED:
                 lst.cursor_id = rows[index].id
                 return
-
-    @on(LinkRequested)
-    def _link(self, message: LinkRequested) -> None:
-        """Open (http and https only) or copy a link."""
-        url = message.url
-        if message.action == "copy":
-            self.app.copy_to_clipboard(url)
-            self.app.notify(url, title="Copied", markup=False)
-        elif is_openable(url):
-            self.app.open_url(url)
-            self.app.notify(url, title="Opening", markup=False)
-        else:
-            shown = escape_name(url[:200]) or "(empty)"
-            self.app.notify(f"Not an http or https link: {shown}", title="Refused",
-                            severity="warning", markup=False)
 
     @on(Input.Submitted, "#search")
     def _search(self, message: Input.Submitted) -> None:
@@ -253,13 +231,13 @@ class TriageScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------
 
-    def _request(self, decision: Decision) -> None:
+    def _request(self, decision: Decision, reason: str | None = None) -> None:
         lst = self.article_list
         ids = [row.id for row in lst.rows if row.id in lst.selected] if lst.selected else []
         if not ids and lst.cursor_id is not None:
             ids = [lst.cursor_id]
         if ids:
-            self.post_message(DecisionRequested(ids, decision))
+            self.post_message(DecisionRequested(ids, decision, reason))
 
     def action_publish(self) -> None:
         """Publish the article or the selection."""
@@ -269,24 +247,31 @@ class TriageScreen(Screen[None]):
         """Skip the article or the selection."""
         self._request(Decision.SKIPPED)
 
+    def action_skip_reason(self) -> None:
+        """Ask why, then skip the article or the selection (Esc skips nothing)."""
+        def chosen(reason: str | None) -> None:
+            if reason is not None:
+                self._request(Decision.SKIPPED, reason or None)
+
+        self.app.push_screen(ReasonScreen(), chosen)
+
     def action_clear(self) -> None:
         """Make the article or the selection undecided."""
         self._request(Decision.UNDECIDED)
 
     def _step(self, undo: bool) -> None:
-        store = self.library.store
         try:
-            change = store.undo() if undo else store.redo()
+            change = self.library.undo() if undo else self.library.redo()
         except StoreError as error:
             self._problem(f"Not saved: {error}")
             return
         if change is None:
             return
-        changed = self._sync(change.ids)
-        self.session = max(0, self.session + (-changed if undo else changed))
-        listed = [i for i in change.ids if self.article_list.index_of(i) is not None]
+        lst = self.article_list
+        listed = [lst.rows[n] for n in map(lst.index_of, change.ids) if n is not None]
+        self._sync({row.id: row.state for row in listed}, change.ids)
         if listed:
-            self.article_list.cursor_id = listed[0]
+            lst.cursor_id = listed[0].id
         what = "Undone" if undo else "Redone"
         self.app.notify(f"{what}: {len(change.ids)} article(s)", timeout=2)
 
@@ -367,11 +352,11 @@ class TriageScreen(Screen[None]):
 
     def action_rescan(self) -> None:
         """Look for new, changed and removed files in the background."""
-        self.scan(first=False)
+        self.start_scan(first=self.scanning_first)  # a first scan restarts as one
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the keys that would do nothing now."""
-        if action in ("publish", "skip", "clear"):
+        if action in ("publish", "skip", "skip_reason", "clear"):
             return self.has_rows
         if action == "undo":
             return self.can_undo
@@ -382,69 +367,9 @@ class TriageScreen(Screen[None]):
         return True
 
     def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        """Every action for the command palette: (name, help, callback)."""
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
-            if self.check_action(binding.action, ()):
-                action = getattr(self, f"action_{binding.action}")
-                yield binding.description, binding.tooltip, action
+        """The palette's filter commands, which no key reaches directly: (name, help, callback)."""
         for state in ("all", *(d.value for d in Decision)):
             show = partial(self.action_show_state, state)
             yield f"Show {state}", f"List {state} articles", show
         for sort in SORTS:
             yield f"Sort by {sort}", f"Order the list by {sort}", partial(self.action_sort, sort)
-
-    # -- scanning ----------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
-    def scan(self, first: bool) -> None:
-        """Refresh the index on this thread's own connections, reporting back by message."""
-        worker = get_current_worker()
-        result, problems = scan_folder(
-            self.library.root, self.db_path, lambda: self.filters, self.post_message,
-            first=first, cancelled=lambda: worker.is_cancelled,
-        )
-        self.post_message(ScanFinished(result, problems))
-
-    def _file_problems(self, problems: tuple[Problem, ...]) -> None:
-        """Files that are no article at all cannot be listed: say so above the article."""
-        if len(problems) != self.problem_count and problems:
-            self.app.notify(f"{len(problems)} problem(s) in the folder: see the article pane, "
-                            "or run `newsreader check`", severity="warning", markup=False)
-        self.problem_count = len(problems)
-        unread = [p for p in problems if p.field == "file"]
-        if unread:
-            first = "; ".join(f"{escape_name(p.path)}: {p.why}" for p in unread[:3])
-            more = f" (and {len(unread) - 3} more)" if len(unread) > 3 else ""
-            self.notices = (f"{len(unread)} file(s) could not be read: {first}{more}",)
-
-    @on(ScanProgressed)
-    def _progressed(self, message: ScanProgressed) -> None:
-        self.add_class("-scanning")
-        self.query_one(ProgressBar).update(total=message.total, progress=message.done)
-        self.query_one("#scan-label", Label).update(f"Indexing {message.done:,}/{message.total:,}")
-        if message.rows is not None and self.scanning_first:
-            self._set_rows(list(message.rows))
-
-    @on(ScanFinished)
-    def _finished(self, message: ScanFinished) -> None:
-        """Merge the scan: the order the editor works through stays, newcomers slot in."""
-        self.remove_class("-scanning")
-        result, lst = message.result, self.article_list
-        was_first, self.scanning_first = self.scanning_first, False
-        store = self.library.store
-        fresh = query.rows(self.library, self.filters)
-        self._set_rows(merge_rows(lst.rows, fresh, set(result.removed), store.decision))
-        added = sum(lst.index_of(i) is not None for i in result.added)
-        if added and not was_first:
-            self.app.notify(f"{added} new article(s)", title="Rescan")
-        self._file_problems(message.problems)
-
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker error lands here: the app keeps working on what it has."""
-        if event.state is WorkerState.ERROR:
-            self.remove_class("-scanning")
-            error = event.worker.error
-            if not isinstance(error, ScanCancelled):
-                self._problem(f"The scan failed: {error}")

@@ -21,7 +21,7 @@ from reader.data.article import Decision
 from reader.data.query import ArticleRow
 
 EMPTY_TEXT = "No articles"
-"""The one line shown when the list has no rows."""
+"""The one line shown by default when the list has no rows."""
 
 _DATE_WIDTH = 10
 _BLANK_DATE = " " * _DATE_WIDTH
@@ -113,6 +113,8 @@ class ArticleList(ScrollView, can_focus=True):
     }
     """
 
+    empty_text: reactive[str] = reactive(EMPTY_TEXT)
+    """The one line shown when the list has no rows (plain text)."""
     cursor_id: reactive[str | None] = reactive(None, repaint=False)
     """The id of the article under the cursor; None only when the list is empty."""
 
@@ -391,7 +393,7 @@ class ArticleList(ScrollView, can_focus=True):
         if not self._rows:
             if y == 0:
                 style = self.get_visual_style("article-list--empty").rich_style
-                return Strip([Segment(fit(EMPTY_TEXT, full_width), style)], full_width)
+                return Strip([Segment(fit(_plain(self.empty_text), full_width), style)], full_width)
             return Strip.blank(full_width, self.get_visual_style().rich_style)
         if index >= len(self._rows):
             return Strip.blank(full_width, self.get_visual_style().rich_style)

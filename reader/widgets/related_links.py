@@ -13,6 +13,8 @@ from reader.data.article import Article
 from reader.messages import LinkAction, LinkRequested
 from reader.render import related_prompt
 
+TITLE = "Related coverage"
+"""The pane's border title; the number of related articles follows it."""
 EMPTY_TEXT = "No related coverage."
 """The one line shown when the article lists no related articles."""
 
@@ -21,11 +23,13 @@ class RelatedLinks(OptionList):
     """The `related` articles of the article shown; o opens and y copies the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "open_related", "Open link", tooltip="Open the related article in the browser",
-                id="open_related"),
-        Binding("y", "copy_related", "Copy link", tooltip="Copy the related article's link",
-                id="copy_related"),
+        Binding("o", "open_related", "Open related",
+                tooltip="Open the highlighted related article in the browser", id="open_related"),
+        Binding("y", "copy_related", "Copy related link",
+                tooltip="Copy the highlighted related article's link", id="copy_related"),
     ]
+
+    BORDER_TITLE = TITLE
 
     article: reactive[Article | None] = reactive(None)
     """The article whose related coverage is listed."""
@@ -34,6 +38,8 @@ class RelatedLinks(OptionList):
         """List the new article's related coverage (unchanged when only its state changed)."""
         if old is not None and new is not None and old.related == new.related:
             return
+        count = len(new.related) if new is not None else 0
+        self.border_title = f"{TITLE} · {count}" if count else TITLE
         self.clear_options()
         if new is None or not new.related:
             self.add_option(Option(EMPTY_TEXT, disabled=True))

@@ -42,9 +42,10 @@ def _app(factory: AppFactory, root: Path, db_path: Path) -> NewsReader:
 
 def test_main_screen(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
                      db_path: Path) -> None:
-    """The triage screen on the five seeds: the list (one published by its file) on the left,
-    the newest article's detail top right, its related coverage below, the status bar
-    (4 left, 1 published) and the footer's keys."""
+    """The triage screen on the five seeds: the list (one published by its file) on the left
+    58% with providers and titles readable, the newest article's detail top right with its
+    excerpt right under the fields, its related coverage (`· 1` in the border) below, sized
+    to fit, the status bar (4 left, 1 published) and the footer's keys."""
     app = _app(new_app, seeds_dir, db_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps())
 
@@ -52,7 +53,7 @@ def test_main_screen(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: 
 def test_after_publish(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
                        db_path: Path) -> None:
     """After `p`: the first row stays in place, dimmed with ✓; the cursor is on the next
-    undecided article; the status bar says 3 left and this session 1; Undo is in the footer."""
+    undecided article; the status bar says 3 left and session 1; Undo is in the footer."""
     app = _app(new_app, seeds_dir, db_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps("p"))
 
@@ -86,6 +87,30 @@ def test_hostile_article(snap_compare: SnapCompare, app_factory: Callable[[Path]
     """A hostile article first in the list: its title, provider, topic and related title show
     `[bold red]x[/]`, `[@click=app.quit]`, `[b]Evil[/b]` and `$accent` literally, with no
     escape sequence; it is a video with its own link; the notice above it names the file that
-    would not parse, and a toast says the folder has problems."""
+    would not parse. The problems toast is cleared: it would cover the related title."""
     app = _app(app_factory(hostile_dir), hostile_dir, db_path)
-    assert snap_compare(app, terminal_size=SIZE, run_before=steps())
+
+    async def run_before(pilot: Pilot[object]) -> None:
+        await steps()(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_narrow_screen(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                       db_path: Path) -> None:
+    """At 80x24 the panes stack: no header, the list full width on top (titles readable),
+    the article under it with its excerpt right below the fields, related coverage one line
+    (its count in the border), then the status bar and the footer."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps())
+
+
+def test_skip_reason(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                     db_path: Path) -> None:
+    """After `S`: the skip-reason modal over the triage screen, with quick keys 1-4
+    (duplicate, off-topic, low quality, paywall), the first highlighted, an empty box for
+    another reason and a one-line hint."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps("S"))

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
+from textual.binding import Binding
 from textual.widgets import Static
 
-from reader.app import NewsReader
+from reader.app import HELP_AREAS, NewsReader
+from reader.data import cache, query
 from reader.data.article import Decision
 from reader.data.store import StoreError, TriageStore
 from reader.messages import DecisionRequested
 from reader.paths import config_file
 from reader.screens.help import HelpScreen
+from reader.screens.reason import ReasonScreen
+from reader.screens.scanning import INDEXING_TEXT
 from reader.screens.triage import TriageScreen
-from reader.widgets.article_list import ArticleList
+from reader.widgets.article_detail import PLACEHOLDER
+from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.status_bar import StatusBar
 from tests.ui.conftest import NOW, SIZE, AppFactory, warm
 
@@ -49,6 +56,20 @@ def stored(db_path: Path, *ids: str) -> list[Decision]:
         return [store.decision(i) for i in ids]
     finally:
         store.close()
+
+
+def reasons(db_path: Path, *ids: str) -> list[str | None]:
+    """The reasons a freshly opened store holds for these ids."""
+    store = TriageStore(db_path)
+    try:
+        return [store.reason(i) for i in ids]
+    finally:
+        store.close()
+
+
+def detail_text(app: NewsReader) -> str:
+    """What the detail pane shows."""
+    return str(app.screen.query_one("#detail-body", Static).render())
 
 
 async def start(app: NewsReader, pilot: object) -> None:
@@ -145,6 +166,7 @@ async def test_bulk_decision_is_undone_as_one_step(new_app: AppFactory, db_path:
         await pilot.pause()
         assert [s for i, s in listed(app) if i in chosen] == [Decision.UNDECIDED] * 3
         assert screen(app).session == 0
+        assert screen(app).counts == query.counts(screen(app).library)
     assert stored(db_path, *chosen) == [Decision.UNDECIDED] * 3
 
 
@@ -279,6 +301,8 @@ async def test_hostile_text_shows_literally(
         assert "<iframe" not in text
         notices = str(app.screen.query_one("#detail-notices", Static).render())
         assert "101_broken.md" in notices  # the file that does not parse
+        toasts = [n.message for n in app._notifications]
+        assert any("1 problem(s) in the folder" in toast for toast in toasts)
 
 
 async def test_a_locked_store_loses_no_decision(new_app: AppFactory, db_path: Path) -> None:
@@ -328,14 +352,32 @@ async def test_help_lists_every_binding(new_app: AppFactory) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        descriptions = {k.description for k in app.screen.keys}
-        for node in (TriageScreen, ArticleList, NewsReader):
+        described = {(k.description, k.tooltip) for k in app.screen.keys}
+        for node in (NewsReader, *(node for _, node in HELP_AREAS)):
             for binding in node.BINDINGS:
-                assert binding.description in descriptions  # type: ignore[union-attr]
-                assert binding.id  # type: ignore[union-attr]
+                assert isinstance(binding, Binding)
+                assert binding.id and binding.description and binding.tooltip
+                assert (binding.description, binding.tooltip) in described
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, TriageScreen)
+
+
+async def test_palette_lists_the_panes_actions(new_app: AppFactory) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        names = [name for name, _, _ in app.commands(app.screen)]
+        assert len(names) == len(set(names))  # no two commands share a name
+        for node in (TriageScreen, ArticleList, NewsReader):
+            for binding in node.BINDINGS:
+                assert isinstance(binding, Binding)
+                if binding.action not in ("undo", "redo", "command_palette"):
+                    assert binding.description in names
+        assert "Open related" in names  # the first seed has related coverage
+        await pilot.press("ctrl+p", *"last", "enter")
+        await pilot.pause(0.3)
+        assert screen(app).article_list.cursor_id == ORDER[-1]
 
 
 async def test_undo_key_hides_until_there_is_something_to_undo(new_app: AppFactory) -> None:
@@ -377,7 +419,7 @@ async def test_status_bar_counts_and_pace(new_app: AppFactory) -> None:
         bar = str(app.screen.query_one(StatusBar).render())
         assert "1 left" in bar
         assert "3 published" in bar and "1 skipped" in bar
-        assert "this session 3 · 6/h" in bar
+        assert "session 3 · 6/h" in bar
 
 
 async def test_the_theme_is_restored_and_saved(new_app: AppFactory) -> None:
@@ -415,3 +457,119 @@ async def test_a_warm_start_lists_at_once(new_app: AppFactory, seeds_dir: Path,
     async with app.run_test(size=SIZE) as pilot:
         assert len(listed(app)) == 5  # before the background scan is waited for
         await start(app, pilot)
+
+
+async def test_skip_with_a_quick_reason(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press("3")  # low quality
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        assert listed(app)[0] == (ORDER[0], Decision.SKIPPED)
+        assert screen(app).article_list.cursor_id == ORDER[1]  # on to the next undecided
+        await pilot.press("k")
+        await pilot.pause()
+        assert "State     ✗ skipped  (low quality)" in detail_text(app)
+        assert screen(app).session == 1
+    assert stored(db_path, ORDER[0]) == [Decision.SKIPPED]
+    assert reasons(db_path, ORDER[0]) == ["low quality"]
+
+
+async def test_skip_with_a_typed_reason_and_cancel(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("s", "k")  # skipped without a reason first
+        await pilot.pause()
+        assert "State     ✗ skipped\n" in detail_text(app)
+        await pilot.press("S", *"press copy", "enter")  # typing goes to the reason box
+        await pilot.pause()
+        assert screen(app).article_list.cursor_id == ORDER[1]  # on, as after `s`
+        await pilot.press("k")
+        await pilot.pause()
+        assert "State     ✗ skipped  (press copy)" in detail_text(app)
+        assert screen(app).session == 1  # a reason alone is no new decision
+        await pilot.press("j", "S", "escape")  # cancelled: nothing changes
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        assert listed(app)[1] == (ORDER[1], Decision.UNDECIDED)
+        await pilot.press("u")  # the reason was one undoable step
+        await pilot.pause()
+        assert screen(app).article_list.cursor_id == ORDER[0]
+        assert "State     ✗ skipped\n" in detail_text(app)
+    assert reasons(db_path, ORDER[0], ORDER[1]) == [None, None]
+    assert stored(db_path, ORDER[0], ORDER[1]) == [Decision.SKIPPED, Decision.UNDECIDED]
+
+
+async def test_undo_returns_an_article_to_its_file(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("j", "j", "x")  # `published: true` in its file, cleared
+        await pilot.pause()
+        assert listed(app)[2] == (ORDER[2], Decision.UNDECIDED)
+        await pilot.press("u")
+        await pilot.pause()
+        assert listed(app)[2] == (ORDER[2], Decision.PUBLISHED)
+        assert "State     ✓ published" in detail_text(app)
+        assert screen(app).session == 0
+        assert screen(app).counts == query.counts(screen(app).library)  # moved, not recounted
+    assert stored(db_path, ORDER[2]) == [Decision.PUBLISHED]
+
+
+async def test_the_journal_keeps_the_apps_clock(new_app: AppFactory, db_path: Path) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("p", "u")
+        await pilot.pause()
+    store = TriageStore(db_path)
+    try:
+        stamps = {entry.at for entry in store.journal()}
+    finally:
+        store.close()
+    assert stamps == {NOW.astimezone(UTC).isoformat(timespec="milliseconds")}
+
+
+async def test_a_long_first_scan_shows_and_decides_from_its_first_batch(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n in range(1100):  # past the first commit (500 rows) and a progress report (600)
+        shutil.copy(seeds_dir / ORDER[1], seeds_dir / f"copy_{n:04d}.txt")
+    gate = threading.Event()
+    parse = cache._row
+
+    def slow_row(stat: cache.FileStat) -> cache.IndexRow:
+        if stat.id == sorted(p.name for p in seeds_dir.iterdir())[700]:
+            gate.wait(timeout=20)  # hold the scan here until the test has looked
+        return parse(stat)
+
+    monkeypatch.setattr(cache, "POOL_THRESHOLD", 10_000)  # parse in this process
+    monkeypatch.setattr(cache, "_row", slow_row)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        triage = screen(app)
+        try:
+            for _ in range(500):
+                await pilot.pause(0.02)
+                if triage.article_list.rows:
+                    break
+            assert triage.scanning_first and triage.has_class("-scanning")
+            assert triage.article_list.empty_text == INDEXING_TEXT
+            first = triage.article_list.cursor_id
+            assert first is not None and triage.article is not None
+            assert PLACEHOLDER not in detail_text(app)
+            await pilot.press("p")  # keys work mid-scan
+            await pilot.pause()
+            assert triage.session == 1
+        finally:
+            gate.set()
+        await start(app, pilot)
+        assert not triage.has_class("-scanning")
+        assert triage.article_list.empty_text == EMPTY_TEXT
+        assert len(listed(app)) == 1105
+    assert stored(db_path, first) == [Decision.PUBLISHED]  # the scan's seeding kept it
