@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
@@ -56,6 +56,10 @@ class Filter:
     topic: str | None = None
     provider: str | None = None
     sort: Sort = "date"
+    reason: str | None = None
+    """Only articles decided with this reason (e.g. `duplicate`); matched as a prefix."""
+    story: str | None = None
+    """Only the articles of this story."""
 
 
 def fts_query(text: str) -> str:
@@ -79,6 +83,12 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
     if flt.provider:
         clauses.append("a.provider = ?")
         params.append(flt.provider)
+    if flt.reason:
+        clauses.append("d.reason LIKE ? ESCAPE '\\'")
+        params.append(re.sub(r"([%_\\])", r"\\\1", flt.reason) + "%")
+    if flt.story:
+        clauses.append("a.key IN (SELECT key FROM stories WHERE story = ?)")
+        params.append(key_from_id(flt.story))
     return " AND ".join(clauses), params
 
 
@@ -135,6 +145,41 @@ def articles(library: Library, flt: Filter = Filter()) -> list[Listed]:
         story = id_from_key(story) if story else article.id
         found.append(Listed(article, _DECISION[state], reason, story, size or 1))
     return found
+
+
+def story_members(library: Library, story: str) -> list[ArticleRow]:
+    """Every article of one story, newest first."""
+    return rows(library, Filter(story=story))
+
+
+def group_stories(listed: Sequence[ArticleRow], expanded: Collection[str] = ()) -> list[ArticleRow]:
+    """One row per story (its first in the given order), with the members of expanded stories
+    right after it, in order. Singletons pass through."""
+    members: dict[str, list[ArticleRow]] = {}
+    for row in listed:
+        members.setdefault(row.story or row.id, []).append(row)
+    shown: list[ArticleRow] = []
+    for story, group in members.items():
+        shown.extend(group if story in expanded else group[:1])
+    return shown
+
+
+def reasons(library: Library) -> list[tuple[str, str, int]]:
+    """(provider, reason, count) of every skip with a reason, most common first.
+
+    `duplicate of <id>` counts as `duplicate`.
+    """
+    return [
+        (provider or "", reason, count)
+        for provider, reason, count in library.index.conn.execute(
+            "SELECT a.provider, r.reason, count(*) FROM articles a JOIN ("
+            "  SELECT key, CASE WHEN reason LIKE 'duplicate of %' THEN 'duplicate' "
+            "  ELSE reason END AS reason FROM triage.decisions "
+            "  WHERE state = 'skipped' AND reason IS NOT NULL AND reason != ''"
+            ") r USING (key) "
+            "GROUP BY a.provider, r.reason ORDER BY count(*) DESC, a.provider, r.reason"
+        )
+    ]
 
 
 def states(library: Library, ids: Iterable[str]) -> dict[str, Decision]:

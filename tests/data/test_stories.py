@@ -195,3 +195,34 @@ def test_real_corpus_clusters_are_pinned(smartable_dir: Path, tmp_path: Path) ->
     assert story_of[reaction.format(1)] != story_of[
         "diablo4/2022-12-15-diablo-4-collectors-edition-doesnt-include-the-actual-game.md"
     ]
+
+
+def row(id: str, story: str, size: int) -> query.ArticleRow:
+    return query.ArticleRow(id, id, "", None, query.Decision.UNDECIDED, story=story,
+                            story_size=size)  # fmt: skip
+
+
+def test_group_stories_shows_one_row_per_story_and_expands_in_place() -> None:
+    listed = [row("b", "a", 3), row("x", "x", 1), row("a", "a", 3), row("c", "a", 3)]
+    assert [r.id for r in query.group_stories(listed)] == ["b", "x"]
+    assert [r.id for r in query.group_stories(listed, {"a"})] == ["b", "a", "c", "x"]
+
+
+def test_members_reasons_and_reason_filter(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    root.mkdir()
+    write(root, "a.md", "First", "https://one.com/a", related="https://two.com/b")
+    write(root, "b.md", "Second", "https://two.com/b")
+    write(root, "c.md", "Other", "https://three.com/c")
+    lib = Library(root, tmp_path / "db" / "decisions.db")
+    try:
+        lib.refresh()
+        assert [r.id for r in query.story_members(lib, "a.md")] == ["a.md", "b.md"]
+        lib.store.decide(["b.md"], query.Decision.SKIPPED, "duplicate of a.md")
+        lib.store.decide(["c.md"], query.Decision.SKIPPED, "off-topic")
+        assert query.reasons(lib) == [("", "duplicate", 1), ("", "off-topic", 1)]
+        dup = query.Filter(reason="duplicate")
+        assert [r.id for r in query.rows(lib, dup)] == ["b.md"]
+        assert query.rows(lib, query.Filter(reason="100%_")) == []
+    finally:
+        lib.close()
