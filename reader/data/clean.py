@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 import re
 
-import ftfy
-
 # A whole escape sequence with its payload (see the hostile corpus's README): CSI, OSC,
 # the string controls DCS/SOS/PM/APC, then the 2-byte ESC forms. An unterminated string
 # control runs to the end of the text, since anything after it was meant to be hidden.
@@ -41,6 +39,8 @@ def _repair(text: str) -> str:
     """Escapes out, mojibake repaired, entities decoded once, escapes out again."""
     text = strip_escapes(text)
     if not text.isascii():
+        import ftfy  # only text that is not ASCII needs it; the app starts faster without
+
         text = ftfy.fix_encoding(text)
     if "&" in text:
         # Decoding can produce `\x1b` from `&#27;`, hence the second pass.

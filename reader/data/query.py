@@ -147,6 +147,21 @@ def articles(library: Library, flt: Filter = Filter()) -> list[Listed]:
     return found
 
 
+def search_ids(library: Library, text: str) -> set[str]:
+    """The ids of every article a search matches, unordered: for filtering rows in memory."""
+    match = fts_query(text)
+    if not match:
+        return set()
+    return {
+        id_from_key(key)
+        for (key,) in library.index.conn.execute(
+            "SELECT a.key FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
+            "WHERE articles_fts MATCH ?",
+            (match,),
+        )
+    }
+
+
 def story_members(library: Library, story: str) -> list[ArticleRow]:
     """Every article of one story, newest first."""
     return rows(library, Filter(story=story))

@@ -356,3 +356,10 @@ def shared_lib(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
 def test_any_search_text_never_raises(shared_lib: Library, text: str) -> None:
     found = ids(shared_lib, Filter(search=text))
     assert len(found) <= len(FILES)
+
+
+def test_search_ids_agree_with_rows(lib: Library) -> None:
+    for text in ("owkin", "ai", "", "\x00", '"'):
+        assert query.search_ids(lib, text) == (
+            {r.id for r in query.rows(lib, Filter(search=text))} if query.fts_query(text) else set()
+        )
