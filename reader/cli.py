@@ -1,4 +1,4 @@
-"""The headless commands: check, list, show, decide, undo, redo, export; on reader.data only."""
+"""The headless commands: check, list, show, decide, undo, redo, export, apply; on reader.data."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from typing import Any, TextIO
 
 from reader import __version__
 from reader.config import Settings
-from reader.data import query
+from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict
 from reader.data.clean import escape_name
 from reader.data.library import Library, LibraryError
-from reader.data.store import StoreError
+from reader.data.store import Change, StoreError
 from reader.paths import bundled_seeds
 
-COMMANDS = ("check", "list", "show", "decide", "undo", "redo", "export")
+COMMANDS = ("check", "list", "show", "decide", "undo", "redo", "export", "apply")
 ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}
 
 
@@ -62,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "write the journal of every change")
     export.add_argument("path", nargs="?", type=Path, metavar="PATH")
     export.add_argument("--format", choices=("json", "csv"), default="json")
+    apply = command("apply", "write the editor's decisions into the files' `published:` lines")
+    apply.add_argument("path", nargs="?", type=Path, metavar="PATH")
+    how = apply.add_mutually_exclusive_group()
+    how.add_argument(
+        "--dry-run", action="store_true", help="print a unified diff of each change; write nothing"
+    )
+    how.add_argument(
+        "--commit", action="store_true", help="then commit exactly the files written (git)"
+    )
     return parser
 
 
@@ -259,10 +268,15 @@ def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
 
 def _undo_redo(name: str) -> Callable[[Library, argparse.Namespace, TextIO], int]:
     def run(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
-        change = library.undo() if name == "undo" else library.redo()
+        try:
+            change = library.undo() if name == "undo" else library.redo()
+        except writeback.FolderBusy as error:
+            raise CliError(str(error)) from None
         if change is None:
             print(f"nothing to {name}", file=out)
             return 1
+        if change.kind == "apply":
+            return _files_step(name, change, out)
         for article_id in change.ids:
             print(
                 f"{name}: {escape_name(article_id)} is now "
@@ -272,6 +286,66 @@ def _undo_redo(name: str) -> Callable[[Library, argparse.Namespace, TextIO], int
         return 0
 
     return run
+
+
+def _files_step(name: str, change: Change, out: TextIO) -> int:
+    """What an undo or redo of an apply did to the files."""
+    verb = "restored" if name == "undo" else "rewrote"
+    for article_id in change.ids:
+        print(f"{name}: {verb} {escape_name(article_id)}", file=out)
+    for problem in change.refused:
+        print(f"{name}: not {verb}: {escape_name(problem.path)}: {problem.why}", file=out)
+    print(
+        f"{name}: {len(change.ids)} file(s) {verb}, {len(change.refused)} left as they were",
+        file=out,
+    )
+    return 1 if change.refused else 0
+
+
+def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    found = writeback.plan(library, verify=ns.dry_run)  # apply verifies each file anyway
+    if ns.dry_run:
+        for edit in found.edits:
+            print(writeback.diff(edit), end="", file=out)
+        _report("would write", found.edits, found.skipped, out)
+        print(
+            f"apply --dry-run: {len(found.edits)} file(s) would be written, "
+            f"{len(found.skipped)} not",
+            file=out,
+        )
+        return 1 if found.skipped else 0
+    if library.root.resolve() == bundled_seeds().resolve():
+        raise CliError("the bundled demo articles are never rewritten: give an article folder")
+    try:
+        done = writeback.apply(library, found.edits, commit=ns.commit)
+    except writeback.FolderBusy as error:
+        raise CliError(str(error)) from None
+    skipped = found.skipped + done.skipped
+    _report("wrote", done.written, skipped, out)
+    print(f"apply: {len(done.written)} file(s) written, {len(skipped)} not", file=out)
+    if done.commit is not None:
+        _report_commit(done.commit, out)
+    return 0 if done.ok and not found.skipped else 1
+
+
+def _report(
+    verb: str, edits: list[writeback.Edit], skipped: list[writeback.Skipped], out: TextIO
+) -> None:
+    for edit in edits:
+        action = writeback.ACTIONS[edit.decision]
+        print(f"{verb}: {escape_name(edit.id)}: {action} ({edit.summary})", file=out)
+    for item in skipped:
+        action = writeback.ACTIONS[item.decision]
+        print(f"not written: {escape_name(item.id)}: {action}: {item.why}", file=out)
+
+
+def _report_commit(commit: writeback.CommitResult, out: TextIO) -> None:
+    for article_id, why in commit.left_out:
+        print(f"not committed: {escape_name(article_id)}: {why}", file=out)
+    if commit.sha:
+        print(f"commit: {commit.sha[:12]} ({len(commit.ids)} file(s))", file=out)
+    elif commit.note:
+        print(f"no commit: {commit.note}", file=out)
 
 
 def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
@@ -297,6 +371,7 @@ HANDLERS: dict[str, Callable[[Library, argparse.Namespace, TextIO], int]] = {
     "undo": _undo_redo("undo"),
     "redo": _undo_redo("redo"),
     "export": cmd_export,
+    "apply": cmd_apply,
 }
 
 

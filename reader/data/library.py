@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reader.data import writeback
 from reader.data.article import Article, Decision, Problem
 from reader.data.cache import Index, Progress, RefreshResult
 from reader.data.store import Change, Clock, TriageStore
@@ -36,9 +37,10 @@ class Library:
 
     def refresh(self, progress: Progress | None = None) -> RefreshResult:
         """Re-read new and changed files, then let the store follow what they say."""
+        writeback.clean_stale_temps(self.root)  # what a write killed halfway left behind
         result = self.index.refresh(progress)
         self.skipped = result.skipped
-        if result.parsed or result.removed or self.index.stories_stale():
+        if self.index.stories_stale():
             self.index.update_stories()
         fresh = set(result.added) | set(result.changed)
         everything = self.store.is_empty()  # a new or replaced store follows every file
@@ -51,11 +53,20 @@ class Library:
         return result
 
     def undo(self) -> Change | None:
-        """Undo the last step; an article it returns to its file's state follows the file now."""
+        """Undo the last step; an article it returns to its file's state follows the file now.
+
+        An apply step is undone in the files: each gets its old bytes back.
+        """
+        step = self.store.next_step(undo=True)
+        if step is not None and step.kind == "apply":
+            return writeback.revert(self, step.batch, undo=True)
         return self._follow_files(self.store.undo())
 
     def redo(self) -> Change | None:
-        """Redo the last undone step."""
+        """Redo the last undone step (an apply step writes its lines again)."""
+        step = self.store.next_step(undo=False)
+        if step is not None and step.kind == "apply":
+            return writeback.revert(self, step.batch, undo=False)
         return self._follow_files(self.store.redo())
 
     def _follow_files(self, change: Change | None) -> Change | None:

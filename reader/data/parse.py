@@ -39,6 +39,8 @@ def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+YamlLoader: Any = _Loader
+"""The loader articles are read with: safe, C-fast when it can, lenient with timestamps."""
 
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
 # A plain `\n---` prefix lets `re` scan for a literal; a CR before it is stepped over.
@@ -64,6 +66,14 @@ def read_head(path: Path) -> bytes:
         if len(data) > READ_LIMIT and _unclosed_front_matter(data):
             data += handle.read(FRONT_MATTER_LIMIT - READ_LIMIT)
     return data
+
+
+def head_of(data: bytes) -> bytes:
+    """The part of a whole file that `read_head` returns (what the index parses and digests)."""
+    head = data[: READ_LIMIT + 1]
+    if len(head) > READ_LIMIT and _unclosed_front_matter(head):
+        return data[: FRONT_MATTER_LIMIT + 1]
+    return head
 
 
 def parse_file(path: Path, article_id: str) -> Article | Problem:

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reader.data.article import Decision
+from reader.data.article import Decision, Problem
 from reader.data.keys import id_from_key, key_from_id
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
+SCHEMA_VERSION = 2
+_BATCHES = """
+CREATE TABLE IF NOT EXISTS {name} (
+    batch INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('decide', 'apply', 'undo', 'redo')),
+    ref INTEGER,                  -- for undo/redo: the decide or apply batch it acts on
+    status TEXT,                  -- decide and apply batches: done | undone | dropped
+    top INTEGER                   -- where a done batch sits on the undo stack
+);
+"""
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS decisions (
     key TEXT PRIMARY KEY,
     state TEXT NOT NULL CHECK (state IN ('undecided', 'published', 'skipped')),
@@ -20,14 +31,9 @@ CREATE TABLE IF NOT EXISTS decisions (
     origin TEXT NOT NULL CHECK (origin IN ('file', 'editor')),
     at TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS batches (
-    batch INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('decide', 'undo', 'redo')),
-    ref INTEGER,                  -- for undo/redo: the decide batch it acts on
-    status TEXT,                  -- decide batches: done | undone | dropped
-    top INTEGER                   -- where a done batch sits on the undo stack
-);
+"""
+    + _BATCHES.format(name="batches")
+    + """
 CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY,
     batch INTEGER NOT NULL REFERENCES batches(batch),
@@ -37,7 +43,35 @@ CREATE TABLE IF NOT EXISTS journal (
     new_state TEXT, new_reason TEXT, new_origin TEXT    -- new_state NULL: the row was removed
 );
 CREATE INDEX IF NOT EXISTS journal_batch ON journal(batch);
+-- Each line an apply step wrote into an article file, to undo it byte for byte.
+CREATE TABLE IF NOT EXISTS file_writes (
+    seq INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    at TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,          -- the decision written
+    line_at INTEGER NOT NULL,     -- where the line starts, in the old file and in the new
+    old_line BLOB NOT NULL,       -- empty: the line was added
+    new_line BLOB NOT NULL,
+    old_digest TEXT NOT NULL,     -- blake2b-128 of the whole file before and after
+    new_digest TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'written', 'failed'))
+);
+CREATE INDEX IF NOT EXISTS file_writes_batch ON file_writes(batch);
+CREATE INDEX IF NOT EXISTS file_writes_pending ON file_writes(status) WHERE status = 'pending';
 """
+)
+_UPGRADES: dict[int, tuple[str, ...]] = {
+    # Schema 1 knew no apply steps: rebuild batches with the wider CHECK (SQLite cannot
+    # alter one), keeping every row and number.
+    1: (
+        _BATCHES.format(name="batches_v2"),
+        "INSERT INTO batches_v2 (batch, at, kind, ref, status, top) "
+        "SELECT batch, at, kind, ref, status, top FROM batches",
+        "DROP TABLE batches",
+        "ALTER TABLE batches_v2 RENAME TO batches",
+    ),
+}
 
 
 _Row = tuple[str, str | None, str]
@@ -48,6 +82,10 @@ _Change = tuple[str, _Row | None, _Row | None]
 
 class StoreError(Exception):
     """The decisions database cannot be used; the message says why and what to do."""
+
+
+class FilesStepError(StoreError):
+    """The step to undo or redo wrote article files: only Library.undo/redo may do it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +108,38 @@ class Change:
 
     batch: int
     ids: tuple[str, ...]
+    kind: str = "decide"
+    """`decide`: states changed; `apply`: article files restored (undo) or rewritten (redo)."""
+    refused: tuple[Problem, ...] = ()
+    """Files an undo or redo of an apply step left as they were, and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The step an undo or a redo would act on."""
+
+    batch: int
+    kind: str
+    """`decide` (states only) or `apply` (lines written into article files)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileWrite:
+    """One line an apply step writes into one article file, as the journal keeps it."""
+
+    id: str
+    state: str
+    """The decision written (`published`, `skipped` or `undecided`)."""
+    line_at: int
+    old_line: bytes
+    """Empty when the line is added."""
+    new_line: bytes
+    old_digest: str
+    new_digest: str
+    seq: int = 0
+    batch: int = 0
+    status: str = "pending"
+    """`pending` until the file is known to hold the new line (`written`) or not (`failed`)."""
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -110,10 +180,9 @@ class TriageStore:
             version = self._check_file()  # before anything that writes (WAL changes the header)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=FULL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            if version < SCHEMA_VERSION:  # write only when the schema is new
-                self.conn.executescript(_SCHEMA)
-                self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION:  # write only when the schema is new or old
+                self._upgrade()
+            self.conn.execute("PRAGMA foreign_keys=ON")  # after the upgrade, which drops a table
         except sqlite3.OperationalError as error:
             if "locked" in str(error):
                 raise StoreError(f"{db_path}: the decisions database is locked") from None
@@ -137,6 +206,20 @@ class TriageStore:
         if check != "ok":
             raise sqlite3.DatabaseError(check)
         return int(version)
+
+    def _upgrade(self) -> None:
+        """Create the tables, or bring an older file's up to date, in one transaction."""
+        with self._write():
+            # Read again under the lock: another process may have upgraded it meanwhile.
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                return
+            for statement in _UPGRADES.get(version, ()):
+                self.conn.execute(statement)
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the connection."""
@@ -173,6 +256,15 @@ class TriageStore:
         return {
             id_from_key(key): Decision(state)
             for key, state in self.conn.execute("SELECT key, state FROM decisions")
+        }
+
+    def editor_decisions(self) -> dict[str, tuple[Decision, str | None]]:
+        """Every state the editor chose (not the files' own), with its reason, by id."""
+        return {
+            id_from_key(key): (Decision(state), reason)
+            for key, state, reason in self.conn.execute(
+                "SELECT key, state, reason FROM decisions WHERE origin = 'editor'"
+            )
         }
 
     def journal(self) -> Iterator[JournalEntry]:
@@ -246,13 +338,9 @@ class TriageStore:
         """Undo the latest step still done; None when there is nothing to undo."""
         at = self._now()
         with self._write():
-            row = self.conn.execute(
-                "SELECT batch FROM batches WHERE kind = 'decide' AND status = 'done' "
-                "ORDER BY top DESC LIMIT 1"
-            ).fetchone()
-            if row is None:
+            target = self._target(undo=True)
+            if target is None:
                 return None
-            target = row[0]
             entries = self._entries(target)
             batch = self._new_batch("undo", at, target)
             self.conn.execute(
@@ -266,13 +354,9 @@ class TriageStore:
         """Redo the step undone last; None when there is nothing to redo."""
         at = self._now()
         with self._write():
-            row = self.conn.execute(
-                "SELECT batch FROM batches WHERE kind = 'decide' AND status = 'undone' "
-                "ORDER BY top DESC LIMIT 1"
-            ).fetchone()
-            if row is None:
+            target = self._target(undo=False)
+            if target is None:
                 return None
-            target = row[0]
             entries = self._entries(target)
             batch = self._new_batch("redo", at, target)
             self.conn.execute(
@@ -292,10 +376,96 @@ class TriageStore:
     def _has(self, status: str) -> bool:
         return (
             self.conn.execute(
-                "SELECT 1 FROM batches WHERE kind = 'decide' AND status = ? LIMIT 1", (status,)
+                "SELECT 1 FROM batches WHERE kind IN ('decide', 'apply') AND status = ? LIMIT 1",
+                (status,),
             ).fetchone()
             is not None
         )
+
+    def next_step(self, undo: bool = True) -> Step | None:
+        """The step an undo (or a redo) would act on, or None when there is none."""
+        row = self.conn.execute(
+            "SELECT batch, kind FROM batches WHERE kind IN ('decide', 'apply') AND status = ? "
+            "ORDER BY top DESC LIMIT 1",
+            ("done" if undo else "undone",),
+        ).fetchone()
+        return Step(row[0], row[1]) if row else None
+
+    def _target(self, undo: bool) -> int | None:
+        """The decide step to undo or redo; an apply step there is Library's to undo."""
+        step = self.next_step(undo)
+        if step is not None and step.kind == "apply":
+            verb = "undo" if undo else "redo"
+            raise FilesStepError(
+                f"the step to {verb} wrote article files: {verb} it with `newsreader {verb}`"
+            )
+        return step.batch if step else None
+
+    # -- lines written into article files (apply) --------------------------------------
+
+    def begin_apply(self, writes: Sequence[FileWrite]) -> tuple[int, list[int]]:
+        """Journal the file writes about to be made as one undoable step: (batch, seqs).
+
+        Each is `pending` before its file is touched, so a run killed halfway can be
+        settled later from the files themselves. A new step empties the redo stack.
+        """
+        at = self._now()
+        with self._write():
+            self.conn.execute("UPDATE batches SET status = 'dropped' WHERE status = 'undone'")
+            batch = self._new_batch("apply", at, None)
+            self.conn.execute(
+                "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, batch)
+            )
+            seqs = []
+            for w in writes:
+                row = (w.state, w.line_at, w.old_line, w.new_line, w.old_digest, w.new_digest)
+                cursor = self.conn.execute(
+                    "INSERT INTO file_writes (batch, at, key, state, line_at, old_line, new_line, "
+                    "old_digest, new_digest, status) VALUES (?,?,?,?,?,?,?,?,?, 'pending')",
+                    (batch, at, key_from_id(w.id), *row),
+                )
+                assert cursor.lastrowid is not None
+                seqs.append(cursor.lastrowid)
+            return batch, seqs
+
+    def settle_writes(self, statuses: Iterable[tuple[int, str]]) -> None:
+        """Record what became of each write (`written` or `failed`), by seq."""
+        with self._write():
+            self.conn.executemany(
+                "UPDATE file_writes SET status = ? WHERE seq = ?",
+                [(status, seq) for seq, status in statuses],
+            )
+            # An apply step that changed no file is no step to undo.
+            self.conn.execute(
+                "UPDATE batches SET status = 'dropped' WHERE kind = 'apply' AND status = 'done' "
+                "AND NOT EXISTS (SELECT 1 FROM file_writes f WHERE f.batch = batches.batch "
+                "AND f.status != 'failed')"
+            )
+
+    def file_writes(self, batch: int | None = None) -> list[FileWrite]:
+        """The writes of one apply step in order; with no batch, every pending one."""
+        where, params = ("batch = ?", (batch,)) if batch is not None else ("status = 'pending'", ())
+        return [
+            FileWrite(id_from_key(r[0]), *r[1:])
+            for r in self.conn.execute(
+                "SELECT key, state, line_at, old_line, new_line, old_digest, new_digest, seq, "
+                f"batch, status FROM file_writes WHERE {where} ORDER BY seq",
+                params,
+            )
+        ]
+
+    def end_files_step(
+        self, target: int, undo: bool, ids: Sequence[str], refused: Sequence[Problem] = ()
+    ) -> Change:
+        """Record that an apply step's files were restored (undo) or written again (redo)."""
+        at = self._now()
+        with self._write():
+            batch = self._new_batch("undo" if undo else "redo", at, target)
+            self.conn.execute(
+                "UPDATE batches SET status = ?, top = ? WHERE batch = ?",
+                ("undone" if undo else "done", batch, target),
+            )
+        return Change(batch, tuple(ids), "apply", tuple(refused))
 
     def _new_batch(self, kind: str, at: str, ref: int | None) -> int:
         cursor = self.conn.execute(

@@ -1,0 +1,298 @@
+"""Article files below a folder: read without following links, replaced atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from reader.data.clean import escape_name
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock between processes
+    fcntl = None  # type: ignore[assignment]
+
+TEMP_SUFFIX = ".newsreader-tmp"
+"""Ends the name of our temporary files: hidden (`.NAME.newsreader-tmp`), so never indexed."""
+LOCK_WAIT = 10.0
+"""Seconds to wait for another newsreader that is writing to the same folder."""
+_NAME_MAX = 255
+# Not every system has these flags; without them (Windows) there is no safe way to write.
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def digest(data: bytes) -> str:
+    """The digest the index keeps of a file's bytes (blake2b, 128 bits, hex)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class FolderBusy(Exception):
+    """Another newsreader is writing to the same folder; the message says so."""
+
+
+class Unsafe(Exception):
+    """A file that may not be read or written as asked; `code` names the kind, the text why."""
+
+    def __init__(self, code: str, why: str):
+        super().__init__(why)
+        self.code = code
+        self.why = why
+
+
+def temp_name(name: str) -> str:
+    """The hidden temporary name beside `name` (hashed when the name is too long)."""
+    temp = f".{name}{TEMP_SUFFIX}"
+    if len(os.fsencode(temp)) <= _NAME_MAX:
+        return temp
+    return f".{hashlib.blake2b(os.fsencode(name), digest_size=16).hexdigest()}{TEMP_SUFFIX}"
+
+
+def _is_temp(name: str) -> bool:
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX) and len(name) > len(TEMP_SUFFIX) + 1
+
+
+class Folder:
+    """A cache folder whose sub-folders are opened one by one, never through a link.
+
+    Every read and write goes through a folder descriptor, so a link planted in the path
+    (even after the check) is never followed out of the cache. Use it as a context manager.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._fds: dict[str, int] = {"": os.open(root, _DIR_FLAGS)}
+        self._written: set[str] = set()
+        self._opening = threading.Lock()  # a Writer's thread opens folders too
+
+    def __enter__(self) -> Folder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every folder descriptor."""
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def _dir(self, folder: str) -> int:
+        """The descriptor of a sub-folder (`a/b`), opened without following links."""
+        with self._opening:
+            if folder in self._fds:
+                return self._fds[folder]
+        parent, _, name = folder.rpartition("/")
+        try:
+            fd = os.open(name, _DIR_FLAGS | _NOFOLLOW, dir_fd=self._dir(parent))
+        except OSError as error:
+            if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                why = f"folder {escape_name(folder)} is a symbolic link: not followed"
+                raise Unsafe("symlink", why) from None
+            why = f"cannot open folder {escape_name(folder)}: {error.strerror}"
+            raise Unsafe("unreadable", why) from None
+        with self._opening:
+            if folder in self._fds:  # opened meanwhile by another thread
+                os.close(fd)
+            else:
+                self._fds[folder] = fd
+            return self._fds[folder]
+
+    def read(self, article_id: str) -> tuple[bytes, os.stat_result]:
+        """The whole file and its status; a link, a non-file or a hard link is refused."""
+        folder, _, name = article_id.rpartition("/")
+        try:
+            flags = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC
+            fd = os.open(name, flags, dir_fd=self._dir(folder))
+        except OSError as error:
+            if error.errno in (errno.ELOOP, errno.EMLINK):
+                raise Unsafe("symlink", "symbolic link: not followed") from None
+            if error.errno == errno.ENOENT:
+                raise Unsafe("missing", "the file is gone") from None
+            raise Unsafe("unreadable", f"cannot read: {error.strerror}") from None
+        with open(fd, "rb", closefd=True) as handle:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise Unsafe("unreadable", "not a regular file")
+            if st.st_nlink > 1:
+                raise Unsafe("hardlink", f"hard link ({st.st_nlink} names): not rewritten")
+            return handle.read(), st
+
+    def replace(self, article_id: str, data: bytes, was: os.stat_result) -> None:
+        """Replace the file with `data`: a hidden temporary beside it, fsync, then rename.
+
+        The new file keeps the old one's mode (and owner, or it is refused). Just before
+        the rename the file must still be the one read (`was`), else nothing changes.
+        Call `sync` once the writes are done to make the renames durable.
+        """
+        folder, _, name = article_id.rpartition("/")
+        dir_fd = self._dir(folder)
+        temp = temp_name(name)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+        fd = os.open(temp, flags, 0o600, dir_fd=dir_fd)
+        try:
+            try:
+                self._fill(fd, data, was)
+            finally:
+                os.close(fd)
+            now = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+            if _identity(now) != _identity(was):
+                raise Unsafe("changed", "changed on disk while being written: left as it is")
+            os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp, dir_fd=dir_fd)
+            raise
+        self._written.add(folder)
+
+    @staticmethod
+    def _fill(fd: int, data: bytes, was: os.stat_result) -> None:
+        st = os.fstat(fd)
+        if (st.st_uid, st.st_gid) != (was.st_uid, was.st_gid):
+            try:
+                os.fchown(fd, was.st_uid, was.st_gid)
+            except OSError:
+                why = "owned by another user: its owner could not be kept"
+                raise Unsafe("owner", why) from None
+        os.fchmod(fd, stat.S_IMODE(was.st_mode))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+
+    def sync(self) -> None:
+        """Make the renames durable: fsync every folder written to."""
+        for folder in sorted(self._written):
+            os.fsync(self._fds[folder])
+        self._written.clear()
+
+    @contextlib.contextmanager
+    def lock(self, wait: float = LOCK_WAIT) -> Iterator[bool]:
+        """Hold the folder's write lock (one writer per folder across processes).
+
+        Yields False when another process holds it after `wait` seconds (or at once for 0).
+        """
+        fd = self._fds[""]
+        got = _try_lock(fd)
+        deadline = time.monotonic() + wait
+        while not got and time.monotonic() < deadline:
+            time.sleep(0.05)
+            got = _try_lock(fd)
+        try:
+            yield got
+        finally:
+            if got and fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the write lock for a block; raises FolderBusy when another process keeps it."""
+        with self.lock() as got:
+            if not got:
+                raise FolderBusy("another newsreader is writing to this folder; try again")
+            yield
+
+    def clean_temps(self) -> list[str]:
+        """Remove temporaries left by a write that was killed; returns their paths."""
+        return _clean(self.root)
+
+
+Done = Callable[[BaseException | None], None]
+"""Told how a replacement went: None, or the error (Unsafe, OSError) that stopped it."""
+
+
+class Writer:
+    """Replaces files in one background thread, so one file's fsync overlaps the next checks.
+
+    Use it as a context manager; `put` queues a replacement (Folder.replace) and each
+    `done` callback runs in the caller's thread, in order, once its file is replaced or
+    refused (at the latest when the block ends, which waits for every file).
+    """
+
+    DEPTH = 8
+    """Most replacements waiting at once (each holds its file's new bytes)."""
+
+    def __init__(self, folder: Folder):
+        self.folder = folder
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="newsreader-write")
+        self._queue: deque[tuple[Future[None], Done]] = deque()
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            while self._queue:
+                self._finish_one()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def put(self, article_id: str, data: bytes, was: os.stat_result, done: Done) -> None:
+        """Queue one replacement; see Folder.replace."""
+        future = self._pool.submit(self.folder.replace, article_id, data, was)
+        self._queue.append((future, done))
+        while len(self._queue) > self.DEPTH:
+            self._finish_one()
+
+    def _finish_one(self) -> None:
+        future, done = self._queue.popleft()
+        done(future.exception())
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _try_lock(fd: int) -> bool:
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:  # a file system without flock: go on unlocked
+        return True
+    return True
+
+
+def _clean(root: Path) -> list[str]:
+    """Remove our hidden temporaries below root, never following a link; returns them."""
+    removed: list[str] = []
+    stack = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if _is_temp(entry.name) and entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+                    removed.append(prefix + entry.name)
+                elif not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+    return removed
+
+
+def clean_stale_temps(root: Path) -> list[str]:
+    """Remove temporaries a killed write left below root, unless a write is going on now.
+
+    Call it when a scan or an apply starts. Returns the paths removed (relative to root).
+    """
+    try:
+        with Folder(root) as folder, folder.lock(wait=0) as got:
+            return folder.clean_temps() if got else []
+    except OSError:
+        return []

@@ -1,0 +1,197 @@
+"""`newsreader apply`: dry run, write, report, undo and redo, commit; in-process and for real."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.cli import run
+from reader.config import Settings
+
+PRESS = "003_d5ead589fc54e32c.txt"
+FIERCE = "000_603f865bca10b7c4.txt"  # published: false
+MEDICAL = "001_38bcfbeb79dc117a.txt"  # published: true
+
+
+def cli(*argv: str) -> tuple[int, str]:
+    """Run one command in-process; returns (exit status, stdout)."""
+    out = io.StringIO()
+    code = run(list(argv), Settings(), out)
+    return code, out.getvalue()
+
+
+@pytest.fixture
+def cache(seeds_dir: Path) -> Path:
+    """A writable copy of the seeds (the checkout's are read-only)."""
+    for path in seeds_dir.rglob("*"):
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    return seeds_dir
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(root.iterdir()) if p.is_file()}
+
+
+def test_dry_run_prints_the_diff_and_writes_nothing(cache: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    before = files(cache)
+    assert cli("decide", str(cache), FIERCE, "publish", "--db", db)[0] == 0
+    assert cli("decide", str(cache), MEDICAL, "skip", "--reason", "old news", "--db", db)[0] == 0
+    code, text = cli("apply", str(cache), "--dry-run", "--db", db)
+    assert code == 0
+    assert f"--- a/{FIERCE}\n+++ b/{FIERCE}\n@@ -8,7 +8,7 @@\n" in text
+    assert "\n-published: false\n+published: true\n" in text
+    assert "\n-published: true\n+published: false\n" in text
+    assert f"would write: {FIERCE}: publish (published: false -> true)" in text
+    assert f"would write: {MEDICAL}: skip (published: true -> false)" in text
+    assert text.endswith("apply --dry-run: 2 file(s) would be written, 0 not\n")
+    assert files(cache) == before
+
+
+def test_apply_writes_reports_and_undo_restores(cache: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    before = files(cache)
+    cli("decide", str(cache), FIERCE, "publish", "--db", db)
+    cli("decide", str(cache), MEDICAL, "skip", "--db", db)
+    code, text = cli("apply", str(cache), "--db", db)
+    assert code == 0
+    assert text.splitlines() == [
+        f"wrote: {FIERCE}: publish (published: false -> true)",
+        f"wrote: {MEDICAL}: skip (published: true -> false)",
+        "apply: 2 file(s) written, 0 not",
+    ]
+    after = files(cache)
+    assert after[FIERCE] == before[FIERCE].replace(b"published: false", b"published: true")
+    assert after[MEDICAL] == before[MEDICAL].replace(b"published: true", b"published: false")
+    assert {k for k in after if after[k] != before[k]} == {FIERCE, MEDICAL}
+    # The files say so now: a second apply has nothing to do, and show reads the new value.
+    assert cli("apply", str(cache), "--db", db) == (0, "apply: 0 file(s) written, 0 not\n")
+    _, shown = cli("show", str(cache), FIERCE, "--db", db, "--format", "json")
+    assert json.loads(shown)["file_published"] is True
+    code, text = cli("undo", str(cache), "--db", db)
+    assert code == 0
+    assert sorted(text.splitlines()) == sorted(
+        [
+            f"undo: restored {FIERCE}",
+            f"undo: restored {MEDICAL}",
+            "undo: 2 file(s) restored, 0 left as they were",
+        ]
+    )
+    assert files(cache) == before
+    code, text = cli("redo", str(cache), "--db", db)
+    assert code == 0 and f"redo: rewrote {FIERCE}" in text
+    assert files(cache) == after
+
+
+def test_a_press_release_is_reported_and_kept(cache: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    before = files(cache)
+    cli("decide", str(cache), PRESS, "skip", "--reason", "no date", "--db", db)
+    code, text = cli("apply", str(cache), "--db", db)
+    assert code == 1
+    assert f"not written: {PRESS}: skip: no front matter (a plain-text release)" in text
+    assert files(cache) == before
+    _, listed = cli("list", str(cache), "--db", db, "--format", "json", "--state", "skipped")
+    assert [a["id"] for a in json.loads(listed)] == [PRESS]
+    _, exported = cli("export", str(cache), "--db", db)
+    assert [(e["id"], e["new_state"]) for e in json.loads(exported)] == [(PRESS, "skipped")]
+
+
+def test_undo_reports_a_file_edited_since(cache: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    cli("decide", str(cache), FIERCE, MEDICAL, "skip", "--db", db)
+    cli("apply", str(cache), "--db", db)
+    edited = (cache / MEDICAL).read_bytes() + b"\nAdded by hand.\n"
+    (cache / MEDICAL).write_bytes(edited)
+    code, text = cli("undo", str(cache), "--db", db)
+    assert code == 1
+    assert f"undo: not restored: {MEDICAL}: changed on disk since the apply" in text
+    assert (cache / MEDICAL).read_bytes() == edited
+
+
+def test_commit_outside_git_says_so(cache: Path, tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    db = str(tmp_path / "d.db")
+    cli("decide", str(cache), FIERCE, "publish", "--db", db)
+    code, text = cli("apply", str(cache), "--commit", "--db", db)
+    assert code == 1
+    assert f"wrote: {FIERCE}" in text
+    assert "no commit: " in text and "is not inside a git work tree: no commit made" in text
+
+
+def test_commit_in_a_work_tree(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    for var, value in (
+        ("GIT_AUTHOR_NAME", "Test"),
+        ("GIT_AUTHOR_EMAIL", "test@example.com"),
+        ("GIT_COMMITTER_NAME", "Test"),
+        ("GIT_COMMITTER_EMAIL", "test@example.com"),
+        ("GIT_CONFIG_GLOBAL", os.devnull),
+        ("GIT_CONFIG_NOSYSTEM", "1"),
+    ):
+        monkeypatch.setenv(var, value)
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "seeds"]):
+        subprocess.run(["git", "-C", str(cache), *args], check=True, capture_output=True)
+    db = str(tmp_path / "d.db")
+    cli("decide", str(cache), FIERCE, "publish", "--db", db)
+    code, text = cli("apply", str(cache), "--commit", "--db", db)
+    assert code == 0 and "commit: " in text
+    shown = subprocess.run(
+        ["git", "-C", str(cache), "show", "--name-only", "--format=%s", "HEAD"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert shown[-1] == FIERCE and "publish" in shown
+
+
+def test_dry_run_and_commit_do_not_mix(cache: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli("apply", str(cache), "--dry-run", "--commit", "--db", str(tmp_path / "d.db"))
+    assert exited.value.code == 2
+
+
+def test_the_bundled_demo_is_never_rewritten(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "d.db")
+    assert cli("decide", FIERCE, "publish", "--db", db)[0] == 0
+    assert cli("apply", "--dry-run", "--db", db)[0] == 0  # a preview is fine
+    code, _ = cli("apply", "--db", db)
+    assert code == 2
+    assert "demo articles are never rewritten" in capsys.readouterr().err
+
+
+def test_apply_as_a_real_command(cache: Path, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    db = str(tmp_path / "d.db")
+
+    def newsreader(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "reader", *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    assert newsreader("decide", str(cache), MEDICAL, "skip", "--db", db).returncode == 0
+    done = newsreader("apply", str(cache), "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("apply: 1 file(s) written, 0 not\n")
+    assert b"published: false" in (cache / MEDICAL).read_bytes()
+    assert "apply" in newsreader("--help").stdout
