@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from reader.data import writeback
@@ -76,6 +77,16 @@ class Library:
                 for i, published in self.index.initial_states(change.ids)
             )
         return change
+
+    def decide_story(self, chosen: str, members: Iterable[str]) -> int | None:
+        """Publish the chosen article of a story and skip the others as its duplicates.
+
+        One undoable step; each skip's reason is `duplicate of <chosen>`.
+        """
+        reason = f"duplicate of {chosen}"
+        items: list[tuple[str, Decision, str | None]] = [(chosen, Decision.PUBLISHED, None)]
+        items += [(m, Decision.SKIPPED, reason) for m in members if m != chosen]
+        return self.store.decide_each(items)
 
     def article(self, article_id: str) -> Article | None:
         """The parsed article, or None for an unknown id."""

@@ -312,10 +312,18 @@ class TriageStore:
         Idempotent: articles already in that state (with that reason) are left alone.
         Returns the batch number, or None when nothing changed. Committed on return.
         """
+        return self.decide_each((i, decision, reason) for i in ids)
+
+    def decide_each(self, items: Iterable[tuple[str, Decision, str | None]]) -> int | None:
+        """Give each article its own decision and reason, all as one undoable step.
+
+        The same rules as `decide`; an id given twice keeps its last decision.
+        """
         at = self._now()
+        wanted = {article_id: (d, r) for article_id, d, r in items}
         with self._write():
             changes: list[_Change] = []
-            for article_id in dict.fromkeys(ids):
+            for article_id, (decision, reason) in wanted.items():
                 key = key_from_id(article_id)
                 old = self.conn.execute(
                     "SELECT state, reason, origin FROM decisions WHERE key = ?", (key,)

@@ -226,3 +226,27 @@ def test_members_reasons_and_reason_filter(tmp_path: Path) -> None:
         assert query.rows(lib, query.Filter(reason="100%_")) == []
     finally:
         lib.close()
+
+
+def test_decide_story_is_one_step(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    root.mkdir()
+    write(root, "a.md", "First", "https://one.com/a", related="https://two.com/b")
+    write(root, "b.md", "Second", "https://two.com/b")
+    write(root, "c.md", "Third", "https://three.com/c", related="https://two.com/b")
+    lib = Library(root, tmp_path / "db" / "decisions.db")
+    try:
+        lib.refresh()
+        members = [r.id for r in query.story_members(lib, "a.md")]
+        assert sorted(members) == ["a.md", "b.md", "c.md"]
+        assert lib.decide_story("b.md", members) is not None
+        assert lib.store.decision("b.md") is query.Decision.PUBLISHED
+        assert lib.store.reason("a.md") == lib.store.reason("c.md") == "duplicate of b.md"
+        assert query.states(lib, members) == {
+            "a.md": query.Decision.SKIPPED, "b.md": query.Decision.PUBLISHED,
+            "c.md": query.Decision.SKIPPED,
+        }  # fmt: skip
+        lib.undo()
+        assert set(query.states(lib, members).values()) == {query.Decision.UNDECIDED}
+    finally:
+        lib.close()
