@@ -363,3 +363,9 @@ def test_search_ids_agree_with_rows(lib: Library) -> None:
         assert query.search_ids(lib, text) == (
             {r.id for r in query.rows(lib, Filter(search=text))} if query.fts_query(text) else set()
         )
+
+
+def test_rows_limit_is_the_first_of_the_full_order(lib: Library) -> None:
+    full = query.rows(lib)
+    assert query.rows(lib, limit=3) == full[:3]
+    assert query.rows(lib, limit=0) == []
