@@ -39,7 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsreader: config: {warning}", file=sys.stderr)
     try:
         if args and args[0] in COMMANDS:
-            return run(args, settings)
+            try:
+                return run(args, settings)
+            except (KeyboardInterrupt, BrokenPipeError):
+                raise
+            except Exception as error:  # a bug: still one line, never a traceback
+                print(f"newsreader: internal error: {type(error).__name__}: {error}",
+                      file=sys.stderr)  # fmt: skip
+                return 70
         ns = _app_parser().parse_args(args)
         from reader.app import make_app  # the UI is imported only when it is used
         from reader.data.cache import prepare_workers

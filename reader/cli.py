@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from reader import __version__
+from reader import __version__, cli_report
 from reader.config import Settings
 from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict
@@ -19,7 +19,9 @@ from reader.data.library import Library, LibraryError
 from reader.data.store import Change, StoreError
 from reader.paths import bundled_seeds
 
-COMMANDS = ("check", "list", "show", "decide", "undo", "redo", "export", "apply")
+COMMANDS = (
+    "check", "list", "show", "decide", "undo", "redo", "export", "apply", "stories", "stats",
+)  # fmt: skip
 ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}
 
 
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument("--reason", metavar="TEXT")
     for name, text in (("undo", "undo the last step"), ("redo", "redo the last undone step")):
         command(name, text).add_argument("path", nargs="?", type=Path, metavar="PATH")
+    cli_report.add_parsers(command)
     export = command("export", "write the journal of every change")
     export.add_argument("path", nargs="?", type=Path, metavar="PATH")
     export.add_argument("--format", choices=("json", "csv"), default="json")
@@ -372,6 +375,8 @@ HANDLERS: dict[str, Callable[[Library, argparse.Namespace, TextIO], int]] = {
     "redo": _undo_redo("redo"),
     "export": cmd_export,
     "apply": cmd_apply,
+    "stories": cli_report.cmd_stories,
+    "stats": cli_report.cmd_stats,
 }
 
 

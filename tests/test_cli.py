@@ -208,3 +208,32 @@ def test_locked_store_is_a_clear_error(seeds_dir: Path, tmp_path: Path) -> None:
         holder.close()
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and "database" in done.stderr
+
+
+def test_stories_and_list_carry_the_story(seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    code, text = cli("stories", str(seeds_dir), "--db", db, "--format", "json")
+    assert code == 0
+    stories = json.loads(text)
+    assert [(s["story"], s["size"]) for s in stories] == [(FIERCE, 2)]
+    assert {m["id"] for m in stories[0]["members"]} == {FIERCE, MEDICAL}
+    found = {a["id"]: (a["story"], a["story_size"]) for a in listing(seeds_dir, Path(db))}
+    assert found[MEDICAL] == (FIERCE, 2) and found[PRESS] == (PRESS, 1)
+    code, text = cli("stories", str(seeds_dir), "--db", db, "--all")
+    assert code == 0 and len([line for line in text.splitlines() if line[:4].strip()]) == 4
+
+
+def test_stats_counts_skip_reasons_per_provider(seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    cli("decide", str(seeds_dir), FIERCE, "skip", "--reason", f"duplicate of {MEDICAL}", "--db", db)
+    cli("decide", str(seeds_dir), PRESS, "skip", "--reason", "off-topic", "--db", db)
+    code, text = cli("stats", str(seeds_dir), "--db", db, "--format", "json")
+    assert code == 0
+    data = json.loads(text)
+    assert data["states"] == {"undecided": 2, "published": 1, "skipped": 2}
+    assert data["skip_reasons"] == [
+        {"provider": "", "reason": "off-topic", "count": 1},
+        {"provider": "FierceBiotech", "reason": "duplicate", "count": 1},
+    ]
+    code, text = cli("stats", str(seeds_dir), "--db", db)
+    assert "duplicate" in text and "FierceBiotech" in text
