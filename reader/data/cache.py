@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import NamedTuple
 from reader.data.article import Article, Problem, article_from_dict, article_to_dict
 from reader.data.keys import id_from_key, key_from_id
 from reader.data.parse import parse_bytes, read_head
+from reader.data.safefile import TEMP_SUFFIX
 from reader.data.stories import StoryInput, cluster
 
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
@@ -86,8 +85,11 @@ class FileStat(NamedTuple):
     size: int
 
 
-def walk(root: Path) -> tuple[list[FileStat], list[Problem]]:
-    """Every candidate file below root, never following a symbolic link."""
+def walk(root: Path, temps: list[str] | None = None) -> tuple[list[FileStat], list[Problem]]:
+    """Every candidate file below root, never following a symbolic link.
+
+    Hidden files ending in TEMP_SUFFIX (a write-back's temporaries) go to `temps`.
+    """
     found: list[FileStat] = []
     skipped: list[Problem] = []
     stack = [(os.fspath(root), "")]
@@ -103,6 +105,8 @@ def walk(root: Path) -> tuple[list[FileStat], list[Problem]]:
         for entry in entries:
             name = entry.name
             if name.startswith("."):
+                if temps is not None and name.endswith(TEMP_SUFFIX):
+                    temps.append(prefix + name)
                 continue
             rel = prefix + name
             try:
@@ -131,6 +135,8 @@ class RefreshResult:
     unchanged: int = 0
     skipped: list[Problem] = field(default_factory=list)
     """Entries never indexed: symbolic links, unreadable folders."""
+    temps: list[str] = field(default_factory=list)
+    """Write-back temporaries seen (left by a write that was killed, or one going on)."""
 
     @property
     def parsed(self) -> int:
@@ -210,6 +216,10 @@ def _parse_all(stats: list[FileStat], progress: Progress | None) -> Iterator[Ind
             if progress and (done % 200 == 0 or done == total):
                 progress(done, total)
         return
+    # Imported here: only a large scan needs them, and the app starts faster without.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context(_start_method())
     chunks = [stats[i : i + 128] for i in range(0, total, 128)]
     done = 0
@@ -234,6 +244,8 @@ def prepare_workers() -> None:
 
 def _start_method() -> str:
     """fork when it is safe (one thread: the CLI), else a clean forkserver (the TUI's worker)."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return "fork"
@@ -279,12 +291,13 @@ class Index:
 
     def refresh(self, progress: Progress | None = None) -> RefreshResult:
         """Bring the index up to date with the folder: parse only new or changed files."""
-        stats, skipped = walk(self.root)
+        temps: list[str] = []
+        stats, skipped = walk(self.root, temps)
         known = {
             key: (mtime, size)
             for key, mtime, size in self.conn.execute("SELECT key, mtime_ns, size FROM articles")
         }
-        result = RefreshResult(skipped=skipped)
+        result = RefreshResult(skipped=skipped, temps=temps)
         todo = []
         for stat in stats:
             old = known.pop(key_from_id(stat.id), None)

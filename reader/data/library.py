@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from reader.data import writeback
 from reader.data.article import Article, Decision, Problem
 from reader.data.cache import Index, Progress, RefreshResult
 from reader.data.store import Change, Clock, TriageStore
@@ -38,8 +37,11 @@ class Library:
 
     def refresh(self, progress: Progress | None = None) -> RefreshResult:
         """Re-read new and changed files, then let the store follow what they say."""
-        writeback.clean_stale_temps(self.root)  # what a write killed halfway left behind
         result = self.index.refresh(progress)
+        if result.temps:  # what a write killed halfway left behind (the walk saw them)
+            from reader.data.safefile import clean_stale_temps
+
+            clean_stale_temps(self.root)
         self.skipped = result.skipped
         if self.index.stories_stale():
             self.index.update_stories()
@@ -60,6 +62,8 @@ class Library:
         """
         step = self.store.next_step(undo=True)
         if step is not None and step.kind == "apply":
+            from reader.data import writeback  # heavy, and only an apply step needs it
+
             return writeback.revert(self, step.batch, undo=True)
         return self._follow_files(self.store.undo())
 
@@ -67,6 +71,8 @@ class Library:
         """Redo the last undone step (an apply step writes its lines again)."""
         step = self.store.next_step(undo=False)
         if step is not None and step.kind == "apply":
+            from reader.data import writeback
+
             return writeback.revert(self, step.batch, undo=False)
         return self._follow_files(self.store.redo())
 

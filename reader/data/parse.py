@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dateutil import parser as dateparser
 
 from reader.data.article import Article, Problem, RelatedLink
 from reader.data.clean import clean_line, clean_text
@@ -306,6 +305,8 @@ def _to_utc(value: Any) -> datetime:
         text = clean_line(value, 100)
         if not text or not any(c.isdigit() for c in text):
             raise ValueError(f"unreadable date {text!r}")
+        from dateutil import parser as dateparser  # only dates written as text need it
+
         return _to_utc(dateparser.parse(text))
     raise TypeError(f"expected a date, got {type(value).__name__}")
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from rapidfuzz import fuzz, process
-
 TITLE_SCORE = 95.0
 """Least rapidfuzz ratio (0-100) between normalised titles for one story: near-identical only."""
 TITLE_WINDOW = timedelta(days=7)
@@ -110,6 +108,8 @@ def cluster(articles: Iterable[StoryInput]) -> dict[str, str]:
 
 def _join_titles(items: list[StoryInput], sets: _Sets) -> None:
     """Join articles with near-identical titles published within TITLE_WINDOW of each other."""
+    from rapidfuzz import fuzz, process  # imported when clustering runs, not at start-up
+
     by_key: dict[str, list[StoryInput]] = defaultdict(list)
     for a in items:
         if key := title_key(a.title):
