@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS stories (
     story TEXT NOT NULL,
     size INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story);
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, excerpt, provider, topics, tokenize = 'unicode61 remove_diacritics 2'
 );
