@@ -63,6 +63,9 @@ CREATE TABLE IF NOT EXISTS stories (
     size INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story);
+-- The default order, so the app's first screenful needs no sort of every article.
+CREATE INDEX IF NOT EXISTS articles_by_date
+    ON articles(published_at IS NULL, published_at DESC, key);
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, excerpt, provider, topics, tokenize = 'unicode61 remove_diacritics 2'
 );
