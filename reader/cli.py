@@ -185,7 +185,7 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         for a, s, *_ in found:
             writer.writerow(
                 [
-                    a.id,
+                    escape_name(a.id),  # CSV goes to spreadsheets and terminals: no raw bytes
                     s.value,
                     a.published_at.isoformat() if a.published_at else "",
                     a.provider,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,6 +16,15 @@ class LibraryError(Exception):
     """The cache folder cannot be used; the message names it and says why."""
 
 
+def _index_failure(path: Path, error: BaseException) -> str:
+    """One line for an index SQLite could not open or write: the file, why, a likely cause."""
+    why = getattr(error, "strerror", None) or str(error)
+    return (
+        f"{path}: cannot write the index: {why} (is the disk full, or {path.parent} "
+        "read-only?); no decision was changed"
+    )
+
+
 class Library:
     """A cache folder, its index (rebuildable) and its decisions (precious)."""
 
@@ -25,8 +35,13 @@ class Library:
         self.root = root
         self.db_path = db_path or default_db_path(root)
         self.store = TriageStore(self.db_path, clock=clock)
-        self.index = Index(index_path_for(self.db_path), root)
-        self.index.conn.execute("ATTACH DATABASE ? AS triage", (str(self.db_path),))
+        try:
+            self.index = Index(index_path_for(self.db_path), root)
+            self.index.conn.execute("ATTACH DATABASE ? AS triage", (str(self.db_path),))
+            self._probe_index()
+        except (sqlite3.Error, OSError) as error:  # a full disk, a read-only data folder
+            self.store.close()
+            raise LibraryError(_index_failure(index_path_for(self.db_path), error)) from None
         self.skipped: list[Problem] = []
         """Entries the last refresh passed over (symbolic links, unreadable folders)."""
 
@@ -37,7 +52,16 @@ class Library:
 
     def refresh(self, progress: Progress | None = None) -> RefreshResult:
         """Re-read new and changed files, then let the store follow what they say."""
-        result = self.index.refresh(progress)
+        try:
+            try:
+                result = self.index.refresh(progress)
+            except sqlite3.OperationalError:
+                raise
+            except sqlite3.DatabaseError:  # damaged past its first page: start it again
+                self._rebuild_index()
+                result = self.index.refresh(progress)
+        except sqlite3.OperationalError as error:  # a full disk, a read-only data folder
+            raise LibraryError(_index_failure(self.index.db_path, error)) from None
         if result.temps:  # what a write killed halfway left behind (the walk saw them)
             from reader.data.safefile import clean_stale_temps
 
@@ -54,6 +78,29 @@ class Library:
                 if everything or i in fresh
             )
         return result
+
+    def _probe_index(self) -> None:
+        """Walk every table of the index once (cheap): damage past its first page shows
+        here, before a list is read from it, and the index is made anew."""
+        try:
+            self.index.conn.execute(
+                "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM records), "
+                "(SELECT count(*) FROM links), (SELECT count(*) FROM stories)"
+            ).fetchone()
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError:
+            self._rebuild_index()
+
+    def _rebuild_index(self) -> None:
+        """The index is only a copy of what the files say: a damaged one is made anew."""
+        path = self.index.db_path
+        self.index.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        self.index = Index(path, self.root)
+        self.index.rebuilt = True
+        self.index.conn.execute("ATTACH DATABASE ? AS triage", (str(self.db_path),))
 
     def undo(self) -> Change | None:
         """Undo the last step; an article it returns to its file's state follows the file now.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -155,7 +158,44 @@ def _refuse_foreign_file(db_path: Path) -> None:
     except OSError as error:
         raise StoreError(f"{db_path}: cannot read the decisions database: {error}") from None
     if head and head != _SQLITE_HEADER:
-        raise StoreError(f"{db_path}: not an SQLite database; it was left as it is")
+        raise sqlite3.DatabaseError("not an SQLite database")
+
+
+def set_aside(db_path: Path, now: datetime) -> Path:
+    """Rename a damaged decisions file (with its -wal and -shm) beside itself; its new path.
+
+    The bytes are kept as they are, for the user to restore or inspect; nothing is deleted.
+    """
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+    n = 1
+    while any(Path(f"{aside}{s}").exists() for s in ("", "-wal", "-shm")):
+        n += 1
+        aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}-{n}")
+    for suffix in ("-wal", "-shm", ""):  # the main file last: it is what a retry looks for
+        if Path(f"{db_path}{suffix}").exists():
+            os.replace(f"{db_path}{suffix}", f"{aside}{suffix}")
+    return aside
+
+
+class DamagedStoreError(StoreError):
+    """The decisions file was damaged and has been set aside; this run must not go on."""
+
+    def __init__(self, db_path: Path, why: str, aside: Path | None, failure: str = ""):
+        self.aside = aside
+        """Where the damaged file went (None when it could not be moved)."""
+        if aside is None:
+            super().__init__(
+                f"{db_path}: the decisions database is damaged ({why}) and could not be set "
+                f"aside ({failure}); it was left as it is. Move it away to start a new one"
+            )
+        else:
+            super().__init__(
+                f"{db_path}: the decisions database is damaged ({why}). It was moved, "
+                f"unchanged, to {aside}; nothing was decided in this run. The next start "
+                "begins a new, empty decisions database; to get the old one back, move it "
+                "back (or recover it with `sqlite3 FILE .recover`)"
+            )
 
 
 Clock = Callable[[], datetime]
@@ -173,24 +213,53 @@ class TriageStore:
         self.db_path = db_path
         self.clock = clock or _system_clock
         """Stamps every journal entry."""
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        _refuse_foreign_file(db_path)
         try:
-            self.conn = sqlite3.connect(db_path, timeout=timeout, isolation_level=None)
-            version = self._check_file()  # before anything that writes (WAL changes the header)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
-            if version < SCHEMA_VERSION:  # write only when the schema is new or old
-                self._upgrade()
-            self.conn.execute("PRAGMA foreign_keys=ON")  # after the upgrade, which drops a table
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            why = error.strerror or str(error)
+            raise StoreError(f"{db_path.parent}: cannot create the data folder: {why}") from None
+        try:
+            _refuse_foreign_file(db_path)
+            self._open(timeout)
         except sqlite3.OperationalError as error:
             if "locked" in str(error):
                 raise StoreError(f"{db_path}: the decisions database is locked") from None
-            raise StoreError(f"{db_path}: cannot open the decisions database: {error}") from None
+            raise StoreError(write_failure(db_path, error).replace("write", "open", 1)) from None
         except sqlite3.DatabaseError as error:
-            raise StoreError(
-                f"{db_path}: the decisions database is damaged ({error}); it was left as it is"
-            ) from None
+            self._set_aside(str(error))
+
+    def _open(self, timeout: float) -> None:
+        """Connect and check the file, waiting up to TIMEOUT while another instance opens it.
+
+        Switching a new file to WAL takes a lock SQLite does not wait for: retry it.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self.conn = sqlite3.connect(self.db_path, timeout=timeout, isolation_level=None)
+            try:
+                version = self._check_file()  # before anything that writes (WAL changes it)
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=FULL")
+                if version < SCHEMA_VERSION:  # write only when the schema is new or old
+                    self._upgrade()
+                self.conn.execute("PRAGMA foreign_keys=ON")  # after the upgrade (drops a table)
+                return
+            except sqlite3.OperationalError as error:
+                self.conn.close()
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _set_aside(self, why: str) -> None:
+        """Move the damaged file out of the way and refuse this run: never guess, never empty."""
+        if hasattr(self, "conn"):
+            self.conn.close()
+        try:
+            aside: Path | None = set_aside(self.db_path, self.clock())
+            failure = ""
+        except OSError as error:
+            aside, failure = None, error.strerror or str(error)
+        raise DamagedStoreError(self.db_path, why, aside, failure) from None
 
     def _check_file(self) -> int:
         """The schema version; a file that is not ours, or is damaged, is refused untouched."""
@@ -229,7 +298,7 @@ class TriageStore:
         return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def _write(self) -> _Transaction:
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self.db_path)
 
     # -- reading -----------------------------------------------------------------
 
@@ -514,16 +583,36 @@ class TriageStore:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on error: one decision, one commit."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, db_path: Path):
         self.conn = conn
+        self.db_path = db_path
 
     def __enter__(self) -> None:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise StoreError(write_failure(self.db_path, error)) from None
             raise StoreError(
                 f"the decisions database is busy ({error}); nothing was changed"
             ) from None
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        try:
+            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        except sqlite3.Error as error:
+            if kind is None:  # the commit failed: SQLite keeps none of it
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            raise StoreError(write_failure(self.db_path, error)) from None
+        if isinstance(value, sqlite3.OperationalError):  # a full disk, a read-only folder
+            raise StoreError(write_failure(self.db_path, value)) from None
+
+
+def write_failure(db_path: Path, error: BaseException) -> str:
+    """One line for a write SQLite refused: the file, the reason, a likely cause."""
+    text = str(error)
+    hint = ""
+    if "disk" in text or "full" in text or "readonly" in text or "unable to open" in text:
+        hint = f" (is the disk full, or {db_path.parent} read-only?)"
+    return f"{db_path}: cannot write the decisions database: {text}{hint}; nothing was changed"

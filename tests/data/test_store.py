@@ -17,7 +17,7 @@ import pytest
 from reader.data import query
 from reader.data.article import Decision
 from reader.data.library import Library
-from reader.data.store import StoreError, TriageStore
+from reader.data.store import DamagedStoreError, StoreError, TriageStore
 
 REPO = Path(__file__).resolve().parents[2]
 PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED
@@ -401,8 +401,17 @@ def test_a_garbage_decisions_file_is_refused_and_kept(
         finally:
             store.close()
     assert str(db) in str(raised.value)
-    assert db.exists(), "the decisions file was deleted"
-    assert db.read_bytes() == before, "the decisions file was changed"
+    if make in (_newer_schema, _other_app_database):  # not damaged, just not ours to use
+        assert db.read_bytes() == before, "the decisions file was changed"
+        return
+    # Damaged: set aside beside itself, byte for byte, and the user is told where.
+    assert isinstance(raised.value, DamagedStoreError)
+    aside = raised.value.aside
+    assert aside is not None and aside.parent == db.parent
+    assert aside.name.startswith("decisions.db.damaged-")
+    assert str(aside) in str(raised.value)
+    assert aside.read_bytes() == before, "the damaged decisions file was changed"
+    assert not db.exists(), "the damaged file is still where the next start would use it"
 
 
 def test_an_empty_file_is_a_new_store(db: Path) -> None:
