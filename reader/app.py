@@ -24,6 +24,8 @@ from reader.data.library import Library, LibraryError
 from reader.data.store import StoreError
 from reader.messages import LinkRequested
 from reader.paths import config_file
+from reader.screens.apply import ApplyScreen
+from reader.screens.confirm import ConfirmScreen
 from reader.screens.help import HelpScreen, KeyHelp
 from reader.screens.pick import PickScreen
 from reader.screens.reason import ReasonScreen
@@ -36,7 +38,8 @@ Command = tuple[str, str, Callable[[], object]]
 
 HELP_AREAS: list[tuple[str, type[DOMNode]]] = [
     ("Triage", TriageScreen), ("Article list", ArticleList), ("Related coverage", RelatedLinks),
-    ("Skip with reason", ReasonScreen), ("Topic and provider lists", PickScreen),
+    ("Skip with reason", ReasonScreen), ("Apply preview", ApplyScreen),
+    ("Topic and provider lists", PickScreen), ("Confirm", ConfirmScreen),
     ("This help", HelpScreen),
 ]
 """Where keys work, in the order the help lists them after the app's own."""

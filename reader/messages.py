@@ -9,7 +9,7 @@ from textual.message import Message
 
 from reader.data.article import Decision, Problem
 from reader.data.cache import RefreshResult
-from reader.data.query import ArticleRow, Filter
+from reader.data.query import ArticleRow, Filter, Sort
 
 LinkAction = Literal["open", "copy"]
 """What to do with a link: open it in the browser or copy it to the clipboard."""
@@ -75,3 +75,14 @@ class ScanFinished(Message):
         """What changed in the folder."""
         self.problems = tuple(problems)
         """Every problem the folder has now."""
+
+
+class RowsLoaded(Message, bubble=False):
+    """A worker read every row of the list in one order (the first page was shown meanwhile)."""
+
+    def __init__(self, sort: Sort, rows: list[ArticleRow]) -> None:
+        super().__init__()
+        self.sort = sort
+        """The order the rows are in."""
+        self.rows = rows
+        """Every article the index lists, unfiltered."""

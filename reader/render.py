@@ -9,7 +9,7 @@ from textual.content import Content
 
 from reader.data.article import Article, Decision, RelatedLink
 from reader.data.clean import escape_name
-from reader.data.query import Filter
+from reader.data.query import ArticleRow, Filter
 
 LABEL = "$text-muted"
 """The style of a field's label in the detail pane."""
@@ -128,26 +128,40 @@ def related_prompt(link: RelatedLink) -> Content:
     return Content.assemble(link.title or link.url or "(no title)", "\n", (meta, LABEL))
 
 
+def member_prompt(row: ArticleRow) -> Content:
+    """Another article of the story: its state's glyph and title, then provider, date, quality
+    and heat (on one line in the side pane)."""
+    when = row.published_at.strftime("%Y-%m-%d") if row.published_at else "—"
+    scores = f"quality {number(row.quality)} · heat {number(row.heat)}"
+    meta = f"{row.provider or '—'} · {when} · {scores}"
+    return Content.assemble((f"{row.state.glyph} ", "bold"), row.title or row.id, "\n",
+                            (meta, LABEL))
+
+
 def status_content(
     counts: Mapping[Decision, int], session: int, pace: float | None, shown: int
 ) -> Content:
     """The status line: counts per state, how many are left, this session and its pace."""
-    left = counts.get(Decision.UNDECIDED, 0)
-    parts: list[str | tuple[str, str]] = [(f" {left} left ", "bold reverse $accent"), "  "]
+    def count(decision: Decision) -> str:
+        return str(counts.get(decision, 0)) if counts else "…"  # not counted yet (a warm start)
+
+    parts: list[str | tuple[str, str]] = [
+        (f" {count(Decision.UNDECIDED)} left ", "bold reverse $accent"), "  "
+    ]
     for decision in (Decision.PUBLISHED, Decision.SKIPPED):  # undecided: the `left` above
-        parts += [(decision.glyph, "bold"), f" {counts.get(decision, 0)} {decision.value}  "]
+        parts += [(decision.glyph, "bold"), f" {count(decision)} {decision.value}  "]
     parts += [("│ ", LABEL), f"{shown} shown  ", ("│ ", LABEL), f"session {session}"]
     parts.append(f" · {pace:.0f}/h" if pace is not None else " · —/h")
     return Content.assemble(*parts)
 
 
 def filter_content(flt: Filter) -> Content:
-    """The line above the list: which state, search, topic and provider, and the order."""
+    """The line above the list: which state, search, topic, provider and reason, the order."""
     parts: list[str | tuple[str, str]] = [
         ("Showing ", LABEL), flt.state.value if flt.state else "all"
     ]
     for label, value in (("search", flt.search), ("topic", flt.topic),
-                         ("provider", flt.provider)):
+                         ("provider", flt.provider), ("reason", flt.reason)):
         if value:
             parts += [(f" · {label} ", LABEL), (value, "bold")]
     parts += [(" · by ", LABEL), flt.sort]

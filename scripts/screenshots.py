@@ -5,8 +5,8 @@ Run it from the repo:
     .venv/bin/python scripts/screenshots.py [--out screenshots]
 
 It copies the seeds and keeps the decisions in a temporary folder, so your own
-decisions and config are never touched, and writes main, help, search, reason and
-narrow .svg.
+decisions and config are never touched, and writes main, story, help, search, reason
+and narrow .svg.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ NARROW = (80, 24)
 NOW = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
 SHOTS: dict[str, tuple[tuple[int, int], Sequence[str]]] = {
     "main": (SIZE, ("p",)),
+    "story": (SIZE, ("p", "right")),
     "help": (SIZE, ("f1",)),
     "search": (SIZE, ("slash", *"deep learning", "enter")),
     "reason": (SIZE, ("S",)),

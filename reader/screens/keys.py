@@ -36,7 +36,9 @@ TRIAGE_BINDINGS: list[BindingType] = [
     _binding("o", "open", "Open article", "Open the article in the browser"),
     _binding("y", "copy", "Copy link", "Copy the article's link to the clipboard"),
     _binding("r", "rescan", "Rescan", "Look for new, changed and removed files"),
+    _binding("A", "apply", "Apply",
+             "Write each decision into its file's published: line, after a preview"),
     _binding("tab", "next_pane", "Next pane", "Move to the next pane"),
     _binding("shift+tab", "previous_pane", "Previous pane", "Move to the previous pane"),
 ]
-"""Publish, skip, clear, undo, redo, search, filters, links, panes and rescan."""
+"""Publish, skip, clear, undo, redo, search, filters, links, panes, rescan and apply."""

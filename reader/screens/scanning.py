@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -99,6 +100,12 @@ class ScanningScreen(Screen[None]):
         """True while a first scan fills an empty index."""
         self.problem_count = 0
         """How many problems the last scan found."""
+        self.painted = threading.Event()
+        """Set once the first frame is out: workers wait for it, not to slow that frame."""
+
+    def on_mount(self) -> None:
+        """Let the workers go once the first frame is out (Textual runs this and a subclass's)."""
+        self.call_after_refresh(self.painted.set)
 
     @property
     def article_list(self) -> ArticleList:
@@ -108,6 +115,10 @@ class ScanningScreen(Screen[None]):
     def _set_rows(self, rows: list[ArticleRow]) -> None:
         """Show these rows (the subclass updates whatever depends on them)."""
         raise NotImplementedError
+
+    def _fresh_rows(self, result: RefreshResult) -> list[ArticleRow]:
+        """What the filter selects once a scan made these changes (a subclass may cache)."""
+        return query.rows(self.library, self.filters)
 
     def _problem(self, text: str) -> None:
         """A problem that is not an article's: notify, and keep it above the article."""
@@ -125,6 +136,7 @@ class ScanningScreen(Screen[None]):
     def scan(self, first: bool) -> None:
         """Refresh the index on this thread's own connections, reporting back by message."""
         worker = get_current_worker()
+        self.painted.wait(timeout=2.0)
         # SQLite connections belong to one thread: this one opens and closes its own.
         library = Library(self.library.root, self.db_path, clock=self.clock)
         try:
@@ -151,7 +163,7 @@ class ScanningScreen(Screen[None]):
         result, lst = message.result, self.article_list
         was_first, self.scanning_first = self.scanning_first, False
         lst.empty_text = EMPTY_TEXT
-        fresh = query.rows(self.library, self.filters)
+        fresh = self._fresh_rows(result)
         fresh_ids = {row.id for row in fresh}
         # Rows this filter no longer admits stay on screen with their state read again;
         # one that is no article any more (it became a problem file) goes.

@@ -19,6 +19,7 @@ from textual.strip import Strip
 
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
+from reader.widgets.story_rows import StoryRows
 
 EMPTY_TEXT = "No articles"
 """The one line shown by default when the list has no rows."""
@@ -54,14 +55,14 @@ def provider_width(width: int) -> int:
     return max(6, min(16, width // 6))
 
 
-def format_row(row: ArticleRow, width: int, selected: bool = False) -> str:
-    """Lay out one row as plain text exactly `width` cells wide."""
+def format_row(row: ArticleRow, width: int, selected: bool = False, story: str = "") -> str:
+    """Lay out one row as plain text exactly `width` cells wide (`story` before the title)."""
     date = _BLANK_DATE if row.published_at is None else row.published_at.strftime("%Y-%m-%d")
     mark = _SELECTED_MARK if selected else " "
     video = _VIDEO_MARK if row.type == "video" else "  "
     providers = provider_width(width)
     prefix = f"{mark}{row.state.glyph} {date} {fit(_plain(row.provider), providers)} {video}"
-    title = fit(_plain(row.title), width - cell_len(prefix))
+    title = fit(story + _plain(row.title), width - cell_len(prefix))
     return set_cell_size(prefix + title, width)
 
 
@@ -87,6 +88,12 @@ class ArticleList(ScrollView, can_focus=True):
             "Add the article under the cursor to the selection, or remove it",
             show=True,
         ),
+        _binding("right,plus", "expand", "Expand story",
+                 "Show every article of the story under the cursor, each on its own row"),
+        _binding("left,minus", "collapse", "Collapse story",
+                 "Fold the story under the cursor back into one row"),
+        _binding("enter", "toggle_story", "Expand or collapse",
+                 "Expand the story under the cursor, or fold it back into one row"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -117,6 +124,23 @@ class ArticleList(ScrollView, can_focus=True):
     """The one line shown when the list has no rows (plain text)."""
     cursor_id: reactive[str | None] = reactive(None, repaint=False)
     """The id of the article under the cursor; None only when the list is empty."""
+    grouped: reactive[bool] = reactive(True, repaint=False)
+    """Whether a story shows as one row, expandable in place, rather than every article."""
+
+    class Regrouped(Message):
+        """A story was expanded or collapsed, or the grouping toggled: other rows show."""
+
+        def __init__(self, shown: int, *, article_list: ArticleList | None = None) -> None:
+            super().__init__()
+            self.shown = shown
+            """How many rows show now."""
+            self.article_list = article_list
+            """The list that sent the message."""
+
+        @property
+        def control(self) -> ArticleList | None:
+            """The list that sent the message (for `@on` selectors)."""
+            return self.article_list
 
     class Highlighted(Message):
         """The cursor moved to another article (None when the list became empty)."""
@@ -163,11 +187,14 @@ class ArticleList(ScrollView, can_focus=True):
     ) -> None:
         """Create a list, optionally with its first rows (no messages are sent for them)."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._rows: list[ArticleRow] = list(rows)
+        self._stories = StoryRows(rows)
+        self._rows: list[ArticleRow] = self._stories.shown()
         self._index: dict[str, int] = {row.id: i for i, row in enumerate(self._rows)}
         self._cursor = 0 if self._rows else -1
         self._selected: set[str] = set()
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._keys: tuple[bool | None, ...] = ()
+        """This list's check_action answers when the footer was last refreshed."""
         self.set_reactive(ArticleList.cursor_id, self._rows[0].id if self._rows else None)
         self.virtual_size = Size(0, len(self._rows))
 
@@ -214,13 +241,19 @@ class ArticleList(ScrollView, can_focus=True):
 
         Otherwise the cursor goes to the nearest following survivor of the old order
         (then the nearest preceding one). Selected ids that are gone are dropped.
+        Grouped, a story shows as its first row; the cursor's story expands to keep it.
         """
+        self._stories.load(rows)
+        self._show_rows(self._stories.shown(self.cursor_id))
+
+    def _show_rows(self, rows: list[ArticleRow], prefer: str | None = None) -> None:
+        """Show these rows, the cursor on `prefer` if given and shown, else as `set_rows` says."""
         old_rows, old_cursor, old_id = self._rows, self._cursor, self.cursor_id
         old_top = round(self.scroll_y)
-        self._rows = list(rows)
+        self._rows = rows
         self._index = {row.id: i for i, row in enumerate(self._rows)}
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
-        new_id = self._successor(old_rows, old_cursor, old_id)
+        new_id = prefer if prefer in self._index else self._successor(old_rows, old_cursor, old_id)
         self._cursor = -1 if new_id is None else self._index[new_id]
         self._keep_scroll(old_cursor - old_top)
         if self._selected - self._index.keys():
@@ -228,7 +261,16 @@ class ArticleList(ScrollView, can_focus=True):
             self._post_selection()
         self.cursor_id = new_id
         self.refresh()
-        self.refresh_bindings()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Refresh the footer only when the list's keys it shows changed: it recomposes then."""
+        keys = tuple(
+            self.check_action(binding.action, ()) for _, binding in self._bindings if binding.show
+        )
+        if keys != self._keys:
+            self._keys = keys
+            self.refresh_bindings()
 
     def _successor(
         self, old_rows: list[ArticleRow], old_cursor: int, old_id: str | None
@@ -261,14 +303,44 @@ class ArticleList(ScrollView, can_focus=True):
     def update_row(self, row: ArticleRow) -> bool:
         """Replace the row with the same id in place and repaint only its line.
 
+        A row folded away inside a story is replaced too, and shows when it expands.
         Returns False (and changes nothing) when the id is not listed.
         """
-        index = self._index.get(row.id)
-        if index is None:
+        if not self._stories.replace(row):
             return False
-        self._rows[index] = row
-        self.refresh_line(index)
+        index = self._index.get(row.id)
+        if index is not None:
+            self._rows[index] = row
+            self._refresh_lines((index - 1, index, index + 1))  # a member's mark follows it
         return True
+
+    def loaded_row(self, article_id: str) -> ArticleRow | None:
+        """The row of an article given to `set_rows`, shown or folded away in its story."""
+        return self._stories.row(article_id)
+
+    def is_expanded(self, row: ArticleRow) -> bool:
+        """Whether the row's story shows all its articles under its first one."""
+        return self._stories.is_expanded(row)
+
+    def reveal(self, article_id: str) -> bool:
+        """Put the cursor on an article, expanding its story if needed; False if not loaded."""
+        if self._stories.row(article_id) is None:
+            return False
+        if article_id not in self._index:
+            self._regroup(article_id)
+        self.cursor_id = article_id
+        return True
+
+    def _regroup(self, prefer: str | None = None) -> None:
+        """Show the rows again after a change of grouping, keeping the cursor on `prefer`."""
+        keep = prefer or self.cursor_id
+        self._show_rows(self._stories.shown(keep), prefer=keep)
+        self.post_message(self.Regrouped(len(self._rows), article_list=self))
+
+    def watch_grouped(self, grouped: bool) -> None:
+        """Show one row per story, or every article."""
+        self._stories.grouped = grouped
+        self._regroup()
 
     def clear_selection(self) -> None:
         """Deselect every article."""
@@ -362,10 +434,37 @@ class ArticleList(ScrollView, can_focus=True):
         self.refresh_line(self._cursor)
         self._post_selection()
 
+    def action_expand(self) -> None:
+        """Show every article of the story under the cursor."""
+        row = self.cursor_row
+        if row is not None and self._stories.expand(row):
+            self._regroup()
+
+    def action_collapse(self) -> None:
+        """Fold the story under the cursor into one row (the cursor goes to that row)."""
+        row = self.cursor_row
+        head = None if row is None else self._stories.collapse(row)
+        if head is not None:
+            self._regroup(head)
+
+    def action_toggle_story(self) -> None:
+        """Expand the story under the cursor, or fold it back."""
+        row = self.cursor_row
+        if row is not None and self._stories.is_expanded(row):
+            self.action_collapse()
+        else:
+            self.action_expand()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out selection while there is nothing to select."""
+        """Grey out selection while there is nothing to select, and story keys without a story."""
+        row = self.cursor_row
         if action == "toggle_select" and not self._rows:
             return None
+        if action in ("expand", "collapse", "toggle_story"):
+            if row is None or not self._stories.foldable(row):
+                return None
+            if action != "toggle_story" and self._stories.is_expanded(row) == (action == "expand"):
+                return None
         return True
 
     async def _on_click(self, event: events.Click) -> None:
@@ -399,20 +498,21 @@ class ArticleList(ScrollView, can_focus=True):
             return Strip.blank(full_width, self.get_visual_style().rich_style)
         row = self._rows[index]
         selected = row.id in self._selected
+        mark = self._stories.mark(self._rows, index)
         style = self.get_visual_style(*self.line_classes(index)).rich_style
-        key = (row, width, full_width, selected, style)
+        key = (row, width, full_width, selected, style, mark)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._build_strip(row, width, full_width, selected, style)
+            strip = self._build_strip(row, width, full_width, selected, style, mark)
             self._strips[key] = strip
         return strip
 
     @staticmethod
     def _build_strip(
-        row: ArticleRow, width: int, full_width: int, selected: bool, style: Style
+        row: ArticleRow, width: int, full_width: int, selected: bool, style: Style, mark: str
     ) -> Strip:
         # Segment text is never parsed as markup, so titles show exactly as written.
-        text = format_row(row, width, selected) + " " * max(0, full_width - width)
+        text = format_row(row, width, selected, mark) + " " * max(0, full_width - width)
         return Strip([Segment(text, style)], max(width, full_width))
 
     def notify_style_update(self) -> None:

@@ -1,51 +1,103 @@
-"""RelatedLinks: other outlets' coverage of the article, with keys to open or copy a link."""
+"""RelatedLinks: other outlets' coverage of the article, then the same story in this folder."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.data.article import Article
+from reader.data.query import ArticleRow
 from reader.messages import LinkAction, LinkRequested
-from reader.render import related_prompt
+from reader.render import member_prompt, related_prompt
 
 TITLE = "Related coverage"
 """The pane's border title; the number of related articles follows it."""
 EMPTY_TEXT = "No related coverage."
 """The one line shown when the article lists no related articles."""
+SAME_STORY = "Same story in this folder"
+"""The heading over the other articles of the article's story."""
 
 
 class RelatedLinks(OptionList):
-    """The `related` articles of the article shown; o opens and y copies the highlighted one."""
+    """The `related` articles of the article shown, then the other articles of its story.
+
+    o opens and y copies a related link; enter shows an article of the story.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "open_related", "Open related",
                 tooltip="Open the highlighted related article in the browser", id="open_related"),
         Binding("y", "copy_related", "Copy related link",
                 tooltip="Copy the highlighted related article's link", id="copy_related"),
+        Binding("enter", "select", "Show this article",
+                tooltip="Show the highlighted article of the same story in the list and the "
+                "article pane", id="show_member"),
     ]
 
     BORDER_TITLE = TITLE
 
     article: reactive[Article | None] = reactive(None)
     """The article whose related coverage is listed."""
+    members: reactive[tuple[ArticleRow, ...]] = reactive(tuple)
+    """The other articles of its story in this folder, with their states."""
+
+    class MemberSelected(Message):
+        """Enter on an article of the same story: the screen shows it."""
+
+        def __init__(self, article_id: str) -> None:
+            super().__init__()
+            self.article_id = article_id
+            """The chosen article."""
+
+    _members_from = 0
+    """The option index of the first article of the story (the options before are links)."""
 
     def watch_article(self, old: Article | None, new: Article | None) -> None:
         """List the new article's related coverage (unchanged when only its state changed)."""
         if old is not None and new is not None and old.related == new.related:
             return
-        count = len(new.related) if new is not None else 0
+        self._fill()
+
+    def watch_members(self) -> None:
+        """List the story's other articles again (another article, or their states changed)."""
+        self._fill()
+
+    def _fill(self) -> None:
+        related = self.article.related if self.article is not None else ()
+        count = len(related)
         self.border_title = f"{TITLE} · {count}" if count else TITLE
+        if self.members:
+            self.border_title += f" · same story {len(self.members)}"
         self.clear_options()
-        if new is None or not new.related:
-            self.add_option(Option(EMPTY_TEXT, disabled=True))
-            return
-        self.add_options(Option(related_prompt(link)) for link in new.related)
-        self.highlighted = 0
+        options: list[Option | None] = [Option(related_prompt(link)) for link in related]
+        options = options or [Option(EMPTY_TEXT, disabled=True)]
+        if self.members:
+            options += [None, Option(Content.styled(SAME_STORY, "bold"), disabled=True)]
+        self._members_from = sum(option is not None for option in options)  # None: a rule
+        options += [Option(member_prompt(member)) for member in self.members]
+        self.add_options(options)
+        if related or self.members:
+            self.highlighted = 0 if related else self._members_from
+
+    def _member(self) -> str | None:
+        """The id of the highlighted article of the story, if one is highlighted."""
+        index = self.highlighted
+        if index is None or not 0 <= index - self._members_from < len(self.members):
+            return None
+        return self.members[index - self._members_from].id
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on an article of the story asks the screen to show it."""
+        article_id = self._member()
+        if article_id is not None:
+            event.stop()
+            self.post_message(self.MemberSelected(article_id))
 
     def _link(self) -> str | None:
         """The url of the highlighted related article."""
@@ -68,7 +120,9 @@ class RelatedLinks(OptionList):
         self._request("copy")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show the link keys only when a related article is highlighted."""
+        """Show the link keys on a related article, enter on an article of the story."""
         if action in ("open_related", "copy_related"):
             return self._link() is not None
+        if action == "select":
+            return self._member() is not None
         return True

@@ -42,10 +42,11 @@ def _app(factory: AppFactory, root: Path, db_path: Path) -> NewsReader:
 
 def test_main_screen(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
                      db_path: Path) -> None:
-    """The triage screen on the five seeds: the list (one published by its file) on the left
-    58% with providers and titles readable, the newest article's detail top right with its
-    excerpt right under the fields, its related coverage (`· 1` in the border) below, sized
-    to fit, the status bar (4 left, 1 published) and the footer's keys."""
+    """The triage screen on the five seeds: four rows (000 and its story mate 001, published
+    by its file, are one row marked `+1`) on the left 58% with providers and titles
+    readable, the newest article's detail top right with its excerpt right under the
+    fields, its related coverage (`· 1` in the border) below, sized to fit, the status bar
+    (4 left, 1 published, 4 shown) and the footer's keys."""
     app = _app(new_app, seeds_dir, db_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps())
 
@@ -53,7 +54,8 @@ def test_main_screen(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: 
 def test_after_publish(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
                        db_path: Path) -> None:
     """After `p`: the first row stays in place, dimmed with ✓; the cursor is on the next
-    undecided article; the status bar says 3 left and session 1; Undo is in the footer."""
+    undecided article (000, `+1`), whose related pane lists 001 (✓) under `Same story in this
+    folder`; the status bar says 3 left and session 1; Undo is in the footer."""
     app = _app(new_app, seeds_dir, db_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps("p"))
 

@@ -19,6 +19,7 @@ from reader.data.article import Decision
 from reader.data.store import StoreError, TriageStore
 from reader.messages import DecisionRequested
 from reader.paths import config_file
+from reader.screens.confirm import ConfirmScreen
 from reader.screens.help import HelpScreen
 from reader.screens.reason import ReasonScreen
 from reader.screens.scanning import INDEXING_TEXT
@@ -73,8 +74,11 @@ def detail_text(app: NewsReader) -> str:
 
 
 async def start(app: NewsReader, pilot: object) -> None:
-    """Wait for the first scan and the messages it sends."""
+    """Wait for the first scan and the messages it sends, then show every article flat (`z`):
+    these tests walk the five seeds one by one (test_stories.py covers the grouped list)."""
     await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.press("z")  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
 
 
@@ -214,7 +218,10 @@ async def test_search_finds_and_escape_clears(new_app: AppFactory) -> None:
         assert ids and set(ids) < set(ORDER)
         assert ORDER[1] in ids and ORDER[3] not in ids
         assert screen(app).article_list.has_focus
-        await pilot.press("p")  # keys work on the list again
+        await pilot.press("p")  # keys work on the list again...
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # ...000's story has 001 published
+        await pilot.press("y")
         await pilot.pause()
         assert screen(app).session == 1
         await pilot.press("escape")
@@ -372,7 +379,9 @@ async def test_palette_lists_the_panes_actions(new_app: AppFactory) -> None:
         for node in (TriageScreen, ArticleList, NewsReader):
             for binding in node.BINDINGS:
                 assert isinstance(binding, Binding)
-                if binding.action not in ("undo", "redo", "command_palette"):
+                # Undo, redo and the story keys only show when they would do something.
+                if binding.action not in ("undo", "redo", "command_palette", "decide_story",
+                                          "expand", "collapse", "toggle_story"):
                     assert binding.description in names
         assert "Open related" in names  # the first seed has related coverage
         await pilot.press("ctrl+p", *"last", "enter")
@@ -455,7 +464,7 @@ async def test_a_warm_start_lists_at_once(new_app: AppFactory, seeds_dir: Path,
     warm(seeds_dir, db_path)
     app = new_app()
     async with app.run_test(size=SIZE) as pilot:
-        assert len(listed(app)) == 5  # before the background scan is waited for
+        assert len(listed(app)) == 4  # before the background scan; 000 and 001: one story
         await start(app, pilot)
 
 

@@ -1,0 +1,288 @@
+"""ApplyScreen: preview the files an apply would change, then write (and commit) them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from reader.data import writeback
+from reader.data.article import Decision
+from reader.data.clean import escape_name
+from reader.data.gitcommit import GitError, Repo
+from reader.data.library import Library
+from reader.data.writeback import ApplyResult, Edit, Plan, Skipped
+from reader.paths import bundled_seeds
+
+MAX_LISTED = 500
+"""Most edits (and skipped decisions) listed; the counts cover them all."""
+DEMO_TEXT = "The bundled demo articles are never rewritten: open an article folder to apply."
+"""What the preview says on the bundled seeds (the CLI refuses them too)."""
+
+
+def _in_git(root: Path) -> bool:
+    """Whether the folder lies inside a git work tree (so that a commit can be offered)."""
+    try:
+        Repo(root)
+    except GitError:
+        return False
+    return True
+
+
+def edit_line(edit: Edit) -> Content:
+    """One edit in the list: the file's name, escaped, and its old and new value."""
+    old = "(no line)" if edit.inserted else escape_name(edit.old_value) or "(empty)"
+    new = "true" if edit.value else "false"
+    return Content.assemble(
+        (escape_name(edit.id), "bold"), "  ", (old, "$text-muted"), " → ",
+        (new, "$success" if edit.value else "$warning"),
+    )
+
+
+def diff_content(edit: Edit) -> Content:
+    """The edit's unified diff as plain text (file text is untrusted), + and - lines coloured."""
+    styles = {"+": "$success", "-": "$error", "@": "$accent"}
+    lines = []
+    for line in writeback.diff(edit).splitlines():
+        header = line.startswith(("---", "+++"))
+        style = "bold" if header else styles.get(line[:1], "")
+        lines.append(Content.styled(line, style) if style else Content(line))
+    return Content("\n").join(lines)
+
+
+def plan_summary(found: Plan) -> str:
+    """How many files would change, and how many decisions cannot be written."""
+    true = sum(e.decision is Decision.PUBLISHED for e in found.edits)
+    false = len(found.edits) - true
+    text = (f"{len(found.edits)} file(s) would change: {true} publish (published: true), "
+            f"{false} skip (published: false)")
+    if found.skipped:
+        text += f" · {len(found.skipped)} cannot be written (below)"
+    return text
+
+
+def skipped_content(skipped: list[Skipped]) -> Content:
+    """Each decision that cannot be written, with the reason, as plain text."""
+    lines = [
+        Content.assemble((escape_name(s.id), "bold"), f"  {s.code}: ", escape_name(s.why))
+        for s in skipped[:MAX_LISTED]
+    ]
+    if len(skipped) > MAX_LISTED:
+        lines.append(Content(f"… and {len(skipped) - MAX_LISTED} more"))
+    return Content("\n").join(lines)
+
+
+def result_text(result: ApplyResult, not_planned: int) -> str:
+    """The notification after an apply: what was written, refused, left out and committed."""
+    text = f"Wrote {len(result.written)} file(s)"
+    if result.skipped:
+        text += f", {len(result.skipped)} refused"
+    if not_planned:
+        text += f", {not_planned} skipped"
+    commit = result.commit
+    if commit is not None and commit.sha:
+        text += f"; commit {commit.sha[:12]} ({len(commit.ids)} file(s))"
+    elif commit is not None and commit.note:
+        text += f"; no commit: {commit.note}"
+    if commit is not None and commit.left_out:
+        text += f"; {len(commit.left_out)} not committed"
+    return text
+
+
+class ApplyScreen(ModalScreen[list[str] | None]):
+    """A modal preview of an apply; dismisses with the ids it may have written, or None."""
+
+    CSS_PATH = "apply.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,y", "confirm", "Apply", tooltip="Write the decisions into the files",
+                priority=True, id="apply_confirm"),
+        Binding("c", "commit", "Apply and commit",
+                tooltip="Write the decisions, then commit exactly those files in git",
+                id="apply_commit"),
+        Binding("escape,n", "cancel", "Cancel", tooltip="Close without writing anything",
+                id="apply_cancel"),
+    ]
+
+    plan: reactive[Plan | None] = reactive(None, bindings=True, init=False)
+    """What an apply would do (None: still reading the files)."""
+    in_git: reactive[bool] = reactive(False, bindings=True)
+    """Whether the folder lies in a git work tree (then `c` commits)."""
+    busy: reactive[bool] = reactive(False, bindings=True)
+    """True while the files are written."""
+
+    class Planned(Message):
+        """The plan worker read the files."""
+
+        def __init__(self, plan: Plan, in_git: bool) -> None:
+            super().__init__()
+            self.plan = plan
+            """The edits and the decisions that cannot be written."""
+            self.in_git = in_git
+            """Whether the folder lies in a git work tree."""
+
+    class Applied(Message):
+        """The apply worker wrote the files."""
+
+        def __init__(self, result: ApplyResult) -> None:
+            super().__init__()
+            self.result = result
+            """What was written, refused and committed."""
+
+    def __init__(self, root: Path, db_path: Path | None, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.root = root
+        """The article folder."""
+        self.db_path = db_path
+        """The decisions database, for the workers' own connections."""
+        self.clock = clock
+        """The app's clock."""
+        self.demo = _is_demo(root)
+        """Whether the folder is the bundled seeds, which are never rewritten."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="apply"):
+            yield Label("Apply decisions to the files", id="apply-title")
+            yield Label("Reading the files…", id="apply-summary")
+            with Horizontal(id="apply-body"):
+                yield OptionList(id="apply-edits")
+                with VerticalScroll(id="apply-diff-scroll"):
+                    yield Static("", id="apply-diff", markup=False)
+            yield Label("Not written (the decision stays in the store)", id="apply-skipped-title")
+            with VerticalScroll(id="apply-skipped-scroll"):
+                yield Static("", id="apply-skipped", markup=False)
+            yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#apply-edits").focus()
+        self.make_plan()
+
+    # -- workers ----------------------------------------------------------------
+
+    def _library(self) -> Library:
+        """A library on this thread's own connections (SQLite's belong to one thread)."""
+        return Library(self.root, self.db_path, clock=self.clock)
+
+    @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
+    def make_plan(self) -> None:
+        """Read the files and plan the edits, off the UI thread."""
+        library = self._library()
+        try:
+            found = writeback.plan(library)
+        finally:
+            library.close()
+        self.post_message(self.Planned(found, _in_git(self.root)))
+
+    @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
+    def write(self, edits: list[Edit], commit: bool) -> None:
+        """Write the planned edits (and commit them) on this thread's own connections."""
+        library = self._library()
+        try:
+            result = writeback.apply(library, edits, commit=commit)
+        finally:
+            library.close()
+        self.post_message(self.Applied(result))
+
+    # -- messages ---------------------------------------------------------------
+
+    @on(Planned)
+    def _planned(self, message: Planned) -> None:
+        self.in_git = message.in_git
+        self.plan = found = message.plan
+        summary = DEMO_TEXT if self.demo and found.edits else plan_summary(found)
+        self.query_one("#apply-summary", Label).update(Content(summary))
+        edits = self.query_one("#apply-edits", OptionList)
+        edits.add_options(Option(edit_line(e), id=str(n))
+                          for n, e in enumerate(found.edits[:MAX_LISTED]))
+        if len(found.edits) > MAX_LISTED:
+            edits.add_option(Option(f"… and {len(found.edits) - MAX_LISTED} more", disabled=True))
+        if found.edits:
+            edits.highlighted = 0
+        else:
+            self.query_one("#apply-diff", Static).update(Content("Every file already says its "
+                                                                 "decision: nothing to write."))
+        self.set_class(not found.skipped, "-none-skipped")
+        self.query_one("#apply-skipped", Static).update(skipped_content(found.skipped))
+
+    @on(OptionList.OptionHighlighted, "#apply-edits")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if self.plan is None or event.option.id is None:
+            return
+        edit = self.plan.edits[int(event.option.id)]
+        self.query_one("#apply-diff", Static).update(diff_content(edit))
+
+    @on(Applied)
+    def _applied(self, message: Applied) -> None:
+        result = message.result
+        not_planned = len(self.plan.skipped) if self.plan else 0
+        trouble = result.skipped or not_planned or not result.ok
+        self.app.notify(result_text(result, not_planned), title="Apply", markup=False,
+                        severity="warning" if trouble else "information")
+        self.dismiss([e.id for e in result.written])
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """A failed plan or apply is reported; the screen closes, the app goes on."""
+        if event.state is not WorkerState.ERROR:
+            return
+        event.stop()
+        error = event.worker.error
+        what = "Nothing written" if event.worker.name == "make_plan" else "The apply failed"
+        self.app.notify(f"{what}: {error}", title="Apply", severity="error", markup=False)
+        tried = [e.id for e in self.plan.edits] if self.plan and self.busy else None
+        self.dismiss(tried)
+
+    # -- actions ----------------------------------------------------------------
+
+    def _start(self, commit: bool) -> None:
+        if self.plan is None or self.busy or not self.plan.edits or self.demo:
+            return
+        self.busy = True
+        self.query_one("#apply-summary", Label).update("Writing the files…")
+        self.write(list(self.plan.edits), commit)
+
+    def action_confirm(self) -> None:
+        """Write the decisions into the files."""
+        self._start(commit=False)
+
+    def action_commit(self) -> None:
+        """Write the decisions, then commit exactly the files written."""
+        self._start(commit=True)
+
+    def action_cancel(self) -> None:
+        """Close without writing (an apply already under way finishes first)."""
+        if not self.busy:
+            self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer to apply only once there is something to write; to commit, only in git."""
+        ready = self.plan is not None and bool(self.plan.edits) and not self.busy
+        if action == "confirm":
+            return ready and not self.demo
+        if action == "commit":
+            return ready and not self.demo and self.in_git
+        if action == "cancel":
+            return not self.busy
+        return True
+
+
+def _is_demo(root: Path) -> bool:
+    """Whether the folder is the bundled seeds."""
+    try:
+        return root.resolve() == bundled_seeds().resolve()
+    except OSError:
+        return False

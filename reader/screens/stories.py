@@ -1,0 +1,138 @@
+"""StoriesScreen: grouping by story, the story's other articles, decide once, the publish guard."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.reactive import reactive
+
+from reader.data import query
+from reader.data.article import Decision
+from reader.data.query import ArticleRow
+from reader.data.store import StoreError
+from reader.screens.confirm import ConfirmScreen
+from reader.screens.pick import PickScreen
+from reader.screens.scanning import ScanningScreen
+from reader.widgets.related_links import RelatedLinks
+
+
+def _binding(key: str, action: str, description: str, tooltip: str) -> Binding:
+    """A binding whose id is its action's name, so a keymap can rebind it."""
+    return Binding(key, action, description, show=False, tooltip=tooltip, id=action)
+
+
+STORY_BINDINGS: list[BindingType] = [
+    _binding("P", "decide_story", "Publish, skip rest",
+             "Publish this one, skip the rest of its story as its duplicates (one step)"),
+    _binding("z", "toggle_grouped", "Stories or flat",
+             "Show one row per story (expand it with →), or every article flat"),
+    _binding("R", "pick_reason", "Skip reason", "Show the articles skipped for one reason only"),
+]
+"""Decide once per story, group or flatten the list, filter by skip reason."""
+
+
+class StoriesScreen(ScanningScreen):
+    """The story half of the triage screen; the subclass implements `_sync` and `_advance`."""
+
+    members: reactive[tuple[ArticleRow, ...]] = reactive(tuple)
+    """The other articles of the shown article's story in this folder, newest first."""
+
+    def _sync(self, before: Mapping[str, Decision], ids: Iterable[str]) -> None:
+        """Show the state these articles have now (`before`: what they had)."""
+        raise NotImplementedError
+
+    def _advance(self) -> None:
+        """Move the cursor to the next undecided article."""
+        raise NotImplementedError
+
+    def show_members(self, row: ArticleRow | None) -> None:
+        """List the other articles of the row's story (None: no article shown)."""
+        if row is None or row.story_size < 2:
+            self.members = ()
+            return
+        found = query.story_members(self.library, row.story)
+        self.members = tuple(member for member in found if member.id != row.id)
+
+    @on(RelatedLinks.MemberSelected)
+    def _member_selected(self, message: RelatedLinks.MemberSelected) -> None:
+        """Show the chosen article of the story in the list (its story expands if needed)."""
+        if not self.article_list.reveal(message.article_id):
+            self.app.notify("That article is not in the list: a filter hides it", timeout=3)
+
+    def action_decide_story(self) -> None:
+        """Publish the article under the cursor and skip the rest of its story, as one step."""
+        row = self.article_list.cursor_row
+        if row is None or not self.members:
+            return
+        ids = [row.id, *(member.id for member in self.members)]
+        before = query.states(self.library, ids)
+        try:
+            self.library.decide_story(row.id, ids)
+        except StoreError as error:
+            self._problem(f"Not saved: {error}")
+            return
+        self._sync(before, ids)
+        self._advance()
+        self.app.notify(f"Published 1, skipped {len(ids) - 1} as duplicates", timeout=2)
+
+    def action_toggle_grouped(self) -> None:
+        """Show one row per story, or every article (the cursor keeps its article)."""
+        lst = self.article_list
+        lst.grouped = not lst.grouped
+
+    def action_pick_reason(self) -> None:
+        """Choose a skip reason to show (every `duplicate of …` counts as `duplicate`)."""
+        tally: Counter[str] = Counter()
+        for _provider, reason, count in query.reasons(self.library):
+            tally[reason] += count
+        values = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self.filters = replace(self.filters, reason=value or None)
+
+        self.app.push_screen(PickScreen("Skip reason", values, self.filters.reason), chosen)
+
+    def guard_publish(self, ids: Sequence[str], publish: Callable[[], None]) -> None:
+        """Publish now, unless that publishes a second article of a story: then ask first."""
+        question = self._second_publish(ids)
+        if question is None:
+            publish()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                publish()
+
+        self.app.push_screen(ConfirmScreen("Publish a second article of this story?", question),
+                             answered)
+
+    def _second_publish(self, ids: Sequence[str]) -> Content | None:
+        """Why publishing `ids` needs a yes (plain-text article strings), or None."""
+        lst = self.article_list
+        chosen = set(ids)
+        rows = [row for row in map(lst.loaded_row, ids) if row is not None and row.story_size > 1]
+        stories = Counter(row.story for row in rows)
+        for story, count in sorted(stories.items()):
+            for member in query.story_members(self.library, story):
+                if member.state is Decision.PUBLISHED and member.id not in chosen:
+                    return Content.assemble(
+                        "Its story already has a published article:\n",
+                        (member.title or member.id, "bold"), f"\n{member.provider or '—'}",
+                        "\n\nPublish this one as well?",
+                    )
+            if count > 1:
+                return Content(f"The selection holds {count} articles of one story. "
+                               "Publish them all?")
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer decide-once only on an article whose story has other articles here."""
+        if action == "decide_story":
+            return bool(self.members)
+        return super().check_action(action, parameters)

@@ -1,0 +1,150 @@
+"""What keeps keys fast at 50,000 articles: no footer rebuild per move, search in memory."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+from pathlib import Path
+
+import pytest
+from textual.message import Message
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from reader.app import NewsReader
+from reader.data import query
+from reader.data.article import Decision
+from reader.data.library import Library
+from reader.data.query import SORTS, Filter, Sort
+from reader.messages import RowsLoaded
+from reader.screens import triage
+from reader.screens.rows import LoadedRows, needs_sql
+from reader.screens.triage import TriageScreen
+from tests.ui.conftest import SIZE, AppFactory, warm
+
+PLAIN = """\
+---
+title: "Plain article {n}"
+publishedDateTime: 2030-01-0{n}T10:00:00Z
+webUrl: "https://example.com/plain-{n}"
+published: false
+provider:
+  name: Example
+  domain: example.com
+---
+"""
+"""A newest-first article of its own story, with a link: every such row shows the same keys."""
+
+
+def add_plain(root: Path, count: int) -> None:
+    """Put `count` plain articles at the top of the list."""
+    for n in range(1, count + 1):
+        (root / f"200_plain_{n}.md").write_text(PLAIN.format(n=n), encoding="utf-8")
+
+
+def screen(app: NewsReader) -> TriageScreen:
+    """The triage screen."""
+    assert isinstance(app.screen, TriageScreen)
+    return app.screen
+
+
+def live_footer_keys() -> int:
+    """FooterKey widgets still in memory (Textual #6666: a recompose never frees the old ones)."""
+    gc.collect()
+    return sum(isinstance(o, FooterKey) for o in gc.get_objects())
+
+
+async def test_cursor_moves_do_not_rebuild_the_footer(
+    new_app: AppFactory, seeds_dir: Path
+) -> None:
+    add_plain(seeds_dir, 2)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        before = live_footer_keys()
+        for _ in range(25):
+            await pilot.press("down", "up")
+        await pilot.pause()
+        assert live_footer_keys() <= before
+        footer = app.screen.query_one(Footer)
+        assert "undo" not in {key.action for key in footer.query(FooterKey)}
+        await pilot.press("p")  # now there is something to undo: the footer shows it
+        await pilot.pause()
+        await pilot.pause()
+        assert "undo" in {key.action for key in footer.query(FooterKey)}
+
+
+STATES = (None, *Decision)
+SEARCHES = (None, "", "   ", "owkin", "deep learn", "CANCER", '"', "zzz-none", "\x00x", "é")
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_rows_in_memory_match_sql(hostile_dir: Path, db_path: Path, sort: Sort) -> None:
+    """Search, state and provider filters applied in memory give query.rows' list exactly,
+    also after decisions change states (as the screen passes them on)."""
+    warm(hostile_dir, db_path)
+    library = Library(hostile_dir, db_path)
+    try:
+        loaded = LoadedRows(sort, query.rows(library, Filter(sort=sort)))
+        providers = [None, "nope", *(name for name, _ in query.providers(library))]
+        ids = [row.id for row in loaded.rows]
+        for step in range(3):
+            for state, search, provider in itertools.product(STATES, SEARCHES, providers):
+                flt = Filter(state=state, search=search, provider=provider, sort=sort)
+                assert not needs_sql(flt)
+                assert loaded.select(library, flt) == query.rows(library, flt), flt
+            decided = ids[step::2]
+            library.store.decide(decided, [*Decision][step % 3])
+            loaded.set_states(query.states(library, decided))
+    finally:
+        library.close()
+
+
+def test_topic_reason_and_story_need_sql() -> None:
+    assert needs_sql(Filter(topic="AI")) and needs_sql(Filter(reason="duplicate"))
+    assert needs_sql(Filter(story="000")) and not needs_sql(Filter(search="x", provider="y"))
+
+
+async def test_search_counts_nothing_again(
+    new_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search filters in memory: the list is query.rows', and no count is taken."""
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        calls: list[object] = []
+        monkeypatch.setattr(query, "counts", lambda *args: calls.append(args))
+        await pilot.press("slash", *"owkin", "enter")
+        await pilot.pause()
+        triage = screen(app)
+        expected = query.rows(triage.library, triage.filters)
+        shown = [r.id for r in triage.article_list.rows]  # one row per story, in order
+        assert [r.id for r in expected if r.id in shown] == shown
+        assert len(shown) >= len(query.group_stories(expected))
+        assert triage.filters.search == "owkin" and expected and not calls
+
+
+async def test_first_page_then_every_row(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm start shows a first page, then a worker swaps in every row, then rescans."""
+    monkeypatch.setattr(triage, "FIRST_PAGE", 2)
+    warm(seeds_dir, db_path)
+    app = new_app()
+    seen: list[RowsLoaded] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, RowsLoaded):
+            seen.append(message)
+
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        for _ in range(3):  # the row worker, then the rescan it starts
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        triage_screen = screen(app)
+        expected = query.group_stories(query.rows(triage_screen.library, triage_screen.filters))
+        assert [r.id for r in triage_screen.article_list.rows] == [r.id for r in expected]
+        assert triage_screen.shown == len(expected)
+        assert [len(message.rows) for message in seen] == [5]

@@ -1,0 +1,270 @@
+"""Stories in the triage screen: one row per story, its members, decide once, the publish guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from reader.app import NewsReader
+from reader.data.article import Decision
+from reader.data.query import ArticleRow
+from reader.data.store import TriageStore
+from reader.screens.confirm import ConfirmScreen
+from reader.screens.pick import PickScreen
+from reader.screens.triage import TriageScreen
+from reader.widgets.related_links import SAME_STORY, RelatedLinks
+from reader.widgets.story_rows import StoryRows
+from tests.ui.conftest import SIZE, AppFactory, warm
+from tests.ui.test_snapshots import SnapCompare, steps
+
+ARTICLE = """\
+---
+title: "{title}"
+publishedDateTime: 2024-01-{day:02d}T10:00:00Z
+webUrl: "https://{host}/{slug}"
+quality: {quality}
+heat: {heat}
+published: false
+provider:
+  name: {provider}
+  domain: {host}
+{related}---
+"""
+RELATED_TO_LEAD = """\
+related:
+  - title: "Lead story"
+    webUrl: "https://alpha.example/lead"
+    provider:
+      name: Alpha
+"""
+OTHER, LEAD, ECHO, COPY = "13_other.md", "10_lead.md", "11_echo.md", "12_copy.md"
+LAST = "14_last.md"
+"""Newest first: a lone article, a story of three (echo and copy link to the lead), another."""
+FILES = {
+    OTHER: ("Other news", 12, "delta.example", "other", "Delta", 40, 1, ""),
+    LEAD: ("Lead story", 10, "alpha.example", "lead", "Alpha", 60, 5, ""),
+    ECHO: ("Echo of the lead", 9, "beta.example", "echo", "Beta", 50, 3, RELATED_TO_LEAD),
+    COPY: ("Copy of the lead", 8, "gamma.example", "copy", "Gamma", 20, 2, RELATED_TO_LEAD),
+    LAST: ("Last news", 5, "delta.example", "last", "Delta", 30, 0, ""),
+}
+
+
+@pytest.fixture
+def stories_dir(tmp_path: Path) -> Path:
+    """Five tiny articles, three of them one story by their related links."""
+    root = tmp_path / "stories"
+    root.mkdir()
+    for name, (title, day, host, slug, provider, quality, heat, related) in FILES.items():
+        text = ARTICLE.format(title=title, day=day, host=host, slug=slug, provider=provider,
+                              quality=quality, heat=heat, related=related)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def story_app(app_factory: Callable[[Path], AppFactory], stories_dir: Path,
+              db_path: Path) -> AppFactory:
+    """make_app on the story folder, indexed before the app starts."""
+    warm(stories_dir, db_path)
+    return app_factory(stories_dir)
+
+
+def screen(app: NewsReader) -> TriageScreen:
+    """The triage screen."""
+    assert isinstance(app.screen, TriageScreen)
+    return app.screen
+
+
+def shown(app: NewsReader) -> list[str]:
+    """The ids of the rows the list shows, in order."""
+    return [row.id for row in screen(app).article_list.rows]
+
+
+def line(app: NewsReader, article_id: str) -> str:
+    """The rendered line of a shown row."""
+    lst = screen(app).article_list
+    index = lst.index_of(article_id)
+    assert index is not None
+    return lst.render_line(index - round(lst.scroll_y)).text
+
+
+def stored(db_path: Path, *ids: str) -> list[tuple[Decision, str | None]]:
+    """(state, reason) of each id in a freshly opened store."""
+    store = TriageStore(db_path)
+    try:
+        return [(store.decision(i), store.reason(i)) for i in ids]
+    finally:
+        store.close()
+
+
+async def start(app: NewsReader, pilot: Pilot[None]) -> None:
+    """Wait for the scan, then put the cursor on the story's row (the second)."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("j")
+    await pilot.pause()
+
+
+async def test_a_story_is_one_row_that_expands_in_place(story_app: AppFactory) -> None:
+    app = story_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        lst = screen(app).article_list
+        assert shown(app) == [OTHER, LEAD, LAST]
+        assert "+2 Lead story" in line(app, LEAD)
+        assert screen(app).shown == 3
+        await pilot.press("right")
+        await pilot.pause()
+        assert shown(app) == [OTHER, LEAD, ECHO, COPY, LAST]
+        assert "-2 Lead story" in line(app, LEAD)
+        assert " ├ Echo of the lead" in line(app, ECHO)
+        assert " └ Copy of the lead" in line(app, COPY)
+        assert screen(app).shown == 5
+        await pilot.press("j", "j", "left")  # collapse from a member: the cursor goes up
+        await pilot.pause()
+        assert shown(app) == [OTHER, LEAD, LAST]
+        assert lst.cursor_id == LEAD
+        await pilot.press("enter", "j", "z")  # flat: every article, no marks
+        await pilot.pause()
+        assert lst.cursor_id == ECHO  # the cursor keeps its article
+        assert shown(app) == [OTHER, LEAD, ECHO, COPY, LAST]
+        assert "+2" not in line(app, LEAD) and "├" not in line(app, ECHO)
+        await pilot.press("j", "z")  # grouped again: the cursor's story opens to keep it
+        await pilot.pause()
+        assert lst.cursor_id == COPY
+        assert shown(app) == [OTHER, LEAD, ECHO, COPY, LAST]
+
+
+async def test_the_related_pane_lists_the_story_and_enter_shows_one(
+    story_app: AppFactory,
+) -> None:
+    app = story_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        related = app.screen.query_one(RelatedLinks)
+        assert [row.id for row in related.members] == [ECHO, COPY]
+        prompts = [str(related.get_option_at_index(i).prompt)
+                   for i in range(related.option_count)]
+        assert SAME_STORY in prompts
+        assert any(p.startswith("· Echo of the lead\nBeta · 2024-01-09 · quality 50 · heat 3")
+                   for p in prompts)
+        await pilot.press("tab", "tab")  # the related pane: the story's first other article
+        await pilot.pause()
+        assert related.has_focus
+        await pilot.press("down", "enter")  # the copy
+        await pilot.pause()
+        assert screen(app).article_list.cursor_id == COPY
+        assert shown(app) == [OTHER, LEAD, ECHO, COPY, LAST]  # its story opened
+        detail = str(app.screen.query_one("#detail-body", Static).render())
+        assert "Copy of the lead" in detail
+        assert [row.id for row in related.members] == [LEAD, ECHO]
+
+
+async def test_decide_once_then_undo_it_at_once(story_app: AppFactory, db_path: Path) -> None:
+    app = story_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        lst = screen(app).article_list
+        await pilot.press("P")
+        await pilot.pause()
+        states = [lst.loaded_row(i).state for i in (LEAD, ECHO, COPY)]  # type: ignore[union-attr]
+        assert states == [Decision.PUBLISHED, Decision.SKIPPED, Decision.SKIPPED]
+        assert line(app, LEAD).startswith(" ✓")
+        assert lst.cursor_id == LAST  # on to the next undecided row
+        assert screen(app).counts[Decision.SKIPPED] == 2
+        assert screen(app).session == 3
+        duplicate = f"duplicate of {LEAD}"
+        assert stored(db_path, LEAD, ECHO, COPY) == [
+            (Decision.PUBLISHED, None), (Decision.SKIPPED, duplicate),
+            (Decision.SKIPPED, duplicate),
+        ]
+        await pilot.press("u")  # one step undoes all three
+        await pilot.pause()
+        states = [lst.loaded_row(i).state for i in (LEAD, ECHO, COPY)]  # type: ignore[union-attr]
+        assert states == [Decision.UNDECIDED] * 3
+        assert lst.cursor_id == LEAD
+        assert not screen(app).can_undo
+    assert stored(db_path, LEAD, ECHO, COPY) == [(Decision.UNDECIDED, None)] * 3
+
+
+async def test_a_second_publish_in_a_story_asks_first(
+    story_app: AppFactory, db_path: Path
+) -> None:
+    app = story_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("right", "j", "p")  # publish the echo: the first of its story
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+        await pilot.press("k", "k", "p")  # the lead: its story has a published article
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        question = str(app.screen.query_one("#confirm-question", Static).render())
+        assert "Echo of the lead" in question
+        await pilot.press("n")
+        await pilot.pause()
+        assert stored(db_path, LEAD) == [(Decision.UNDECIDED, None)]
+        assert screen(app).article_list.cursor_id == LEAD
+        await pilot.press("p", "y")  # an explicit yes publishes it
+        await pilot.pause()
+    assert stored(db_path, LEAD, ECHO) == [(Decision.PUBLISHED, None)] * 2
+
+
+async def test_skips_filter_by_reason(story_app: AppFactory) -> None:
+    app = story_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("P", "R")
+        await pilot.pause()
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("down", "enter")  # `duplicate`, the only reason so far
+        await pilot.pause()
+        assert screen(app).filters.reason == "duplicate"
+        assert shown(app) == [ECHO]  # both duplicates, one story: one row
+        assert "+1 Echo of the lead" in line(app, ECHO)
+        line_text = str(app.screen.query_one("#filter-line", Static).render())
+        assert "reason duplicate" in line_text
+
+
+def _row(article_id: str, story: str = "", size: int = 1) -> ArticleRow:
+    return ArticleRow(article_id, article_id, "", None, Decision.UNDECIDED, story=story,
+                      story_size=size)
+
+
+def test_story_rows_group_mark_and_keep_the_cursor() -> None:
+    loaded = [_row("a"), _row("b", "b", 3), _row("c"), _row("d", "b", 3), _row("e", "b", 3)]
+    stories = StoryRows(loaded)
+    shown = stories.shown()
+    assert [r.id for r in shown] == ["a", "b", "c"]
+    assert [stories.mark(shown, i) for i in range(3)] == ["", "+2 ", ""]
+    shown = stories.shown(keep="e")  # a folded member the cursor is on: its story opens
+    assert [r.id for r in shown] == ["a", "b", "d", "e", "c"]
+    assert [stories.mark(shown, i) for i in range(5)] == ["", "-2 ", " ├ ", " └ ", ""]
+    assert stories.collapse(loaded[3]) == "b"
+    stories.grouped = False
+    shown = stories.shown()
+    assert len(shown) == 5 and {stories.mark(shown, i) for i in range(5)} == {""}
+    stories.grouped = True
+    stories.load(loaded[:2])  # one member left in the list: nothing to fold
+    assert stories.mark(stories.shown(), 1) == ""
+
+
+def test_expanded_story(snap_compare: SnapCompare, story_app: AppFactory) -> None:
+    """The story folder with the story expanded (`j`, `→`): `-2 Lead story`, then
+    ` ├ Echo of the lead` and ` └ Copy of the lead` indented under it; the related pane
+    titled `· same story 2` lists, under `Same story in this folder`, the echo (Beta) and the
+    copy (Gamma), each after its state's glyph `·` and with date, quality and heat; the status
+    bar says 5 shown."""
+    assert snap_compare(story_app(), terminal_size=SIZE, run_before=steps("j", "right"))
+
+
+def test_second_publish_warning(snap_compare: SnapCompare, story_app: AppFactory) -> None:
+    """After publishing the echo (`j → j p`) and `k k p` on the lead: the yes-or-no modal
+    `Publish a second article of this story?` naming `Echo of the lead` (Beta), with the
+    hint `y yes · n or Esc no`, over the list where the echo shows ✓."""
+    assert snap_compare(story_app(), terminal_size=SIZE,
+                        run_before=steps("j", "right", "j", "p", "k", "k", "p"))
