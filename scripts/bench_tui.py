@@ -140,6 +140,8 @@ def session(h, root: Path, db: Path, repeat: int, lat: dict[str, list]) -> float
     if h.wait_for(pane, marker_predicate(APP_MARKER, regex=True), 120)[0] is None:
         raise SystemExit(f"the app never showed its list: {' '.join(argv)}")
     h.wait_quiet(pane, STARTUP_QUIET, timeout=180)
+    # The flat list: grouped by story, a small corpus of one story is a single row.
+    press(h, pane, ["z"])
     lat["cursor down"] += [press(h, pane, ["Down"]) for _ in range(repeat)]
     lat["publish+advance"] += [press(h, pane, ["p"]) for _ in range(repeat)]
     lat["search"] += [search(h, pane, WORDS[i % 2]) for i in range(repeat)]

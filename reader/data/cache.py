@@ -100,33 +100,46 @@ def walk(root: Path, temps: list[str] | None = None) -> tuple[list[FileStat], li
     while stack:
         folder, prefix = stack.pop()
         try:
-            entries = list(os.scandir(folder))
+            entries = os.scandir(folder)  # iterated, not listed: 51k entries cost ~50 MiB
         except OSError as error:
             skipped.append(
                 Problem(prefix.rstrip("/") or ".", "file", f"cannot list: {error.strerror}")
             )
             continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                if temps is not None and name.endswith(TEMP_SUFFIX):
-                    temps.append(prefix + name)
-                continue
-            rel = prefix + name
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, rel + "/"))
-                elif not is_candidate(name):
-                    continue
-                elif entry.is_symlink():
-                    skipped.append(Problem(rel, "file", "symbolic link: not followed"))
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    if S_ISREG(st.st_mode):
-                        found.append(FileStat(rel, entry.path, st.st_mtime_ns, st.st_size))
-            except OSError as error:
-                skipped.append(Problem(rel, "file", f"cannot read: {error.strerror}"))
+        with entries:
+            _walk_folder(entries, prefix, stack, found, skipped, temps)
     return found, skipped
+
+
+def _walk_folder(
+    entries: Iterator[os.DirEntry[str]],
+    prefix: str,
+    stack: list[tuple[str, str]],
+    found: list[FileStat],
+    skipped: list[Problem],
+    temps: list[str] | None,
+) -> None:
+    """One folder's entries: files found, folders to visit, links and temporaries noted."""
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            if temps is not None and name.endswith(TEMP_SUFFIX):
+                temps.append(prefix + name)
+            continue
+        rel = prefix + name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, rel + "/"))
+            elif not is_candidate(name):
+                continue
+            elif entry.is_symlink():
+                skipped.append(Problem(rel, "file", "symbolic link: not followed"))
+            else:
+                st = entry.stat(follow_symlinks=False)
+                if S_ISREG(st.st_mode):
+                    found.append(FileStat(rel, entry.path, st.st_mtime_ns, st.st_size))
+        except OSError as error:
+            skipped.append(Problem(rel, "file", f"cannot read: {error.strerror}"))
 
 
 @dataclass
