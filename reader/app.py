@@ -116,6 +116,9 @@ class NewsReader(App[int]):
         except (LibraryError, StoreError) as error:
             self.exit(return_code=2, message=Text(f"newsreader: {error}"))
             return
+        if self.library.index.rebuilt:
+            self.notify("The index was damaged and has been rebuilt from the files; "
+                        "no decision was lost.", severity="warning", timeout=10, markup=False)  # fmt: skip
         self.push_screen(TriageScreen(self.library, self.db_path, self.now))
 
     def on_unmount(self) -> None:

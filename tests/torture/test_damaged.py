@@ -178,9 +178,21 @@ def test_a_damaged_index_still_opens_the_app_on_every_article(
     assert TriageStore(db).reason(ids[0]) == "kept"
 
 
-@pytest.mark.skip(
-    reason="open: the app rebuilds a damaged index silently; Library.index.rebuilt is set, "
-    "but reader/app.py or the triage screen must notify it (not this suite's files)"
-)
-def test_the_app_says_the_index_was_rebuilt() -> None:
-    """To do in the app: notify 'the index was damaged and has been rebuilt from the files'."""
+def test_the_app_says_the_index_was_rebuilt(tmp_path: Path, counts: Counts) -> None:
+    """The app notifies that a damaged index was rebuilt from the files."""
+    root = tmp_path / "cache"
+    ids = make_corpus(root, 10)
+    db = tmp_path / "data" / "decisions.db"
+    _checkpointed(root, db, ids)
+    _garbage(index_path_for(db))
+
+    async def drive() -> list[str]:
+        app = make_app(root, db, Settings())
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return [n.message for n in app._notifications]
+
+    messages = asyncio.run(drive())
+    assert any("index was damaged and has been rebuilt" in m for m in messages), messages
+    counts.files += len(ids)
