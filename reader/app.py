@@ -117,8 +117,8 @@ class NewsReader(App[int]):
             self.exit(return_code=2, message=Text(f"newsreader: {error}"))
             return
         if self.library.index.rebuilt:
-            self.notify("The index was damaged and has been rebuilt from the files; "
-                        "no decision was lost.", severity="warning", timeout=10, markup=False)  # fmt: skip
+            message = "The index was damaged and has been rebuilt from the files; no decision lost."
+            self.notify(message, severity="warning", timeout=10, markup=False)
         self.push_screen(TriageScreen(self.library, self.db_path, self.now))
 
     def on_unmount(self) -> None:
