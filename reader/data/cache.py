@@ -23,7 +23,6 @@ from reader.data.stories import StoryInput, cluster
 
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 """Which files may hold an article; their content decides the format."""
-_BACKUP_SUFFIXES = (".swp", ".swo", ".swx", ".bak", ".orig", ".tmp", "~")
 SCHEMA_VERSION = 4
 POOL_THRESHOLD = 400
 """Below this many files to parse, a process pool costs more than it saves."""
@@ -73,11 +72,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
 
 
 def is_candidate(name: str) -> bool:
-    """Whether a file name may hold an article: not hidden, a backup or an editor swap file."""
-    if name.startswith((".", "#")) or name.endswith(_BACKUP_SUFFIXES):
-        return False
+    """Whether a file name may hold an article: not hidden, a backup or an editor swap file.
+
+    Backups and swap files (`x.md~`, `x.md.swp`, `x.md.bak`) already fail the suffix test.
+    """
     dot = name.rfind(".")
-    return dot > 0 and name[dot:].lower() in ARTICLE_SUFFIXES
+    if dot <= 0 or name[0] in ".#":  # no suffix, hidden, or an Emacs autosave
+        return False
+    suffix = name[dot:]
+    return suffix in ARTICLE_SUFFIXES or suffix.lower() in ARTICLE_SUFFIXES
 
 
 class FileStat(NamedTuple):
@@ -237,7 +240,7 @@ def _parse_all(stats: list[FileStat], progress: Progress | None) -> Iterator[Ind
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context(_start_method())
+    context = multiprocessing.get_context(start_method())
     chunks = [stats[i : i + 128] for i in range(0, total, 128)]
     done = 0
     with ProcessPoolExecutor(os.cpu_count(), mp_context=context) as pool:
@@ -259,7 +262,7 @@ def prepare_workers() -> None:
     resource_tracker.ensure_running()
 
 
-def _start_method() -> str:
+def start_method() -> str:
     """fork when it is safe (one thread: the CLI), else a clean forkserver (the TUI's worker)."""
     import multiprocessing
 

@@ -106,22 +106,17 @@ def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> 
         f"WHERE {where} ORDER BY {_ORDER[flt.sort]}" + (" LIMIT ?" if limit is not None else "")
     )
     when = datetime.fromisoformat
-    return [
-        ArticleRow(
-            id_from_key(r[0]),
-            r[1] or "",
-            r[2] or "",
-            when(r[3]) if r[3] else None,
-            _DECISION[r[4]],
-            r[5],
-            r[6],
-            r[7] or "article",
-            r[8],
-            id_from_key(r[9] or r[0]),
-            r[10] or 1,
-        )
-        for r in library.index.conn.execute(sql, params)
-    ]
+    found = []
+    for r in library.index.conn.execute(sql, params):
+        article_id = id_from_key(r[0])
+        # A story of one names itself: share the id string rather than decode a copy.
+        story = article_id if r[9] is None or r[9] == r[0] else id_from_key(r[9])
+        row = ArticleRow(
+            article_id, r[1] or "", r[2] or "", when(r[3]) if r[3] else None,
+            _DECISION[r[4]], r[5], r[6], r[7] or "article", r[8], story, r[10] or 1,
+        )  # fmt: skip
+        found.append(row)
+    return found
 
 
 class Listed(NamedTuple):

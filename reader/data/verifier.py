@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from reader.data.cache import start_method
 from reader.data.lineedit import LineEdit, Refused, verify
 
 POOL_THRESHOLD = 100
@@ -58,14 +59,6 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, name="newsreader-parent-watch", daemon=True).start()
 
 
-def _start_method() -> str:
-    """fork when it is safe (one thread: the CLI), else forkserver (a UI's worker thread)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
-
-
 class Verifier:
     """Runs `verify_many` on worker processes for a large batch, in the caller otherwise.
 
@@ -81,7 +74,7 @@ class Verifier:
             return
         workers = min(cores - 1, 4)  # a core stays for this process's reads and writes
         try:
-            context = multiprocessing.get_context(_start_method())
+            context = multiprocessing.get_context(start_method())
             self._pool = ProcessPoolExecutor(
                 workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)
             )
