@@ -7,7 +7,6 @@ import dataclasses
 import importlib.util
 import os
 import re
-import shutil
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -773,16 +772,6 @@ def _case_id(name: bytes) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-# Names whose article makes Library.refresh raise (a data-layer bug, reported): the shared
-# library view leaves them out so every other row still runs end to end, and their own rows
-# are strict xfails that load the whole corpus. Empty this set once the bug is fixed.
-NON_UTF8_NAME_BUG = (
-    "cache._row stores json.dumps(..., ensure_ascii=False) of an article whose id holds a "
-    "surrogate-escaped byte; sqlite3 raises UnicodeEncodeError and the whole refresh fails"
-)
-LIBRARY_BUGS: dict[bytes, str] = {}
-
-
 def _hostile_names() -> list[Any]:
     """One parameter per corpus entry, known at collection time from the generator."""
     if MAKE_HOSTILE is None:
@@ -790,12 +779,7 @@ def _hostile_names() -> list[Any]:
     params = []
     for case in MAKE_HOSTILE.build():
         name = os.fsencode(case.name)
-        marks = []
-        if name in LIBRARY_BUGS:
-            marks.append(
-                pytest.mark.xfail(reason=LIBRARY_BUGS[name], raises=UnicodeEncodeError, strict=True)
-            )
-        params.append(pytest.param(name, id=_case_id(name), marks=marks))
+        params.append(pytest.param(name, id=_case_id(name)))
     return params
 
 
@@ -827,13 +811,8 @@ def library_view(root: Path, db_path: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def hostile_library(hostile_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The corpus (less LIBRARY_BUGS) through the Library, once per module."""
-    root = hostile_dir
-    if LIBRARY_BUGS:
-        skip = {os.fsdecode(name) for name in LIBRARY_BUGS}
-        root = tmp_path_factory.mktemp("hostile-copy") / "corpus"
-        shutil.copytree(hostile_dir, root, symlinks=True, ignore=lambda _, names: skip & set(names))
-    return library_view(root, tmp_path_factory.mktemp("hostile-db") / "decisions.db")
+    """The corpus through the Library, once per module."""
+    return library_view(hostile_dir, tmp_path_factory.mktemp("hostile-db") / "decisions.db")
 
 
 def expected_value(article: Article, field: str) -> Any:
@@ -940,8 +919,6 @@ def test_hostile_corpus_entry(
     found, skipped = walk(hostile_dir)
     walked = {stat.id for stat in found}
     view = hostile_library
-    if name in LIBRARY_BUGS:  # this row's own view: the whole corpus, as a reader sees it
-        view = library_view(hostile_dir, tmp_path / "decisions.db")
     listed = view["articles"]
 
     if kind == "skip":
@@ -988,11 +965,7 @@ def test_hostile_corpus_every_entry_accounted_for(
     manifest: dict[bytes, tuple[str, str]], hostile_library: dict[str, Any]
 ) -> None:
     """Every loads row is listed, nothing else is, and every problem row is reported."""
-    loads = {
-        os.fsdecode(n)
-        for n, (_, e) in manifest.items()
-        if e.startswith("loads") and n not in LIBRARY_BUGS
-    }
+    loads = {os.fsdecode(n) for n, (_, e) in manifest.items() if e.startswith("loads")}
     problem = {os.fsdecode(n) for n, (_, e) in manifest.items() if e.startswith("problem")}
     assert set(hostile_library["articles"]) == loads
     reported = {p.path for p in hostile_library["problems"] if p.field == "file"}

@@ -649,32 +649,8 @@ def fields(article: Article) -> dict:
 
 # -- SIGKILL during apply and undo ---------------------------------------------------------
 
-KILL_SCRIPT = """
-import sys
-from pathlib import Path
-from reader.data import writeback
-from reader.data.library import Library
-from reader.data.safefile import Folder
-
-replace = Folder.replace
-
-
-def first_write(self, *args):
-    # Say "go" as the first file is written, so the kill lands among the writes.
-    Folder.replace = replace
-    print("go", flush=True)
-    return replace(self, *args)
-
-
-Folder.replace = first_write
-library = Library(Path(sys.argv[1]), Path(sys.argv[2]))
-library.refresh()
-if sys.argv[3] == "apply":
-    writeback.apply(library, writeback.plan(library, verify=False).edits)
-else:
-    library.undo()
-print("done", flush=True)
-"""
+KILL_SCRIPT = (Path(__file__).parents[1] / "apply_until_killed.py").read_text()
+"""The child the kill test runs: apply or undo, saying "go" at the first write."""
 KILLS = 30
 """Kills that land while the files are being written (runs that finish first do not count)."""
 

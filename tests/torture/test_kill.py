@@ -248,31 +248,8 @@ def test_sigkill_during_app_key_presses_loses_no_acknowledged_decision(
 
 # -- (c) apply ----------------------------------------------------------------------------
 
-APPLY = """
-import sys
-from pathlib import Path
-from reader.data import writeback
-from reader.data.library import Library
-from reader.data.safefile import Folder
-
-replace = Folder.replace
-
-
-def first_write(self, *args):
-    Folder.replace = replace
-    print("go", flush=True)
-    return replace(self, *args)
-
-
-Folder.replace = first_write
-library = Library(Path(sys.argv[1]), Path(sys.argv[2]))
-library.refresh()
-if sys.argv[3] == "apply":
-    writeback.apply(library, writeback.plan(library, verify=False).edits)
-else:
-    library.undo()
-print("done", flush=True)
-"""
+APPLY = (Path(__file__).parents[1] / "apply_until_killed.py").read_text()
+"""The child: apply or undo, saying "go" at the first write (shared with test_writeback)."""
 
 
 def test_sigkill_during_apply_leaves_every_file_old_or_new(tmp_path: Path, counts: Counts) -> None:
