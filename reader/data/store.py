@@ -145,20 +145,18 @@ class FileWrite:
     """`pending` until the file is known to hold the new line (`written`) or not (`failed`)."""
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _refuse_foreign_file(db_path: Path) -> None:
-    """A non-empty file that is not SQLite is never opened (SQLite would write over it)."""
+def _refuse_a_stub(db_path: Path) -> None:
+    """SQLite reads a file too short to hold its 100-byte header (one byte) as a new, empty
+    database and writes over it; every longer file that is not a database fails its first
+    read. Checked with stat, never open(): see `TriageStore._open`."""
     try:
-        with open(db_path, "rb") as handle:
-            head = handle.read(len(_SQLITE_HEADER))
+        size = os.stat(db_path).st_size
     except FileNotFoundError:
         return
     except OSError as error:
         raise StoreError(f"{db_path}: cannot read the decisions database: {error}") from None
-    if head and head != _SQLITE_HEADER:
-        raise sqlite3.DatabaseError("not an SQLite database")
+    if 0 < size < 100:
+        raise sqlite3.DatabaseError(f"not an SQLite database ({size} bytes)")
 
 
 def set_aside(db_path: Path, now: datetime) -> Path:
@@ -219,7 +217,7 @@ class TriageStore:
             why = error.strerror or str(error)
             raise StoreError(f"{db_path.parent}: cannot create the data folder: {why}") from None
         try:
-            _refuse_foreign_file(db_path)
+            _refuse_a_stub(db_path)
             self._open(timeout)
         except sqlite3.OperationalError as error:
             if "locked" in str(error):
@@ -230,6 +228,14 @@ class TriageStore:
 
     def _open(self, timeout: float) -> None:
         """Connect and check the file, waiting up to TIMEOUT while another instance opens it.
+
+        The file is only ever opened through SQLite: a file that is not a database fails the
+        first read ("file is not a database") before anything writes to it. Reading its
+        header with open() instead would be a bug: closing any descriptor of a file drops
+        every POSIX lock this process holds on it, so a worker thread opening its own store
+        would silently release the main connection's locks, and another process closing
+        last would checkpoint and delete the WAL under it ("database disk image is
+        malformed").
 
         Switching a new file to WAL takes a lock SQLite does not wait for: retry it.
         """
@@ -605,7 +611,7 @@ class _Transaction:
                 with contextlib.suppress(sqlite3.Error):
                     self.conn.execute("ROLLBACK")
             raise StoreError(write_failure(self.db_path, error)) from None
-        if isinstance(value, sqlite3.OperationalError):  # a full disk, a read-only folder
+        if isinstance(value, sqlite3.Error):  # a full disk, a read-only folder, damage
             raise StoreError(write_failure(self.db_path, value)) from None
 
 
@@ -613,6 +619,6 @@ def write_failure(db_path: Path, error: BaseException) -> str:
     """One line for a write SQLite refused: the file, the reason, a likely cause."""
     text = str(error)
     hint = ""
-    if "disk" in text or "full" in text or "readonly" in text or "unable to open" in text:
+    if "full" in text or "readonly" in text or "unable to open" in text or "I/O" in text:
         hint = f" (is the disk full, or {db_path.parent} read-only?)"
     return f"{db_path}: cannot write the decisions database: {text}{hint}; nothing was changed"

@@ -554,3 +554,26 @@ def test_a_killed_store_reopens_and_keeps_working(tmp_path: Path) -> None:
         assert len(store.states()) == before
     finally:
         store.close()
+
+
+def test_a_second_store_in_this_process_keeps_the_first_ones_locks(db: Path) -> None:
+    """The app's workers open their own store beside the main one. Closing any descriptor of
+    a file drops every POSIX lock the process holds on it; were the second open to read the
+    file outside SQLite, another process closing last would believe itself alone, checkpoint
+    and delete the WAL under the main connection ("database disk image is malformed")."""
+    first = TriageStore(db)
+    try:
+        first.decide(["a.md"], PUB)
+        TriageStore(db).close()  # what a worker thread does
+        other = (
+            "import sys; from pathlib import Path; from reader.data.store import TriageStore\n"
+            "from reader.data.article import Decision\n"
+            "s = TriageStore(Path(sys.argv[1])); s.decide(['b.md'], Decision.SKIPPED); s.close()"
+        )
+        subprocess.run([sys.executable, "-c", other, str(db)], check=True, cwd=REPO)
+        # Still open here, so the other process was not the last: its close kept the WAL.
+        assert Path(f"{db}-wal").exists()
+        first.decide(["c.md"], SKIP)
+        assert first.states() == {"a.md": PUB, "b.md": SKIP, "c.md": SKIP}
+    finally:
+        first.close()
