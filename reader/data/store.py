@@ -350,6 +350,16 @@ class TriageStore:
         ):
             yield JournalEntry(row[0], row[1], row[2], row[3], id_from_key(row[4]), *row[5:])
 
+    def last_change(self) -> int:
+        """The number of the journal's latest entry (0 when empty): see `changed_since`."""
+        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM journal").fetchone()[0])
+
+    def changed_since(self, seq: int) -> tuple[int, set[str]]:
+        """The articles the journal changed after entry SEQ (any process's decisions, undos,
+        redos), and the latest entry's number, to pass next time."""
+        rows = self.conn.execute("SELECT seq, key FROM journal WHERE seq > ?", (seq,)).fetchall()
+        return max((r[0] for r in rows), default=seq), {id_from_key(r[1]) for r in rows}
+
     def decided_since(self, since: str) -> int:
         """How many editor decisions were made at or after an ISO time (for the pace)."""
         row = self.conn.execute(

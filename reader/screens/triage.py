@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -40,6 +41,8 @@ FIRST_PAGE = 200
 """Rows read before the first paint; the rest come from a worker (51k rows take 0.4 s)."""
 PACE_EVERY = 30.0
 """Seconds between updates of the pace shown in the status bar."""
+FOLLOW_EVERY = 1.0
+"""Seconds between looks at the journal for what another instance (app or CLI) decided."""
 
 
 WIDE_FROM = 110
@@ -130,6 +133,8 @@ class TriageScreen(StoriesScreen):
         else:
             self.start_scan(first=not first)
         self.set_interval(PACE_EVERY, self._update_pace)
+        self._seen = self.library.store.last_change()
+        self.set_interval(FOLLOW_EVERY, self._follow_store)
 
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
     def _load_all(self, sort: Sort) -> None:
@@ -274,11 +279,26 @@ class TriageScreen(StoriesScreen):
         elif message.decision is not Decision.UNDECIDED:
             self._advance()
 
-    def _sync(self, before: Mapping[str, Decision], ids: Iterable[str]) -> None:
-        """Show the state these articles have now (`before`: what they had)."""
+    def _follow_store(self) -> None:
+        """Show what another instance decided, undid or redid since the last look (one
+        indexed query on the journal when nothing changed)."""
+        try:
+            self._seen, ids = self.library.store.changed_since(self._seen)
+        except sqlite3.Error:  # busy or damaged: the next decision says so, and why
+            return
+        if ids:
+            lst = self.article_list
+            rows = (lst.loaded_row(article_id) for article_id in ids)
+            before = {row.id: row.state for row in rows if row is not None}
+            self._sync(before, ids, mine=False)
+
+    def _sync(self, before: Mapping[str, Decision], ids: Iterable[str], mine: bool = True) -> None:
+        """Show the state these articles have now (`before`: what they had; `mine`: whether
+        this session changed them, for its count)."""
         ids = tuple(ids)
         after = query.states(self.library, ids)
-        self._count(before, after)
+        if mine:
+            self._count(before, after)
         if self._loaded is not None:
             self._loaded.set_states(after)
         lst = self.article_list

@@ -23,7 +23,7 @@ from reader.screens.confirm import ConfirmScreen
 from reader.screens.help import HelpScreen
 from reader.screens.reason import ReasonScreen
 from reader.screens.scanning import INDEXING_TEXT
-from reader.screens.triage import TriageScreen
+from reader.screens.triage import FOLLOW_EVERY, TriageScreen
 from reader.widgets.article_detail import PLACEHOLDER
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.status_bar import StatusBar
@@ -333,6 +333,33 @@ async def test_a_locked_store_loses_no_decision(new_app: AppFactory, db_path: Pa
         await pilot.pause()
         assert app.is_running
     assert stored(db_path, ORDER[0]) == [Decision.PUBLISHED]
+
+
+async def test_what_another_instance_decides_shows_within_a_second(
+    new_app: AppFactory, db_path: Path
+) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        triage = screen(app)
+        before = dict(triage.counts)
+        other = TriageStore(db_path)  # the CLI, or a second app, on the same store
+        try:
+            other.decide([ORDER[0], ORDER[3]], Decision.SKIPPED)
+        finally:
+            other.close()
+        assert listed(app)[0] == (ORDER[0], Decision.UNDECIDED)  # not looked yet
+        await pilot.pause(FOLLOW_EVERY * 1.5)
+        assert listed(app)[0] == (ORDER[0], Decision.SKIPPED)
+        assert listed(app)[3] == (ORDER[3], Decision.SKIPPED)
+        assert triage.counts[Decision.SKIPPED] == before[Decision.SKIPPED] + 2
+        assert triage.counts[Decision.UNDECIDED] == before[Decision.UNDECIDED] - 2
+        assert triage.session == 0  # another instance's work is not this session's
+        assert "skipped" in detail_text(app)  # the cursor's article shows its new state
+        await pilot.press("u")  # the one undo stack holds the other instance's step too
+        await pilot.pause()
+        assert listed(app)[0] == (ORDER[0], Decision.UNDECIDED)
+    assert stored(db_path, ORDER[0], ORDER[3]) == [Decision.UNDECIDED, Decision.UNDECIDED]
 
 
 async def test_keys_come_from_the_keymap(new_app: AppFactory, db_path: Path) -> None:
