@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reader import __version__
-from reader.cli import COMMANDS, default_root, run
+from reader.commands import COMMANDS, default_root
 from reader.config import load_settings
 from reader.paths import config_file
 
@@ -39,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsreader: config: {warning}", file=sys.stderr)
     try:
         if args and args[0] in COMMANDS:
+            from reader.cli import run  # the app's start does not pay for the CLI's modules
+
             try:
                 return run(args, settings)
             except (KeyboardInterrupt, BrokenPipeError):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -24,25 +24,34 @@ from reader.data.library import Library, LibraryError
 from reader.data.store import StoreError
 from reader.messages import LinkRequested
 from reader.paths import config_file
-from reader.screens.apply import ApplyScreen
-from reader.screens.confirm import ConfirmScreen
-from reader.screens.help import HelpScreen, KeyHelp
-from reader.screens.pick import PickScreen
-from reader.screens.reason import ReasonScreen
 from reader.screens.triage import TriageScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.related_links import RelatedLinks
 
+if TYPE_CHECKING:
+    from reader.screens.help import KeyHelp
+
 Command = tuple[str, str, Callable[[], object]]
 """A palette entry: name, help, callback."""
 
-HELP_AREAS: list[tuple[str, type[DOMNode]]] = [
-    ("Triage", TriageScreen), ("Article list", ArticleList), ("Related coverage", RelatedLinks),
-    ("Skip with reason", ReasonScreen), ("Apply preview", ApplyScreen),
-    ("Topic and provider lists", PickScreen), ("Confirm", ConfirmScreen),
-    ("This help", HelpScreen),
-]
-"""Where keys work, in the order the help lists them after the app's own."""
+def help_areas() -> list[tuple[str, type[DOMNode]]]:
+    """Where keys work, in the order the help lists them after the app's own.
+
+    The dialogs are imported here, when help or the palette first needs them, not before
+    the first paint.
+    """
+    from reader.screens.apply import ApplyScreen
+    from reader.screens.confirm import ConfirmScreen
+    from reader.screens.help import HelpScreen
+    from reader.screens.pick import PickScreen
+    from reader.screens.reason import ReasonScreen
+
+    return [
+        ("Triage", TriageScreen), ("Article list", ArticleList), ("Related coverage", RelatedLinks),
+        ("Skip with reason", ReasonScreen), ("Apply preview", ApplyScreen),
+        ("Topic and provider lists", PickScreen), ("Confirm", ConfirmScreen),
+        ("This help", HelpScreen),
+    ]  # fmt: skip
 
 
 def binding_commands(node: DOMNode) -> Iterator[Command]:
@@ -146,12 +155,16 @@ class NewsReader(App[int]):
 
     def action_help(self) -> None:
         """Show every key."""
+        from reader.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(list(self.key_help())))
 
     def key_help(self) -> Iterator[KeyHelp]:
         """Every binding the user can press, with the keys the keymap gives it."""
-        for area, node in [("Anywhere", type(self)), *HELP_AREAS]:
+        from reader.screens.help import KeyHelp
+
+        for area, node in [("Anywhere", type(self)), *help_areas()]:
             bindings = BindingsMap(node.BINDINGS)
             bindings.apply_keymap(self.settings.keymap)
             seen: dict[str, list[str]] = {}

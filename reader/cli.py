@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from reader import __version__, cli_report
+from reader.commands import default_root
 from reader.config import Settings
 from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict
@@ -19,9 +20,6 @@ from reader.data.library import Library, LibraryError
 from reader.data.store import Change, StoreError
 from reader.paths import bundled_seeds
 
-COMMANDS = (
-    "check", "list", "show", "decide", "undo", "redo", "export", "apply", "stories", "stats",
-)  # fmt: skip
 ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}
 
 
@@ -75,11 +73,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--commit", action="store_true", help="then commit exactly the files written (git)"
     )
     return parser
-
-
-def default_root(settings: Settings) -> Path:
-    """The configured cache folder, else the bundled seeds."""
-    return settings.cache or bundled_seeds()
 
 
 def _split_path(args: list[str], settings: Settings) -> tuple[Path, list[str]]:

@@ -10,12 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from reader import paths
-
-# libyaml is much faster; the pure-Python loader is the fallback.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -91,8 +86,10 @@ def _read_mapping(path: Path) -> tuple[dict[Any, Any], list[str]]:
         return {}, []
     except (OSError, UnicodeDecodeError) as exc:
         return {}, [f"{path}: cannot read the config file ({exc}); using the defaults"]
-    try:
-        data = yaml.load(text, Loader=_LOADER)
+    import yaml  # only when there is a file: a start without one does not load YAML
+
+    try:  # libyaml is much faster; the pure-Python loader is the fallback
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -140,6 +137,8 @@ def save_theme(path: Path, theme: str) -> None:
     if warnings:
         raise ValueError(warnings[0].replace("using the defaults", "not saving the theme"))
     data["theme"] = theme
+    import yaml
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".yaml")
     try:

@@ -69,3 +69,20 @@ def test_headless_modules_do_not_load_textual_or_rich() -> None:
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, f"{modules} loaded: {result.stdout}{result.stderr}"
+
+
+def test_the_app_loads_no_cli_write_back_or_yaml_before_its_first_paint() -> None:
+    """What `newsreader` imports to start the app; the rest loads when first used (a command,
+    the apply preview, a scan that parses files, a config file that exists). Each would add
+    milliseconds to every start."""
+    code = (
+        "import sys, reader.__main__, reader.app; "
+        "late = ('reader.cli', 'reader.data.writeback', 'reader.data.parse', "
+        "'reader.data.stories', 'reader.screens.apply', 'reader.screens.help', 'yaml'); "
+        "bad = sorted(m for m in late if m in sys.modules); print(bad); sys.exit(1 if bad else 0)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, f"loaded before the first paint: {result.stdout}{result.stderr}"

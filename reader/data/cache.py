@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from stat import S_ISREG
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from reader.data.article import Article, Problem, article_from_dict, article_to_dict
 from reader.data.keys import id_from_key, key_from_id
-from reader.data.parse import parse_bytes, read_head
-from reader.data.safefile import TEMP_SUFFIX
-from reader.data.stories import StoryInput, cluster
+
+if TYPE_CHECKING:
+    from reader.data.stories import StoryInput
 
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 """Which files may hold an article; their content decides the format."""
@@ -123,6 +123,8 @@ def _walk_folder(
     temps: list[str] | None,
 ) -> None:
     """One folder's entries: files found, folders to visit, links and temporaries noted."""
+    from reader.data.safefile import TEMP_SUFFIX  # here: write-back is not loaded to list
+
     for entry in entries:
         name = entry.name
         if name.startswith("."):
@@ -199,6 +201,8 @@ _COLUMNS = IndexRow._fields[: IndexRow._fields.index("record")]
 
 def _row(stat: FileStat) -> IndexRow:
     """Parse one file into the row the index stores (runs in a worker process)."""
+    from reader.data.parse import parse_bytes, read_head  # YAML loads when a file is read
+
     key = key_from_id(stat.id)
     try:
         data = read_head(Path(stat.path))
@@ -399,6 +403,8 @@ class Index:
 
     def story_inputs(self) -> Iterator[StoryInput]:
         """What clustering needs of every article."""
+        from reader.data.stories import StoryInput
+
         when = datetime.fromisoformat
         for key, title, published, urls, related in self.conn.execute(
             "SELECT a.key, a.title, a.published_at, l.urls, l.related "
@@ -411,6 +417,8 @@ class Index:
 
     def update_stories(self) -> int:
         """Cluster every article into stories again; returns how many stories there are."""
+        from reader.data.stories import cluster
+
         story_of = cluster(self.story_inputs())
         sizes = Counter(story_of.values())
         with self.conn:

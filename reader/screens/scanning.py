@@ -78,8 +78,8 @@ def problem_notice(problems: Sequence[Problem]) -> str | None:
 class ScanningScreen(Screen[None]):
     """A screen listing a library's articles while a worker brings its index up to date.
 
-    A subclass composes an ArticleList, a `#scan-label` Label and a ProgressBar, and
-    implements `_set_rows`.
+    A subclass composes an ArticleList and a `#scan` row holding a `#scan-label` Label (the
+    ProgressBar joins it at the first report), and implements `_set_rows`.
     """
 
     filters: reactive[Filter] = reactive(Filter, init=False)
@@ -151,10 +151,19 @@ class ScanningScreen(Screen[None]):
     @on(ScanProgressed)
     def _progressed(self, message: ScanProgressed) -> None:
         self.add_class("-scanning")
-        self.query_one(ProgressBar).update(total=message.total, progress=message.done)
+        self._progress_bar().update(total=message.total, progress=message.done)
         self.query_one("#scan-label", Label).update(f"Indexing {message.done:,}/{message.total:,}")
         if message.rows is not None and self.scanning_first and message.filters == self.filters:
             self._set_rows(list(message.rows))
+
+    def _progress_bar(self) -> ProgressBar:
+        """The scan's bar, made at the first report (not before the first paint)."""
+        bars = self.query(ProgressBar)
+        if bars:
+            return bars.first()
+        bar = ProgressBar(id="scan-progress", show_eta=False)
+        self.query_one("#scan").mount(bar)
+        return bar
 
     @on(ScanFinished)
     def _finished(self, message: ScanFinished) -> None:

@@ -15,8 +15,6 @@ from reader.data import query
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
 from reader.data.store import StoreError
-from reader.screens.confirm import ConfirmScreen
-from reader.screens.pick import PickScreen
 from reader.screens.scanning import ScanningScreen
 from reader.widgets.related_links import RelatedLinks
 
@@ -96,6 +94,8 @@ class StoriesScreen(ScanningScreen):
             if value is not None:
                 self.filters = replace(self.filters, reason=value or None)
 
+        from reader.screens.pick import PickScreen  # loaded when first used
+
         self.app.push_screen(PickScreen("Skip reason", values, self.filters.reason), chosen)
 
     def guard_publish(self, ids: Sequence[str], publish: Callable[[], None]) -> None:
@@ -108,6 +108,8 @@ class StoriesScreen(ScanningScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 publish()
+
+        from reader.screens.confirm import ConfirmScreen  # loaded when first used
 
         self.app.push_screen(ConfirmScreen("Publish a second article of this story?", question),
                              answered)

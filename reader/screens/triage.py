@@ -14,8 +14,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Input, Label, ProgressBar
+from textual.widgets import Footer, Header, Input, Label
 
 from reader.data import query
 from reader.data.article import Article, Decision
@@ -25,11 +26,8 @@ from reader.data.query import SORTS, ArticleRow, Filter, Sort
 from reader.data.store import StoreError
 from reader.messages import DecisionRequested, LinkRequested, RowsLoaded
 from reader.render import filter_content
-from reader.screens.apply import ApplyScreen
 from reader.screens.filters import next_sort, next_state, with_sort, with_state
 from reader.screens.keys import TRIAGE_BINDINGS
-from reader.screens.pick import PickScreen
-from reader.screens.reason import ReasonScreen
 from reader.screens.rows import LoadedRows, needs_sql
 from reader.screens.stories import STORY_BINDINGS, StoriesScreen
 from reader.widgets.article_detail import ArticleDetail
@@ -102,7 +100,6 @@ class TriageScreen(StoriesScreen):
         yield Header()
         with Horizontal(id="panes"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="Search (Enter to apply, Esc to close)", id="search")
                 yield Label(id="filter-line")
                 yield ArticleList(id="article-list")
             with Vertical(id="side-pane"):
@@ -113,8 +110,7 @@ class TriageScreen(StoriesScreen):
                 yield RelatedLinks(id="related").data_bind(TriageScreen.article,
                                                            TriageScreen.members)
         with Horizontal(id="scan"):
-            yield Label("Indexing", id="scan-label")
-            yield ProgressBar(id="scan-progress", show_eta=False)
+            yield Label("Indexing", id="scan-label")  # its bar comes with the first report
         yield StatusBar(id="status").data_bind(
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown
         )
@@ -365,6 +361,8 @@ class TriageScreen(StoriesScreen):
             if reason is not None:
                 self._request(Decision.SKIPPED, reason or None)
 
+        from reader.screens.reason import ReasonScreen  # loaded when first used
+
         self.app.push_screen(ReasonScreen(), chosen)
 
     def action_clear(self) -> None:
@@ -396,8 +394,12 @@ class TriageScreen(StoriesScreen):
         self._step(undo=False)
 
     def action_search(self) -> None:
-        """Open the search box."""
-        box = self.query_one("#search", Input)
+        """Open the search box (made the first time: not before the first paint)."""
+        try:
+            box = self.query_one("#search", Input)
+        except NoMatches:
+            box = Input(placeholder="Search (Enter to apply, Esc to close)", id="search")
+            self.query_one("#list-pane").mount(box, before="#filter-line")
         box.value = self.filters.search or ""
         box.add_class("-open")
         box.focus()
@@ -427,6 +429,8 @@ class TriageScreen(StoriesScreen):
                 self.filters = replace(self.filters, provider=value or None)
 
         current = getattr(self.filters, field)
+        from reader.screens.pick import PickScreen  # loaded when first used
+
         self.app.push_screen(PickScreen(field.title(), values, current), chosen)
 
     def action_pick_topic(self) -> None:
@@ -439,7 +443,7 @@ class TriageScreen(StoriesScreen):
 
     def action_clear_filters(self) -> None:
         """Close the search box; else show everything."""
-        if self.query_one("#search").has_class("-open"):
+        if self.query("#search.-open"):
             self._close_search()
         elif self.filters != Filter(sort=self.filters.sort):
             self.filters = Filter(sort=self.filters.sort)
@@ -472,6 +476,8 @@ class TriageScreen(StoriesScreen):
             # Both would refresh the index at once: let the scan finish first.
             self.app.notify("The folder is being scanned: apply when it is done", timeout=3)
             return
+        from reader.screens.apply import ApplyScreen  # with write-back: when first used
+
         screen = ApplyScreen(self.library.root, self.db_path, self.clock)
         self.app.push_screen(screen, self._applied)
 

@@ -13,7 +13,7 @@ import yaml
 from textual.binding import Binding
 from textual.widgets import Static
 
-from reader.app import HELP_AREAS, NewsReader
+from reader.app import NewsReader, help_areas
 from reader.data import cache, query
 from reader.data.article import Decision
 from reader.data.store import StoreError, TriageStore
@@ -387,7 +387,7 @@ async def test_help_lists_every_binding(new_app: AppFactory) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         described = {(k.description, k.tooltip) for k in app.screen.keys}
-        for node in (NewsReader, *(node for _, node in HELP_AREAS)):
+        for node in (NewsReader, *(node for _, node in help_areas())):
             for binding in node.BINDINGS:
                 assert isinstance(binding, Binding)
                 assert binding.id and binding.description and binding.tooltip
