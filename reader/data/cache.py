@@ -83,6 +83,10 @@ def is_candidate(name: str) -> bool:
     return suffix in ARTICLE_SUFFIXES or suffix.lower() in ARTICLE_SUFFIXES
 
 
+_SIZES = 1 << 48
+"""Above any file size: `mtime * _SIZES + size` stands for both."""
+
+
 class FileStat(NamedTuple):
     """One candidate file found by a walk."""
 
@@ -97,8 +101,15 @@ def walk(root: Path, temps: list[str] | None = None) -> tuple[list[FileStat], li
 
     Hidden files ending in TEMP_SUFFIX (a write-back's temporaries) go to `temps`.
     """
-    found: list[FileStat] = []
     skipped: list[Problem] = []
+    return list(iter_files(root, skipped, temps)), skipped
+
+
+def iter_files(
+    root: Path, skipped: list[Problem], temps: list[str] | None = None
+) -> Iterator[FileStat]:
+    """`walk`, one file at a time: a refresh keeps only the files that changed (a list of
+    51k FileStats would cost ~19 MiB at the peak of every warm rescan)."""
     stack = [(os.fspath(root), "")]
     while stack:
         folder, prefix = stack.pop()
@@ -110,18 +121,16 @@ def walk(root: Path, temps: list[str] | None = None) -> tuple[list[FileStat], li
             )
             continue
         with entries:
-            _walk_folder(entries, prefix, stack, found, skipped, temps)
-    return found, skipped
+            yield from _walk_folder(entries, prefix, stack, skipped, temps)
 
 
 def _walk_folder(
     entries: Iterator[os.DirEntry[str]],
     prefix: str,
     stack: list[tuple[str, str]],
-    found: list[FileStat],
     skipped: list[Problem],
     temps: list[str] | None,
-) -> None:
+) -> Iterator[FileStat]:
     """One folder's entries: files found, folders to visit, links and temporaries noted."""
     from reader.data.safefile import TEMP_SUFFIX  # here: write-back is not loaded to list
 
@@ -142,7 +151,7 @@ def _walk_folder(
             else:
                 st = entry.stat(follow_symlinks=False)
                 if S_ISREG(st.st_mode):
-                    found.append(FileStat(rel, entry.path, st.st_mtime_ns, st.st_size))
+                    yield FileStat(rel, entry.path, st.st_mtime_ns, st.st_size)
         except OSError as error:
             skipped.append(Problem(rel, "file", f"cannot read: {error.strerror}"))
 
@@ -315,20 +324,20 @@ class Index:
 
     def refresh(self, progress: Progress | None = None) -> RefreshResult:
         """Bring the index up to date with the folder: parse only new or changed files."""
-        temps: list[str] = []
-        stats, skipped = walk(self.root, temps)
+        result = RefreshResult()
+        # What the index saw of each file, as one int: a dict of (mtime, size) tuples would
+        # cost ~4 MiB more at 51k files. Unique, as sizes are below 2**48 bytes.
         known = {
-            key: (mtime, size)
+            key: mtime * _SIZES + size
             for key, mtime, size in self.conn.execute("SELECT key, mtime_ns, size FROM articles")
         }
-        result = RefreshResult(skipped=skipped, temps=temps)
         todo = []
-        for stat in stats:
+        for stat in iter_files(self.root, result.skipped, result.temps):
             old = known.pop(key_from_id(stat.id), None)
-            if old == (stat.mtime_ns, stat.size):
+            if old == stat.mtime_ns * _SIZES + stat.size:
                 result.unchanged += 1
                 continue
-            (result.changed if old else result.added).append(stat.id)
+            (result.changed if old is not None else result.added).append(stat.id)
             todo.append(stat)
         result.removed = [id_from_key(key) for key in known]
         if todo or result.removed:
