@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.data import query
-from reader.data.cache import Index, RefreshResult, is_candidate, walk
+from reader.data.cache import _BIG_CHANGE, WAL_LIMIT, Index, RefreshResult, is_candidate, walk
 from reader.data.library import Library
 
 ARTICLE = "---\ntitle: {title}\npublishedDateTime: 2021-09-22T14:25:00Z\ntopics: [AI]\n---\n"
@@ -155,6 +155,22 @@ def test_cold_refresh_parses_all_then_warm_parses_nothing(index: Index) -> None:
     assert warm.unchanged == 5
     assert not warm.added and not warm.changed and not warm.removed
     assert len(list(index.articles())) == 5
+
+
+def test_a_first_index_of_many_files_leaves_no_big_wal(tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    root.mkdir()
+    body = "---\ntitle: Article {n}\npublished: false\n---\n" + "Text. " * 400
+    for n in range(_BIG_CHANGE):
+        (root / f"{n:04d}.md").write_text(body.format(n=n))
+    idx = Index(tmp_path / "db" / "index.db", root)
+    try:
+        assert idx.refresh().parsed == _BIG_CHANGE
+        wal = Path(f"{idx.db_path}-wal")  # emptied at the end of a big change
+        assert not wal.exists() or wal.stat().st_size == 0
+        assert idx.conn.execute("PRAGMA journal_size_limit").fetchone()[0] == WAL_LIMIT
+    finally:
+        idx.close()
 
 
 def test_touching_one_file_reparses_exactly_that_one(index: Index, seeds_dir: Path) -> None:
