@@ -91,7 +91,7 @@ def bare_parse(paths: list[str]) -> float:
 
 def corpus(args: argparse.Namespace, tmp: Path) -> Path:
     """The folder to index: --corpus, else the shared tarball extracted; cut to --limit files."""
-    from reader.data.cache import walk
+    from reader.data.walk import walk
 
     root: Path = args.corpus
     if not root:
@@ -132,7 +132,7 @@ def line(name: str, values: list[float]) -> str:
 
 def bench(root: Path, runs: int, tmp: Path) -> None:
     """Warm the page cache, run the interleaved measurements and print the summary."""
-    from reader.data.cache import walk
+    from reader.data.walk import walk
 
     paths = [stat.path for stat in walk(root)[0]]
     for path in paths:  # page cache: every measurement then reads from memory

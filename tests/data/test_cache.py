@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from reader.data import query
-from reader.data.cache import _BIG_CHANGE, WAL_LIMIT, Index, RefreshResult, is_candidate, walk
+from reader.data.cache import _BIG_CHANGE, WAL_LIMIT, Index, RefreshResult
 from reader.data.library import Library
+from reader.data.walk import is_candidate, walk
 
 ARTICLE = "---\ntitle: {title}\npublishedDateTime: 2021-09-22T14:25:00Z\ntopics: [AI]\n---\n"
 

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 
 from reader.data import query
 from reader.data.article import Article, Problem, RelatedLink
-from reader.data.cache import is_candidate, walk
 from reader.data.clean import escape_name, is_openable
 from reader.data.library import Library
 from reader.data.parse import parse_bytes, parse_file
+from reader.data.walk import is_candidate, walk
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE_SCRIPT = REPO.parent / "shared" / "corpus" / "hostile" / "make_hostile.py"
