@@ -47,7 +47,10 @@ def test_two_instances_decide_at_once_and_nothing_is_lost(
         rest, errors = _kill(proc)
         lines += rest
         assert "failed" not in lines, f"an instance could not decide: {errors[-2000:]}"
-        assert lines.count("ok") >= 12, errors[-2000:]
+        # An app press the other instance overrode at once shows its state, not ours
+        # ("unseen", checked below): it still counts as a press that was answered.
+        answered = lines.count("ok") + sum(x.startswith("unseen ") for x in lines)
+        assert answered >= 12, (lines, errors[-2000:])
         touched.append({x.split(" ")[1] for x in lines if x.startswith("start ")})
         unseen.append({x.split(" ")[1] for x in lines if x.startswith("unseen ")})
         mine: Allowed = {}
