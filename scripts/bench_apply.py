@@ -15,7 +15,7 @@ so that machine noise hits both alike:
   apply    writeback.plan(verify=False) + writeback.apply(refresh=False): read each
            file, check it against the index, build the edit, journal it, read it again,
            load its old and new front matter to verify the edit (in worker processes),
-           write a temporary, fsync, rename (in a writer thread); fsync the folders
+           write a temporary, fsync, rename (in a few writer threads); fsync the folders
   reindex  the library.refresh() that apply does after, so the index sees the values
   preview  writeback.plan(): what a preview (or --dry-run) costs, verification included
 
@@ -98,14 +98,16 @@ def bare_loop(root: Path, ids: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def timed_apply(library: Library) -> tuple[float, float, float, int]:
-    """(apply seconds, its CPU seconds, re-index seconds, files written)."""
+def timed_apply(library: Library) -> tuple[float, float, float, float, int]:
+    """(apply seconds, of which the plan's, its CPU seconds, re-index seconds, files written)."""
     start, used = time.perf_counter(), cpu()
     found = writeback.plan(library, verify=False)
+    planned = time.perf_counter()
     result = writeback.apply(library, found.edits, refresh=False)
     applied, used = time.perf_counter(), cpu() - used
     library.refresh()
-    return applied - start, used, time.perf_counter() - applied, len(result.written)
+    again = time.perf_counter() - applied
+    return applied - start, planned - start, used, again, len(result.written)
 
 
 def main() -> None:
@@ -135,7 +137,7 @@ def main() -> None:
             start = time.perf_counter()
             planned = len(writeback.plan(library).edits)
             preview.append(time.perf_counter() - start)
-            seconds, used, again, written = timed_apply(library)
+            seconds, planning, used, again, written = timed_apply(library)
             apply_cpu.append(used)
             apply.append(seconds)
             reindex.append(again)
@@ -143,8 +145,8 @@ def main() -> None:
             restored = len(change.ids) if change else 0
             print(
                 f"  run {run + 1}: bare {bare[-1]:.3f} s, apply {seconds:.3f} s "
-                f"({written} written of {planned} planned), re-index {again:.3f} s, "
-                f"preview {preview[-1]:.3f} s; undo restored {restored}"
+                f"(plan {planning:.3f} s; {written} written of {planned} planned), "
+                f"re-index {again:.3f} s, preview {preview[-1]:.3f} s; undo restored {restored}"
             )
         library.close()
     med = statistics.median

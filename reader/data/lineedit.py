@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,8 @@ UTF8_BOM = b"\xef\xbb\xbf"
 # The same `---` lines as reader.data.parse finds them (there on text, here on bytes: the
 # encodings it reads keep ASCII as it is, so both see the same lines).
 _OPEN = re.compile(rb"---[ \t]*(\r?\n)")
-_CLOSE = re.compile(rb"(\r?\n)---[ \t]*(?:\r?\n|\Z)")
+_CLOSE_REST = re.compile(rb"[ \t]*(?:\r?\n|\Z)")
+"""What follows `\\n---` on a closing line."""
 _KEY = re.compile(rb"""^(?:published|"published"|'published')[ \t]*:(?=[ \t\r\n]|\Z)""", re.M)
 _DOUBLE = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _SINGLE = re.compile(rb"'(?:[^']|'')*'")
@@ -69,10 +71,22 @@ def _span(data: bytes) -> _Span:
     opening = _OPEN.match(data, at)
     if opening is None:
         raise Refused("press", "no front matter (a plain-text release): not rewritten")
-    closing = _CLOSE.search(data, opening.end() - 1)
-    if closing is None or closing.end(1) <= opening.end():
+    end = _close(data, opening.end() - 1)
+    if end <= opening.end():
         raise Refused("verify", "front matter not closed by a `---` line, or empty")
-    return _Span(opening.end(), closing.end(1), opening.group(1))
+    return _Span(opening.end(), end, opening.group(1))
+
+
+def _close(data: bytes, start: int) -> int:
+    """The first byte of the first `---` line after the newline at or after `start`, or -1.
+
+    As `re.search(rb"(\\r?\\n)---[ \\t]*(?:\\r?\\n|\\Z)", data[start:])` finds it, but
+    looking for the literal rather than trying a pattern at every byte.
+    """
+    at = data.find(b"\n---", start)
+    while at >= 0 and _CLOSE_REST.match(data, at + 4) is None:
+        at = data.find(b"\n---", at + 1)
+    return at + 1 if at >= 0 else -1
 
 
 def _value_end(content: bytes, at: int) -> int:
@@ -100,6 +114,23 @@ def _value_start(content: bytes, key_end: int) -> tuple[int, int]:
     return at, _value_end(content, at)
 
 
+def _last_key(data: bytes, span: _Span) -> re.Match[bytes] | None:
+    """The last `published:` key at the start of a front-matter line (`_KEY`), or None.
+
+    The last match of `_KEY.finditer(data, span.start, span.end)`, found from the
+    literal: only a line that starts with the word (or a quote and it) can match.
+    """
+    at = data.rfind(b"published", span.start, span.end)
+    while at >= 0:
+        line = at - 1 if at > span.start and data[at - 1] in b"\"'" else at
+        if data[line - 1] == 10:  # a line start: the front matter starts after a newline
+            key = _KEY.match(data, line, span.end)
+            if key is not None:
+                return key
+        at = data.rfind(b"published", span.start, at)
+    return None
+
+
 def published_edit(data: bytes, value: bool) -> LineEdit:
     """The edit that makes the last top-level `published:` say `value`, or adds that line.
 
@@ -109,14 +140,14 @@ def published_edit(data: bytes, value: bool) -> LineEdit:
     """
     span = _span(data)
     word = b"true" if value else b"false"
-    keys = list(_KEY.finditer(data, span.start, span.end))
-    if not keys:
+    key = _last_key(data, span)  # YAML keeps the last of duplicate keys
+    if key is None:
         return LineEdit(span.end, b"", b"published: " + word + span.eol)
-    start = keys[-1].start()  # YAML keeps the last of duplicate keys
+    start = key.start()
     line = data[start : data.index(b"\n", start) + 1]
     eol = b"\r\n" if line.endswith(b"\r\n") else b"\n"
     content = line[: -len(eol)]
-    at, stop = _value_start(content, keys[-1].end() - start)
+    at, stop = _value_start(content, key.end() - start)
     before, after = content[:at], content[stop:]
     if not before.endswith((b" ", b"\t")):
         before += b" "  # `published:` with nothing after it
@@ -152,11 +183,50 @@ _BOOL = "tag:yaml.org,2002:bool"
 _Pairs = list[tuple[Any, Any]]
 
 
+class _Loader(YamlLoader):
+    """The articles' loader, remembering what tag each short scalar resolves to.
+
+    A tag depends only on the node's kind, its text and how it was written (the loader
+    has no path resolvers), so a remembered one is the one the loader would find again;
+    most front matters repeat the same keys and short values.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if not _MEMO:
+            return str(super().resolve(kind, value, implicit))
+        key = (kind, value, implicit)
+        tag = _TAGS.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if value is None or len(value) <= _REMEMBER:
+                if len(_TAGS) >= _REMEMBERED:
+                    _TAGS.clear()
+                _TAGS[key] = tag
+        return tag
+
+
+_REMEMBER = 80
+"""Longest scalar text whose tag is remembered."""
+_REMEMBERED = 50_000
+"""Most tags remembered; then forgotten all at once."""
+_TAGS: dict[tuple[Any, Any, Any], str] = {}
+_MEMO = not YamlLoader.yaml_path_resolvers
+"""Path resolvers would make a tag depend on where its node is too: none, as in SafeLoader."""
+
+
+def _compose(text: str) -> Any:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def _root(data: bytes, which: str) -> yaml.MappingNode:
     """The front matter composed into YAML nodes: each value with its resolved tag."""
     span = _span(data)
     try:
-        node = yaml.compose(_text(data[span.start : span.end]), Loader=YamlLoader)
+        node = _compose(_text(data[span.start : span.end]))
     except (yaml.YAMLError, RecursionError) as error:
         why = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise Refused("verify", f"the {which} front matter does not load: {why}") from None
@@ -188,12 +258,14 @@ def _same(old: list[Any], new: list[Any]) -> bool:
     if len(old) != len(new):
         return False
     stack = list(zip(old, new, strict=True))
+    pop, push = stack.pop, stack.extend
     seen: set[tuple[int, int]] = set()
     while stack:
-        a, b = stack.pop()
-        if a.__class__ is not b.__class__ or a.tag != b.tag:
+        a, b = pop()
+        kind = a.__class__
+        if kind is not b.__class__ or a.tag != b.tag:
             return False
-        if isinstance(a, yaml.ScalarNode):
+        if kind is _SCALAR:
             if a.value != b.value:
                 return False
             continue
@@ -202,11 +274,15 @@ def _same(old: list[Any], new: list[Any]) -> bool:
         seen.add((id(a), id(b)))
         if len(a.value) != len(b.value):
             return False
-        if isinstance(a, yaml.MappingNode):
-            stack += zip(_nodes(a.value), _nodes(b.value), strict=True)
+        if kind is _MAPPING:  # entries are (key, value) pairs: compare both, in order
+            push(zip(_flat(a.value), _flat(b.value), strict=True))
         else:
-            stack += zip(a.value, b.value, strict=True)
+            push(zip(a.value, b.value, strict=True))
     return True
+
+
+_SCALAR, _MAPPING = yaml.ScalarNode, yaml.MappingNode
+_flat = itertools.chain.from_iterable
 
 
 def verify(old: bytes, edit: LineEdit, value: bool) -> bytes:

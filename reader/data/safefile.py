@@ -213,19 +213,21 @@ Done = Callable[[BaseException | None], None]
 
 
 class Writer:
-    """Replaces files in one background thread, so one file's fsync overlaps the next checks.
+    """Replaces files in a few background threads, so fsyncs overlap each other and the checks.
 
     Use it as a context manager; `put` queues a replacement (Folder.replace) and each
     `done` callback runs in the caller's thread, in order, once its file is replaced or
     refused (at the latest when the block ends, which waits for every file).
     """
 
-    DEPTH = 8
+    THREADS = 4
+    """Replacements going on at once: the file system commits concurrent fsyncs together."""
+    DEPTH = 16
     """Most replacements waiting at once (each holds its file's new bytes)."""
 
     def __init__(self, folder: Folder):
         self.folder = folder
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="newsreader-write")
+        self._pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="newsreader-write")
         self._queue: deque[tuple[Future[None], Done]] = deque()
 
     def __enter__(self) -> Writer:

@@ -6,7 +6,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -17,6 +17,8 @@ POOL_THRESHOLD = 100
 """Below this many edits, worker processes cost more than they save."""
 CHUNK = 32
 """Edits sent to a worker at a time."""
+FIRST = 4
+"""Edits in the first chunk: the writes wait for it (the chunks double up to CHUNK)."""
 
 Item = tuple[bytes, LineEdit, bool]
 """(old bytes, edit, value): what `verify` takes."""
@@ -35,6 +37,14 @@ def verify_many(items: Sequence[Item]) -> list[Verdict]:
         else:
             verdicts.append(None)
     return verdicts
+
+
+def chunks(count: int) -> Iterator[slice]:
+    """Slices of `count` edits to verify at a time: small ones first, so writes start soon."""
+    start, size = 0, FIRST
+    while start < count:
+        yield slice(start, start + size)
+        start, size = start + size, min(2 * size, CHUNK)
 
 
 def _watch_parent(parent: int) -> None:
@@ -72,7 +82,8 @@ class Verifier:
         cores = os.cpu_count() or 1
         if count < POOL_THRESHOLD or cores < 2:
             return
-        workers = min(cores - 1, 4)  # a core stays for this process's reads and writes
+        # Every core: this process's reads and writes mostly wait on the disk.
+        workers = min(cores, 4)
         try:
             context = multiprocessing.get_context(start_method())
             self._pool = ProcessPoolExecutor(

@@ -34,7 +34,7 @@ from reader.data.parse import head_of
 from reader.data.revert import revert, settle
 from reader.data.safefile import Folder, FolderBusy, Unsafe, Writer, clean_stale_temps, digest
 from reader.data.store import FileWrite
-from reader.data.verifier import CHUNK, Item, Verdict, Verifier
+from reader.data.verifier import Item, Verdict, Verifier, chunks
 
 if TYPE_CHECKING:
     from reader.data.library import Library
@@ -212,7 +212,8 @@ def _plan_one(
         return None
     try:
         data, st = folder.read(article_id)
-        if (st.st_mtime_ns, st.st_size, digest(head_of(data))) != stamp:
+        head, whole = head_of(data), digest(data)
+        if (st.st_mtime_ns, st.st_size, whole if head is data else digest(head)) != stamp:
             raise Unsafe("changed", "changed on disk since it was indexed: rescan first")
         value = decision is Decision.PUBLISHED
         line = lineedit.published_edit(data, value)
@@ -223,7 +224,7 @@ def _plan_one(
     return Edit(
         article_id, decision, reason, line, data.count(b"\n", 0, line.offset) + 1,
         lineedit.old_value(line), before, after, st.st_mtime_ns, st.st_size,
-        digest(data), digest(new),
+        whole, digest(new),
     )  # fmt: skip
 
 
@@ -311,7 +312,8 @@ class _Run:
     """One apply's writes: journaled as pending, checked, verified, written, then settled.
 
     The work flows in chunks: this thread reads and checks the files, worker processes
-    verify them (the YAML loads), and a writer thread replaces them (the fsyncs).
+    verify them (the YAML loads), and writer threads replace them (the fsyncs, several at
+    once: the file system commits them together).
     """
 
     def __init__(self, library: Library, folder: Folder, verifier: Verifier, result: ApplyResult):
@@ -328,8 +330,8 @@ class _Run:
         try:
             with Writer(self.folder) as writer:
                 waiting: deque[tuple[list[_Checked], Future[list[Verdict]]]] = deque()
-                for start in range(0, len(todo), CHUNK):
-                    checked = [c for c in map(self._check, todo[start : start + CHUNK]) if c]
+                for part in chunks(len(todo)):
+                    checked = [c for c in map(self._check, todo[part]) if c]
                     waiting.append((checked, self.verifier.submit([c[4] for c in checked])))
                     while len(waiting) > 2:
                         self._write(writer, *waiting.popleft())
