@@ -11,7 +11,8 @@ that every file needs a write, and then measures, interleaved (bare, apply, bare
 so that machine noise hits both alike:
 
   bare     the floor: for each file, write its bytes to a temporary beside it, fsync,
-           rename over it (what any atomic write costs), in this process
+           rename over it (what any atomic write costs), in this process; the same in
+           as many threads as apply writes in is printed too, for reference
   apply    writeback.plan(verify=False) + writeback.apply(refresh=False): read each
            file, check it against the index, build the edit, journal it, read it again,
            load its old and new front matter to verify the edit (in worker processes),
@@ -34,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,6 +44,7 @@ sys.path.insert(0, str(REPO))
 from reader.data import writeback  # noqa: E402
 from reader.data.article import Decision  # noqa: E402
 from reader.data.library import Library  # noqa: E402
+from reader.data.safefile import Writer  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "smartable"
 TARGET = 1.5
@@ -81,21 +84,30 @@ def cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def bare_loop(root: Path, ids: list[str]) -> float:
-    """Seconds to rewrite every file through a temporary: write, fsync, rename."""
+def bare_loop(root: Path, ids: list[str], threads: int = 1) -> float:
+    """Seconds to rewrite every file through a temporary: write, fsync, rename (in THREADS
+    threads at once, as apply's writer does, for the reference line)."""
     start = time.perf_counter()
-    for article_id in ids:
-        path = root / article_id
-        data = path.read_bytes()
-        temp = path.with_name(f".{path.name}.bench-tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
+    if threads == 1:
+        for article_id in ids:
+            rewrite(root / article_id)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(rewrite, (root / article_id for article_id in ids)))
     return time.perf_counter() - start
+
+
+def rewrite(path: Path) -> None:
+    """One file of the bare loop."""
+    data = path.read_bytes()
+    temp = path.with_name(f".{path.name}.bench-tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temp, path)
 
 
 def timed_apply(library: Library) -> tuple[float, float, float, float, int]:
@@ -127,13 +139,14 @@ def main() -> None:
             library.store.decide([article_id], Decision.SKIPPED if live else Decision.PUBLISHED)
         source = "the shared corpus" if CORPUS.is_dir() else "synthetic articles"
         print(f"{len(ids):,} files from {source}, {ns.runs} runs, interleaved")
-        bare, apply, reindex, preview = [], [], [], []
+        bare, threaded, apply, reindex, preview = [], [], [], [], []
         bare_cpu, apply_cpu = [], []
         for run in range(ns.runs):
             start = cpu()
             bare.append(bare_loop(root, ids))
             bare_cpu.append(cpu() - start)
-            library.refresh()  # the bare loop changed every mtime
+            threaded.append(bare_loop(root, ids, Writer.THREADS))
+            library.refresh()  # the bare loops changed every mtime
             start = time.perf_counter()
             planned = len(writeback.plan(library).edits)
             preview.append(time.perf_counter() - start)
@@ -144,7 +157,8 @@ def main() -> None:
             change = library.undo()
             restored = len(change.ids) if change else 0
             print(
-                f"  run {run + 1}: bare {bare[-1]:.3f} s, apply {seconds:.3f} s "
+                f"  run {run + 1}: bare {bare[-1]:.3f} s ({threaded[-1]:.3f} s in threads), "
+                f"apply {seconds:.3f} s "
                 f"(plan {planning:.3f} s; {written} written of {planned} planned), "
                 f"re-index {again:.3f} s, preview {preview[-1]:.3f} s; undo restored {restored}"
             )
@@ -161,6 +175,10 @@ def main() -> None:
     ratio = med(apply) / med(bare)
     whole = (med(apply) + med(reindex)) / med(bare)
     print(f"apply / bare: {ratio:.2f} (target <= {TARGET}); with the re-index: {whole:.2f}")
+    print(
+        f"for reference, the bare loop in {Writer.THREADS} threads (as apply writes): "
+        f"{med(threaded):.3f} s; apply / that: {med(apply) / med(threaded):.2f}"
+    )
 
 
 if __name__ == "__main__":
