@@ -20,3 +20,12 @@ def id_from_key(key: str) -> str:
     if key.startswith(_RAW):
         return bytes.fromhex(key[1:]).decode("utf-8", "surrogateescape")
     return key
+
+
+def keys_from_ids(ids: list[str]) -> list[str]:
+    """`key_from_id` of each id; the list itself when every id is its own key (one check)."""
+    try:
+        "\n".join(ids).encode("utf-8")
+    except UnicodeEncodeError:
+        return [key_from_id(i) for i in ids]
+    return ids

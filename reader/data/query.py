@@ -95,8 +95,9 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
 def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> list[ArticleRow]:
     """The articles the filter admits, in its order; only the first `limit` when given."""
     where, params = _where(flt)
-    # A first page walks the date index; the whole list is faster read in order and sorted.
-    hint = "" if limit is not None else "NOT INDEXED "
+    # A first page walks the date index, a story its members by key; the whole list is
+    # faster read in order and sorted.
+    hint = "" if limit is not None or flt.story else "NOT INDEXED "
     if limit is not None:
         params = [*params, limit]
     sql = (
@@ -159,6 +160,32 @@ def search_ids(library: Library, text: str) -> set[str]:
             (match,),
         )
     }
+
+
+def search_rowids(library: Library, text: str) -> set[int]:
+    """The index rowids of every article a search matches, unordered (no key is decoded).
+
+    Rowids change as files are indexed again: pair them with `article_rowids` read at the
+    same `index_version`.
+    """
+    match = fts_query(text)
+    if not match:
+        return set()
+    (joined,) = library.index.conn.execute(
+        "SELECT group_concat(rowid) FROM articles_fts WHERE articles_fts MATCH ?", (match,)
+    ).fetchone()  # one string: stepping through 40,000 rows costs more than parsing it
+    return set(map(int, joined.split(","))) if joined else set()
+
+
+def article_rowids(library: Library) -> dict[str, int]:
+    """Every indexed key with its rowid now (see `index_version`)."""
+    return dict(library.index.conn.execute("SELECT key, rowid FROM articles"))
+
+
+def index_version(library: Library) -> tuple[int, int]:
+    """Changes when the index may have changed: a commit by any connection, this one's too."""
+    conn = library.index.conn
+    return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
 
 
 def story_members(library: Library, story: str) -> list[ArticleRow]:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from itertools import compress, repeat
 
 from reader.data import query
 from reader.data.article import Decision
+from reader.data.keys import keys_from_ids
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter, Sort
+
+_TRIES = 3
+"""Searches by rowid while the index keeps changing under them, before searching by id."""
 
 
 def needs_sql(flt: Filter) -> bool:
@@ -25,6 +30,10 @@ class LoadedRows:
         self.rows = rows
         """Every article the index lists (as `query.rows` with no filter gives them)."""
         self._index = {row.id: n for n, row in enumerate(rows)}
+        self._rowids: list[int] = []
+        """Each row's rowid in the index at `_version` (-1: no longer indexed)."""
+        self._version: tuple[int, int] | None = None
+        """The index version `_rowids` were read at; None before the first search."""
 
     def select(self, library: Library, flt: Filter) -> list[ArticleRow]:
         """What `query.rows(library, flt)` gives, from memory: search, state and provider.
@@ -34,13 +43,35 @@ class LoadedRows:
         assert flt.sort == self.sort and not needs_sql(flt)
         rows = self.rows
         if flt.search and query.fts_query(flt.search):  # no words: no search, as in SQL
-            ids = query.search_ids(library, flt.search)
-            rows = [row for row in rows if row.id in ids]
+            rows = self._search(library, flt.search)
         if flt.state is not None:
             rows = [row for row in rows if row.state is flt.state]
         if flt.provider:
             rows = [row for row in rows if row.provider == flt.provider]
         return list(rows) if rows is self.rows else rows
+
+    def _search(self, library: Library, text: str) -> list[ArticleRow]:
+        """The rows the search matches, in order: by rowid, with no key decoded per match.
+
+        The rowids are those of one unchanged index (else read again), so they name the
+        same articles as the rows' ids do.
+        """
+        for _ in range(_TRIES):
+            version = query.index_version(library)
+            if version != self._version:
+                self._map_rowids(library)
+                self._version = version
+            hits = query.search_rowids(library, text)
+            if query.index_version(library) == version:  # no commit in between
+                return list(compress(self.rows, map(hits.__contains__, self._rowids)))
+        ids = query.search_ids(library, text)
+        return [row for row in self.rows if row.id in ids]
+
+    def _map_rowids(self, library: Library) -> None:
+        """Read each row's rowid in the index as it is now."""
+        rowids = query.article_rowids(library)
+        keys = keys_from_ids([row.id for row in self.rows])
+        self._rowids = list(map(rowids.get, keys, repeat(-1)))
 
     def set_states(self, states: Mapping[str, Decision]) -> None:
         """Take in the states these articles have now (after a decision, an undo, an apply)."""

@@ -189,7 +189,7 @@ class ArticleList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._stories = StoryRows(rows)
         self._rows: list[ArticleRow] = self._stories.shown()
-        self._index: dict[str, int] = {row.id: i for i, row in enumerate(self._rows)}
+        self._index: dict[str, int] = self._stories.index_of_shown(self._rows)
         self._cursor = 0 if self._rows else -1
         self._selected: set[str] = set()
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
@@ -251,7 +251,7 @@ class ArticleList(ScrollView, can_focus=True):
         old_rows, old_cursor, old_id = self._rows, self._cursor, self.cursor_id
         old_top = round(self.scroll_y)
         self._rows = rows
-        self._index = {row.id: i for i, row in enumerate(self._rows)}
+        self._index = self._stories.index_of_shown(rows)
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
         new_id = prefer if prefer in self._index else self._successor(old_rows, old_cursor, old_id)
         self._cursor = -1 if new_id is None else self._index[new_id]

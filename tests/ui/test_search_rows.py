@@ -1,0 +1,179 @@
+"""Search in memory by rowid while the index changes, and story grouping with C loops."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from reader.data import query
+from reader.data.article import Decision
+from reader.data.library import Library
+from reader.data.query import ArticleRow, Filter
+from reader.screens.rows import LoadedRows
+from reader.widgets.story_rows import StoryRows, story_of
+
+ARTICLE = """\
+---
+title: "{title}"
+publishedDateTime: 2030-01-{day:02d}T10:00:00Z
+webUrl: "https://example.com/{name}"
+published: false
+provider:
+  name: Example
+---
+"""
+
+
+def write(root: Path, name: str, title: str, day: int) -> Path:
+    path = root / f"{name}.md"
+    path.write_text(ARTICLE.format(title=title, day=day, name=name), encoding="utf-8")
+    return path
+
+
+def refresh(root: Path, db_path: Path) -> None:
+    """Index the folder again on another connection, as the app's scan worker does."""
+    other = Library(root, db_path)
+    try:
+        other.refresh()
+    finally:
+        other.close()
+
+
+def matched(loaded: LoadedRows, library: Library, text: str) -> list[str]:
+    return [row.id for row in loaded.select(library, Filter(search=text))]
+
+
+def expected(loaded: LoadedRows, library: Library, text: str) -> list[str]:
+    """The loaded rows that SQL's search matches now, in the loaded order."""
+    ids = {row.id for row in query.rows(library, Filter(search=text))}
+    return [row.id for row in loaded.rows if row.id in ids]
+
+
+def test_search_in_memory_follows_rowids_that_change(tmp_path: Path) -> None:
+    """Files indexed again get new rowids (and a deleted top rowid is given out again):
+    the rows in memory still match what the index says of each article."""
+    root, db_path = tmp_path / "cache", tmp_path / "state" / "decisions.db"
+    root.mkdir()
+    paths = [write(root, f"a{n}", f"Common word{n}", n + 1) for n in range(6)]
+    refresh(root, db_path)
+    library = Library(root, db_path)
+    try:
+        loaded = LoadedRows("date", query.rows(library))
+        assert matched(loaded, library, "common") == expected(loaded, library, "common")
+        assert len(matched(loaded, library, "common")) == 6
+        # The first and the last by rowid are parsed again: new rowids; another connection.
+        write(root, "a0", "Changed zebra", 1)
+        write(root, "a5", "Changed zebra", 6)
+        for path in (paths[0], paths[5]):
+            os.utime(path, ns=(10**18, 10**18))
+        refresh(root, db_path)
+        for text in ("common", "zebra", "word1", "word0", "changed", "nothing"):
+            assert matched(loaded, library, text) == expected(loaded, library, text), text
+        assert matched(loaded, library, "zebra") == ["a5.md", "a0.md"]
+        # Gone, then a new file: the gone row matches nothing, the new one is not loaded.
+        paths[3].unlink()
+        write(root, "b9", "Common newcomer", 9)
+        library.refresh()  # this connection's own changes count too
+        for text in ("common", "word3", "newcomer"):
+            assert matched(loaded, library, text) == expected(loaded, library, text), text
+        assert "a3.md" not in matched(loaded, library, "common")
+    finally:
+        library.close()
+
+
+def test_search_in_memory_with_states_and_provider(tmp_path: Path) -> None:
+    root, db_path = tmp_path / "cache", tmp_path / "state" / "decisions.db"
+    root.mkdir()
+    for n in range(4):
+        write(root, f"a{n}", f"Common word{n}", n + 1)
+    refresh(root, db_path)
+    library = Library(root, db_path)
+    try:
+        loaded = LoadedRows("date", query.rows(library))
+        library.store.decide(["a1.md", "a2.md"], Decision.SKIPPED)
+        loaded.set_states(query.states(library, ["a1.md", "a2.md"]))
+        for flt in (
+            Filter(search="common", state=Decision.SKIPPED),
+            Filter(search="word1", state=Decision.UNDECIDED),
+            Filter(search="common", provider="Example"),
+            Filter(search="common", provider="Other"),
+        ):
+            assert loaded.select(library, flt) == query.rows(library, flt), flt
+    finally:
+        library.close()
+
+
+def _row(article_id: str, story: str, size: int) -> ArticleRow:
+    return ArticleRow(
+        article_id, article_id, "", None, Decision.UNDECIDED, story=story, story_size=size
+    )
+
+
+def _old_shown(stories: StoryRows, keep: str | None) -> list[ArticleRow]:
+    """What `shown` gave before it was done with C loops (a reference)."""
+    row = None if keep is None else next((r for r in stories.loaded if r.id == keep), None)
+    if row is not None and row.story_size > 1:
+        first = next(r for r in stories.loaded if story_of(r) == story_of(row))
+        if first.id != row.id:
+            stories.expanded.add(story_of(row))
+    return query.group_stories(stories.loaded, stories.expanded)
+
+
+def test_story_rows_shown_agrees_with_group_stories() -> None:
+    """Random lists of stories, some members filtered out, some stories expanded."""
+    rng = random.Random(7)
+    for _ in range(200):
+        rows = []
+        for n in range(rng.randint(0, 30)):
+            size = rng.choice((1, 1, 2, 3, 5))
+            story = f"s{rng.randint(0, 4)}" if size > 1 else f"r{n}"
+            rows.append(_row(f"r{n}", rng.choice((story, "")) if size == 1 else story, size))
+        rng.shuffle(rows)
+        ids = [r.id for r in rows]
+        keep = rng.choice([None, "gone", *ids])
+        expanded = set(rng.sample(["s0", "s1", "s2", "s3", "s4"], rng.randint(0, 2)))
+        fast, reference = StoryRows(rows), StoryRows(rows)
+        fast.expanded, reference.expanded = set(expanded), set(expanded)
+        assert fast.shown(keep) == _old_shown(reference, keep)
+        assert fast.expanded == reference.expanded
+        members = [r for r in rows if r.story_size > 1]
+        assert fast.sizes == {
+            s: sum(story_of(r) == s for r in members) for s in {story_of(r) for r in members}
+        }
+        assert all(
+            fast.heads[story_of(r)] == next(m.id for m in members if story_of(m) == story_of(r))
+            for r in members
+        )
+        assert fast.index == {r.id: i for i, r in enumerate(rows)}
+        if members:  # a decision replaces a row: an opened story shows the new one
+            changed = replace(rng.choice(members), state=Decision.SKIPPED)
+            assert fast.replace(changed) and reference.replace(changed)
+            fast.expanded.add(story_of(changed))
+            reference.expanded.add(story_of(changed))
+            assert fast.shown() == _old_shown(reference, None)
+            assert changed in fast.shown()
+        fast.grouped = False
+        flat = fast.shown(keep)
+        assert flat == fast.loaded and fast.index_of_shown(flat) == fast.index
+
+
+def test_search_in_memory_finds_names_that_are_not_utf8(tmp_path: Path) -> None:
+    """A name with undecodable bytes has a hex key: its row still matches by rowid."""
+    root, db_path = tmp_path / "cache", tmp_path / "state" / "decisions.db"
+    root.mkdir()
+    write(root, "plain", "Common plain", 1)
+    odd = root / os.fsdecode(b"caf\xe9.md")
+    odd.write_text(ARTICLE.format(title="Common odd", day=2, name="cafe"), encoding="utf-8")
+    refresh(root, db_path)
+    library = Library(root, db_path)
+    try:
+        loaded = LoadedRows("date", query.rows(library))
+        assert {row.id for row in loaded.rows} == {"plain.md", os.fsdecode(b"caf\xe9.md")}
+        for text in ("common", "odd", "plain"):
+            flt = Filter(search=text)
+            assert loaded.select(library, flt) == query.rows(library, flt), text
+        assert len(matched(loaded, library, "common")) == 2
+    finally:
+        library.close()
