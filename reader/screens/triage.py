@@ -285,16 +285,27 @@ class TriageScreen(StoriesScreen):
 
     def _follow_store(self) -> None:
         """Show what another instance decided, undid or redid since the last look (one
-        indexed query on the journal when nothing changed)."""
+        indexed query on the journal when nothing changed). This instance's own steps are
+        in the journal too: already shown, they change nothing on screen."""
         try:
             self._seen, ids = self.library.store.changed_since(self._seen)
         except sqlite3.Error:  # busy or damaged: the next decision says so, and why
             return
-        if ids:
-            lst = self.article_list
-            rows = (lst.loaded_row(article_id) for article_id in ids)
-            before = {row.id: row.state for row in rows if row is not None}
-            self._sync(before, ids, mine=False)
+        if not ids:
+            return
+        lst = self.article_list
+        rows = {article_id: lst.loaded_row(article_id) for article_id in ids}
+        after = query.states(self.library, ids)
+        moved = [
+            i for i, now in after.items() if (row := rows.get(i)) is None or row.state is not now
+        ]
+        if moved:
+            before = {i: row.state for i in moved if (row := rows.get(i)) is not None}
+            self._sync(before, moved, mine=False)
+        else:
+            self._update_steps()  # another instance's step is on the one undo stack too
+            if lst.cursor_id in ids:
+                self._show(lst.cursor_id)  # its reason may have changed
 
     def _sync(self, before: Mapping[str, Decision], ids: Iterable[str], mine: bool = True) -> None:
         """Show the state these articles have now (`before`: what they had; `mine`: whether
