@@ -17,7 +17,8 @@ from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict
 from reader.data.clean import escape_name
 from reader.data.library import Library, LibraryError
-from reader.data.store import Change, StoreError
+from reader.data.store import Change
+from reader.data.store_file import StoreError
 from reader.paths import bundled_seeds
 
 ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}

@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from reader.data import query
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
-from reader.data.store import StoreError
+from reader.data.store_file import StoreError
 from reader.screens.scanning import ScanningScreen
 from reader.widgets.related_links import RelatedLinks
 

@@ -24,7 +24,7 @@ from reader.data.article import Article, Decision
 from reader.data.cache import RefreshResult
 from reader.data.library import Library
 from reader.data.query import SORTS, ArticleRow, Filter, Sort
-from reader.data.store import StoreError
+from reader.data.store_file import StoreError
 from reader.messages import DecisionRequested, LinkRequested, RowsLoaded
 from reader.render import filter_content
 from reader.screens.filters import next_sort, next_state, with_sort, with_state

@@ -17,7 +17,8 @@ import pytest
 from reader.data import query
 from reader.data.article import Decision
 from reader.data.library import Library
-from reader.data.store import DamagedStoreError, StoreError, TriageStore
+from reader.data.store import TriageStore
+from reader.data.store_file import DamagedStoreError, StoreError
 
 REPO = Path(__file__).resolve().parents[2]
 PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED

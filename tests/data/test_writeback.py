@@ -23,7 +23,8 @@ from reader.data.article import Article, Decision, article_to_dict
 from reader.data.library import Library
 from reader.data.parse import parse_bytes
 from reader.data.safefile import TEMP_SUFFIX, Folder, clean_stale_temps, temp_name
-from reader.data.store import FilesStepError, TriageStore
+from reader.data.store import TriageStore
+from reader.data.store_file import FilesStepError
 
 PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED
 

@@ -16,7 +16,8 @@ from textual.widgets import Static
 from reader.app import NewsReader, help_areas
 from reader.data import cache, query
 from reader.data.article import Decision
-from reader.data.store import StoreError, TriageStore
+from reader.data.store import TriageStore
+from reader.data.store_file import StoreError
 from reader.messages import DecisionRequested
 from reader.paths import config_file
 from reader.screens.confirm import ConfirmScreen
