@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.actions import parse
 from textual.app import App
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -116,6 +117,19 @@ class NewsReader(App[int]):
         self.library: Library | None = None
         """The main thread's library, open while the app runs."""
         self.sub_title = root.name
+        self._size_seen: Size | None = None
+        """The terminal size the screens were last laid out for."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Let a new size through, not the same one again.
+
+        At start the terminal driver reports the size the app already started at; App's
+        own handler would then lay the screens out and paint them again for nothing (20-50
+        ms before the list shows, a full screen's worth of output).
+        """
+        if event.size == self._size_seen:
+            event.prevent_default()
+        self._size_seen = event.size
 
     def on_mount(self) -> None:
         self._restore_theme()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Static
 
@@ -610,3 +611,26 @@ async def test_a_long_first_scan_shows_and_decides_from_its_first_batch(
         assert triage.article_list.empty_text == EMPTY_TEXT
         assert len(listed(app)) == 1105
     assert stored(db_path, first) == [Decision.PUBLISHED]  # the scan's seeding kept it
+
+
+async def test_the_same_size_again_lays_nothing_out(new_app: AppFactory) -> None:
+    """The driver repeats the start size: that must not lay the screen out and paint it
+    again (it did, 20-50 ms before the first list showed); a new size still does."""
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        triage = screen(app)
+        layouts: list[object] = []
+        real = triage._refresh_layout
+
+        def counted(*args: object, **kw: object) -> None:
+            layouts.append(args)
+            real(*args, **kw)  # type: ignore[arg-type]
+
+        triage._refresh_layout = counted  # type: ignore[method-assign,assignment]
+        app.post_message(events.Resize(app.size, app.size))
+        await pilot.pause(0.1)
+        assert layouts == []
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause(0.1)
+        assert layouts  # the counter sees a real resize
