@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -15,22 +15,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Input, Label
+from textual.widgets import Footer, Header, Label
 
 from reader.data import query
 from reader.data.article import Article, Decision
 from reader.data.cache import RefreshResult
 from reader.data.library import Library
-from reader.data.query import SORTS, ArticleRow, Filter, Sort
+from reader.data.query import ArticleRow, Filter, Sort
 from reader.data.store_file import StoreError
 from reader.messages import DecisionRequested, LinkRequested, RowsLoaded
 from reader.render import filter_content
-from reader.screens.filters import next_sort, next_state, with_sort, with_state
+from reader.screens.filtering import FilteringScreen
 from reader.screens.keys import TRIAGE_BINDINGS
 from reader.screens.rows import LoadedRows, needs_sql
-from reader.screens.stories import STORY_BINDINGS, StoriesScreen
+from reader.screens.stories import STORY_BINDINGS
 from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.article_list import ArticleList
 from reader.widgets.related_links import RelatedLinks
@@ -55,7 +54,7 @@ BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
 """Below WIDE_FROM columns the panes stack: the list on top, the article under it."""
 
 
-class TriageScreen(StoriesScreen):
+class TriageScreen(FilteringScreen):
     """Owns the triage state; panes post intents up and get their state bound down."""
 
     CSS_PATH = "triage.tcss"
@@ -342,15 +341,6 @@ class TriageScreen(StoriesScreen):
                 lst.cursor_id = rows[index].id
                 return
 
-    @on(Input.Submitted, "#search")
-    def _search(self, message: Input.Submitted) -> None:
-        self._close_search()
-        self.filters = replace(self.filters, search=message.value.strip() or None)
-
-    def _close_search(self) -> None:
-        self.query_one("#search").remove_class("-open")
-        self.article_list.focus()
-
     # -- actions ---------------------------------------------------------------
 
     def _targets(self) -> list[str]:
@@ -412,61 +402,6 @@ class TriageScreen(StoriesScreen):
         """Redo the step undone last."""
         self._step(undo=False)
 
-    def action_search(self) -> None:
-        """Open the search box (made the first time: not before the first paint)."""
-        try:
-            box = self.query_one("#search", Input)
-        except NoMatches:
-            box = Input(placeholder="Search (Enter to apply, Esc to close)", id="search")
-            self.query_one("#list-pane").mount(box, before="#filter-line")
-        box.value = self.filters.search or ""
-        box.add_class("-open")
-        box.focus()
-
-    def action_cycle_state(self) -> None:
-        """Show the next state: all, undecided, published, skipped."""
-        self.filters = next_state(self.filters)
-
-    def action_show_state(self, state: str) -> None:
-        """Show one state (`all` for every state)."""
-        self.filters = with_state(self.filters, state)
-
-    def action_cycle_sort(self) -> None:
-        """Sort by the next key: date, quality, heat, title."""
-        self.filters = next_sort(self.filters)
-
-    def action_sort(self, sort: str) -> None:
-        """Sort by one key."""
-        self.filters = with_sort(self.filters, sort)
-
-    def _pick(self, field: str, values: list[tuple[str, int]]) -> None:
-        """Let the editor choose a topic or a provider ("" for any)."""
-        def chosen(value: str | None) -> None:
-            if value is not None and field == "topic":
-                self.filters = replace(self.filters, topic=value or None)
-            elif value is not None:
-                self.filters = replace(self.filters, provider=value or None)
-
-        current = getattr(self.filters, field)
-        from reader.screens.pick import PickScreen  # loaded when first used
-
-        self.app.push_screen(PickScreen(field.title(), values, current), chosen)
-
-    def action_pick_topic(self) -> None:
-        """Choose a topic to show."""
-        self._pick("topic", query.topics(self.library))
-
-    def action_pick_provider(self) -> None:
-        """Choose a provider to show."""
-        self._pick("provider", query.providers(self.library))
-
-    def action_clear_filters(self) -> None:
-        """Close the search box; else show everything."""
-        if self.query("#search.-open"):
-            self._close_search()
-        elif self.filters != Filter(sort=self.filters.sort):
-            self.filters = Filter(sort=self.filters.sort)
-
     def action_open(self) -> None:
         """Open the article's link in the browser."""
         if self.article is not None:
@@ -518,11 +453,3 @@ class TriageScreen(StoriesScreen):
         if action in ("open", "copy"):
             return self.article is not None and bool(self.article.url)
         return super().check_action(action, parameters)
-
-    def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        """The palette's filter commands, which no key reaches directly: (name, help, callback)."""
-        for state in ("all", *(d.value for d in Decision)):
-            show = partial(self.action_show_state, state)
-            yield f"Show {state}", f"List {state} articles", show
-        for sort in SORTS:
-            yield f"Sort by {sort}", f"Order the list by {sort}", partial(self.action_sort, sort)
