@@ -57,6 +57,8 @@ from bench_tui import (
     STARTUP_QUIET,
     TARBALL,
     WORDS,
+    cannot_measure,
+    compile_bytecode,
     pct,
     press,
     search,
@@ -365,11 +367,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20, help="cursor downs per session")
     parser.add_argument("--searches", type=int, default=3, help="searches per session")
     args = parser.parse_args()
-    if not PERF.is_dir() or (args.corpus is None and not TARBALL.is_file()):
-        print(f"no {PERF} or {TARBALL} (the shared folder beside the repo): nothing measured")
-        return 0
-    if shutil.which("tmux") is None:
-        print("tmux is not installed: nothing measured")
+    if why := cannot_measure(args.corpus):
+        print(why)
         return 0
     if not NEWSBOAT:
         print("newsboat is not installed (apt-get install newsboat): newsreader's figures only")
@@ -377,6 +376,7 @@ def main() -> int:
     from tmuxctl import Harness
 
     print("code: {}   load average: {:.2f} {:.2f} {:.2f}".format(version(), *os.getloadavg()))
+    compile_bytecode()
     if NEWSBOAT:
         print(
             subprocess.run(

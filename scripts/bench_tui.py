@@ -216,6 +216,15 @@ def compile_bytecode() -> None:
     compileall.compile_dir(REPO / "reader", quiet=1)
 
 
+def cannot_measure(corpus: Path | None) -> str | None:
+    """Why nothing can be measured here (no shared folder, no corpus, no tmux), or None."""
+    if not PERF.is_dir() or (corpus is None and not TARBALL.is_file()):
+        return f"no {PERF} or {TARBALL} (the shared folder beside the repo): nothing measured"
+    if shutil.which("tmux") is None:
+        return "tmux is not installed: nothing measured"
+    return None
+
+
 def main() -> int:
     """Prepare the corpora and databases, measure, and print the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -224,11 +233,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=30, help="presses per key per session")
     parser.add_argument("--rounds", type=int, default=2, help="key sessions per corpus")
     args = parser.parse_args()
-    if not PERF.is_dir() or (args.corpus is None and not TARBALL.is_file()):
-        print(f"no {PERF} or {TARBALL} (the shared folder beside the repo): nothing measured")
-        return 0
-    if shutil.which("tmux") is None:
-        print("tmux is not installed: nothing measured")
+    if why := cannot_measure(args.corpus):
+        print(why)
         return 0
     sys.path.insert(0, str(PERF))
     from tmuxctl import Harness
