@@ -98,6 +98,8 @@ class TriageScreen(FilteringScreen):
         """Every row in one order, so that a search or a state filter is done in memory."""
         self._partial = False
         """True while the list shows only the first page of an unfiltered list."""
+        self._seen = 0
+        """The last journal entry shown: what another instance did after it is news."""
 
     # -- layout ----------------------------------------------------------------
 
