@@ -142,7 +142,9 @@ class NewsReader(App[int]):
         if self.library.index.rebuilt:
             message = "The index was damaged and has been rebuilt from the files; no decision lost."
             self.notify(message, severity="warning", timeout=10, markup=False)
-        self.push_screen(TriageScreen(self.library, self.db_path, self.now))
+        # Not pushed here: App.on_mount runs inside Textual's start-up batch, where the new
+        # screen's first full render is made and then thrown away (25-30 ms before the list).
+        self.call_later(self.push_screen, TriageScreen(self.library, self.db_path, self.now))
 
     def on_unmount(self) -> None:
         if self.library is not None:

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -26,6 +26,7 @@ from reader.data.gitcommit import GitError, Repo
 from reader.data.library import Library
 from reader.data.writeback import ApplyResult, Edit, Plan, Skipped
 from reader.paths import bundled_seeds
+from reader.widgets.key_footer import KeyFooter
 
 MAX_LISTED = 500
 """Most edits (and skipped decisions) listed; the counts cover them all."""
@@ -164,7 +165,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
             yield Label("Not written (the decision stays in the store)", id="apply-skipped-title")
             with VerticalScroll(id="apply-skipped-scroll"):
                 yield Static("", id="apply-skipped", markup=False)
-            yield Footer(compact=True)
+            yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#apply-edits").focus()

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Header, Label
 
 from reader.data import query
 from reader.data.article import Article, Decision
@@ -32,6 +32,7 @@ from reader.screens.rows import LoadedRows, needs_sql
 from reader.screens.stories import STORY_BINDINGS
 from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.article_list import ArticleList
+from reader.widgets.key_footer import KeyFooter
 from reader.widgets.related_links import RelatedLinks
 from reader.widgets.status_bar import StatusBar
 
@@ -121,7 +122,7 @@ class TriageScreen(FilteringScreen):
         yield StatusBar(id="status").data_bind(
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown
         )
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#detail").border_title = "Article"

@@ -20,6 +20,7 @@ from reader.messages import RowsLoaded
 from reader.screens import triage
 from reader.screens.rows import LoadedRows, needs_sql
 from reader.screens.triage import TriageScreen
+from reader.widgets.key_footer import KeyFooter
 from tests.ui.conftest import SIZE, AppFactory, warm
 
 PLAIN = """\
@@ -148,3 +149,27 @@ async def test_first_page_then_every_row(
         assert [r.id for r in triage_screen.article_list.rows] == [r.id for r in expected]
         assert triage_screen.shown == len(expected)
         assert [len(message.rows) for message in seen] == [5]
+
+
+async def test_binding_changes_in_a_row_rebuild_the_footer_once(new_app: AppFactory) -> None:
+    """Textual's Footer recomposes once per `bindings_updated`; at start a screen publishes
+    several in a row (three full rebuilds before the first frame). KeyFooter makes one."""
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        calls: list[int] = []
+        real = footer.recompose
+
+        async def counted() -> None:
+            calls.append(1)
+            await real()
+
+        footer.recompose = counted  # type: ignore[method-assign]
+        for _ in range(5):
+            app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert len(calls) == 1
+        assert "quit" in {key.action for key in footer.query(FooterKey)}
