@@ -50,12 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                       file=sys.stderr)  # fmt: skip
                 return 70
         ns = _app_parser().parse_args(args)
+        root, db = ns.path or default_root(settings), ns.db or settings.db
+        from reader.data.library import Library
+
+        checks = Library.start_checks(root, db)  # they run while the UI is imported
         from reader.app import make_app  # the UI is imported only when it is used
         from reader.data.cache import prepare_workers
 
         prepare_workers()
 
-        app = make_app(ns.path or default_root(settings), ns.db or settings.db, settings)
+        app = make_app(root, db, settings, checks=checks)
         app.run()
         return app.return_code or 0
     except KeyboardInterrupt:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from reader.config import Settings, save_theme
+from reader.data.checks import Checks
 from reader.data.clean import escape_name, is_openable
 from reader.data.library import Library, LibraryError
 from reader.data.store_file import StoreError
@@ -104,7 +105,7 @@ class NewsReader(App[int]):
     ]
 
     def __init__(self, root: Path, db_path: Path | None, settings: Settings,
-                 now: Callable[[], datetime]) -> None:
+                 now: Callable[[], datetime], checks: Checks | None = None) -> None:
         super().__init__()
         self.root = root
         """The article folder."""
@@ -114,6 +115,8 @@ class NewsReader(App[int]):
         """The user's settings: theme and keymap."""
         self.now = now
         """The clock: relative dates and the pace use it (tests fix it)."""
+        self.checks = checks
+        """The files' integrity checks, started before the UI was imported (or None)."""
         self.library: Library | None = None
         """The main thread's library, open while the app runs."""
         self.sub_title = root.name
@@ -135,7 +138,7 @@ class NewsReader(App[int]):
         self._restore_theme()
         self.set_keymap(self.settings.keymap)
         try:
-            self.library = Library(self.root, self.db_path, clock=self.now)
+            self.library = Library(self.root, self.db_path, clock=self.now, checks=self.checks)
         except (LibraryError, StoreError) as error:
             self.exit(return_code=2, message=Text(f"newsreader: {error}"))
             return
@@ -218,6 +221,7 @@ class NewsReader(App[int]):
 
 
 def make_app(root: Path, db_path: Path | None, settings: Settings,
-             now: Callable[[], datetime] | None = None) -> NewsReader:
-    """The app for a cache folder; tests pass a fixed clock as `now`."""
-    return NewsReader(root, db_path, settings, now or (lambda: datetime.now(UTC)))
+             now: Callable[[], datetime] | None = None, checks: Checks | None = None) -> NewsReader:
+    """The app for a cache folder; tests pass a fixed clock as `now`. `checks`: the files'
+    integrity checks, if they were started already (`Library.start_checks`)."""
+    return NewsReader(root, db_path, settings, now or (lambda: datetime.now(UTC)), checks)

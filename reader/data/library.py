@@ -8,6 +8,7 @@ from pathlib import Path
 
 from reader.data.article import Article, Decision, Problem
 from reader.data.cache import Index, Progress, RefreshResult
+from reader.data.checks import INDEX_PROBE, Checks
 from reader.data.store import Change, Clock, TriageStore
 from reader.paths import default_db_path, index_path_for
 
@@ -28,22 +29,37 @@ def _index_failure(path: Path, error: BaseException) -> str:
 class Library:
     """A cache folder, its index (rebuildable) and its decisions (precious)."""
 
-    def __init__(self, root: Path, db_path: Path | None = None, clock: Clock | None = None):
+    def __init__(self, root: Path, db_path: Path | None = None, clock: Clock | None = None,
+                 checks: Checks | None = None):
+        """Open the folder's two files; `checks` may have checked them already (the app
+        starts them before its UI import, and a worker reuses its main thread's)."""
         if not root.is_dir():
             what = "does not exist" if not root.exists() else "is not a folder"
             raise LibraryError(f"{root}: {what}")
         self.root = root
         self.db_path = db_path or default_db_path(root)
-        self.store = TriageStore(self.db_path, clock=clock)
+        checked = checks is not None and checks.store_ok(self.db_path)
+        self.store = TriageStore(self.db_path, clock=clock, checked=checked)
         try:
             self.index = Index(index_path_for(self.db_path), root)
             self.index.conn.execute("ATTACH DATABASE ? AS triage", (str(self.db_path),))
-            self._probe_index()
+            if self.index.rebuilt or checks is None or not checks.index_ok(self.index.db_path):
+                self._probe_index()
         except (sqlite3.Error, OSError) as error:  # a full disk, a read-only data folder
             self.store.close()
             raise LibraryError(_index_failure(index_path_for(self.db_path), error)) from None
         self.skipped: list[Problem] = []
         """Entries the last refresh passed over (symbolic links, unreadable folders)."""
+
+    @classmethod
+    def start_checks(cls, root: Path, db_path: Path | None = None) -> Checks:
+        """Start checking the files a `Library(root, db_path)` opens, on a thread."""
+        db_path = db_path or default_db_path(root)
+        return Checks(db_path, index_path_for(db_path))
+
+    def passed_checks(self) -> Checks:
+        """This library's files as already checked: for another connection of this process."""
+        return Checks.passed(self.db_path, self.index.db_path)
 
     def close(self) -> None:
         """Close both databases."""
@@ -83,10 +99,7 @@ class Library:
         """Walk every table of the index once (cheap): damage past its first page shows
         here, before a list is read from it, and the index is made anew."""
         try:
-            self.index.conn.execute(
-                "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM records), "
-                "(SELECT count(*) FROM links), (SELECT count(*) FROM stories)"
-            ).fetchone()
+            self.index.conn.execute(INDEX_PROBE).fetchone()
         except sqlite3.OperationalError:
             raise
         except sqlite3.DatabaseError:

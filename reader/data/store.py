@@ -93,10 +93,13 @@ def _system_clock() -> datetime:
 class TriageStore:
     """Decisions keyed by article id; each call commits before it returns."""
 
-    def __init__(self, db_path: Path, *, timeout: float = 10.0, clock: Clock | None = None):
+    def __init__(self, db_path: Path, *, timeout: float = 10.0, clock: Clock | None = None,
+                 checked: bool = False):
         self.db_path = db_path
         self.clock = clock or _system_clock
         """Stamps every journal entry."""
+        self._checked = checked
+        """True when this file's quick_check already passed (see `reader.data.checks`)."""
         try:
             db_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -163,7 +166,7 @@ class TriageStore:
             raise StoreError(
                 f"{self.db_path}: not a newsreader decisions database; it was left as it is"
             )
-        check = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        check = "ok" if self._checked else self.conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise sqlite3.DatabaseError(check)
         return int(version)

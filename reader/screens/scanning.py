@@ -138,7 +138,8 @@ class ScanningScreen(Screen[None]):
         worker = get_current_worker()
         self.painted.wait(timeout=2.0)
         # SQLite connections belong to one thread: this one opens and closes its own.
-        library = Library(self.library.root, self.db_path, clock=self.clock)
+        library = Library(self.library.root, self.db_path, clock=self.clock,
+                          checks=self.library.passed_checks())
         try:
             result, problems = scan_folder(
                 library, lambda: self.filters, self.post_message,

@@ -144,7 +144,8 @@ class TriageScreen(FilteringScreen):
     def _load_all(self, sort: Sort) -> None:
         """Read every row on this thread's own connection, after the first paint."""
         self.painted.wait(timeout=2.0)
-        library = Library(self.library.root, self.db_path, clock=self.clock)
+        library = Library(self.library.root, self.db_path, clock=self.clock,
+                          checks=self.library.passed_checks())
         try:
             rows = query.rows(library, Filter(sort=sort))
         finally:
