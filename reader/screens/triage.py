@@ -58,8 +58,6 @@ BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
 class TriageScreen(FilteringScreen):
     """Owns the triage state; panes post intents up and get their state bound down."""
 
-    CSS_PATH = "triage.tcss"
-
     BINDINGS: ClassVar[list[BindingType]] = [*TRIAGE_BINDINGS, *STORY_BINDINGS]
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
@@ -125,7 +123,6 @@ class TriageScreen(FilteringScreen):
         yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#detail").border_title = "Article"
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
         first = query.rows(self.library, self.filters, limit=FIRST_PAGE)
         partial = len(first) == FIRST_PAGE and self.filters == Filter()

@@ -21,6 +21,8 @@ PLACEHOLDER = "No article selected."
 class ArticleDetail(VerticalScroll, can_focus=True):
     """Title, source, dates, scores, text, links, file and problems of one article."""
 
+    BORDER_TITLE = "Article"
+
     article: reactive[Article | None] = reactive(None)
     """The article shown; None shows the placeholder."""
     decision: reactive[Decision] = reactive(Decision.UNDECIDED)
