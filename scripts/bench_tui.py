@@ -11,7 +11,10 @@ The timing tools are ../shared/perf: ttfp.py for first paint, and its tmuxctl.py
 the keys (keylat.py's loop cannot wait out the warm rescan and its toast, or vary the search).
 
   first paint  launch until the status bar shows a non-zero "N shown" (the list is usable);
-               runs interleave minimal, 100, 51k. The minimal app is one Textual Label.
+               runs interleave minimal, skeleton, 100, 51k. The minimal app is one Textual
+               Label; the skeleton is the app's kinds of widget in its layout with fixed
+               text (what Textual alone costs for such a screen). "Complete screen" waits
+               for the article and related panes and the footer's keys as well.
   keys         one session per corpus and round, on a fresh copy of its database, after the
                warm rescan and its toast are over: `z` (flat), Down, then `s` (skip and
                advance: the decision path of `p` without its same-story guard), then
@@ -45,6 +48,10 @@ TARBALL = SHARED / "corpus" / "smartable-history.tar.gz"
 NEWSREADER = Path(sys.executable).with_name("newsreader")
 APP_MARKER = r"\b[1-9]\d* shown"
 """The status bar once the list has rows (a regex)."""
+FULL = " complete"
+"""The suffix naming a size's complete-screen runs."""
+FULL_MARKER = r"(?s)Article.*Related coverage.*\b[1-9]\d* shown.*Quit"
+"""Every part of the screen: the article and related panes, the status bar and the footer."""
 MINIMAL_APP = """\
 from textual.app import App
 from textual.widgets import Label
@@ -58,6 +65,60 @@ class Minimal(App):
 Minimal().run()
 """
 """The reference: a Textual app with one label, run by the same Python."""
+SKELETON_APP = """\
+from rich.segment import Segment
+from textual.app import App
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Footer, Header, Label, OptionList, Static
+
+TEXT = "Diablo IV season patch notes: what changes for the Necromancer and the Barbarian"
+
+
+class Rows(ScrollView, can_focus=True):
+    def on_mount(self):
+        self.virtual_size = Size(80, 100)
+
+    def render_line(self, y):
+        n = y + int(self.scroll_offset.y)
+        line = f" . 2026-11-{n % 28 + 1:02d} polygon.com  {TEXT}"
+        return Strip([Segment(line[: self.size.width])])
+
+
+class Skeleton(App):
+    CSS = \"\"\"
+    #panes { height: 1fr; }
+    #list { width: 58%; }
+    Rows { height: 1fr; border: round $panel; }
+    #detail { height: 1fr; border: round $panel; }
+    OptionList { height: auto; max-height: 45%; }
+    #status { height: 1; background: $panel; }
+    \"\"\"
+    BINDINGS = [Binding(k, "bell", d) for k, d in [
+        ("p", "Publish"), ("s", "Skip"), ("x", "Clear"), ("u", "Undo"), ("/", "Search"),
+        ("o", "Open"), ("y", "Copy"), ("r", "Rescan"), ("q", "Quit"), ("f1", "Help")]]
+
+    def compose(self):
+        yield Header()
+        with Horizontal(id="panes"):
+            with Vertical(id="list"):
+                yield Label("all, newest first")
+                yield Rows()
+            with Vertical():
+                with VerticalScroll(id="detail"):
+                    yield Static("\\n".join([TEXT] * 12))
+                yield OptionList(*[TEXT] * 5)
+        yield Static("100 shown; 100 undecided, 0 published, 0 skipped", id="status")
+        yield Footer(compact=True)
+
+
+Skeleton().run()
+"""
+"""A second reference: the app's kinds of widget in its layout, with fixed text and no data
+or code of ours. What it costs over the minimal app is Textual's, whatever the app does."""
 WORDS = ("diablo", "blizzard")
 """Search words, alternated; both match every file of the small corpus and thousands of the big."""
 STARTUP_QUIET = 6.0
@@ -183,6 +244,10 @@ def report(sizes: list[str], paint: dict[str, list], rss: dict[str, list],
     print(f"{'first paint p50 s':<26}" + "".join(
         f"{statistics.median(paint[n]):>{12 if n == 'minimal' else 22}.3f}"
         for n in ("minimal", *sizes)))
+    print(f"{'complete screen p50 s':<26}{'':>12}" + "".join(
+        f"{statistics.median(paint[n + FULL]):>22.3f}" for n in sizes))
+    print(f"{'skeleton first paint p50 s':<26}{statistics.median(paint['skeleton']):>12.3f}"
+          "  (the same kinds of widget, fixed text, none of our code)")
     for key in KEYS:
         for label, part in (("first", 0), ("settled", 1)):
             cells = ""
@@ -198,6 +263,10 @@ def report(sizes: list[str], paint: dict[str, list], rss: dict[str, list],
     # First paint: the ratio within each interleaved run (same noise), then the median.
     ratios = [b / m for b, m in zip(paint[big], paint["minimal"], strict=True)]
     verdict(f"first paint {big} / minimal", statistics.median(ratios), PAINT_TARGET)
+    for name in (big + FULL, "skeleton"):  # context, not targets: the same runs' ratios
+        ratios = [b / m for b, m in zip(paint[name], paint["minimal"], strict=True)]
+        label = "complete screen" + name.removesuffix(FULL) if name != "skeleton" else name
+        print(f"  ({label} / minimal {statistics.median(ratios):.2f}x)")
     for key in KEYS:
         p50 = [statistics.median(x[0] for x in lat[size][key]) for size in sizes]
         verdict(f"{key} p50 {big} / {small}", p50[1] / p50[0], KEY_TARGET)
@@ -246,12 +315,15 @@ def main() -> int:
         roots = corpora(args.corpus, tmp)
         sizes = list(roots)
         (tmp / "minimal.py").write_text(MINIMAL_APP)
-        apps = {"minimal": ([sys.executable, str(tmp / "minimal.py")], "ready")}
+        (tmp / "skeleton.py").write_text(SKELETON_APP)
+        apps = {"minimal": ([sys.executable, str(tmp / "minimal.py")], "ready"),
+                "skeleton": ([sys.executable, str(tmp / "skeleton.py")], "100 shown")}
         for size, root in roots.items():
             db = tmp / f"db-{len(apps)}" / "decisions.db"
             db.parent.mkdir()
             warm(root, db)
             apps[size] = ([str(NEWSREADER), str(root), "--db", str(db)], APP_MARKER)
+            apps[size + FULL] = (apps[size][0], FULL_MARKER)
         paint: dict[str, list] = {n: [] for n in apps}
         rss: dict[str, list] = {n: [] for n in apps}
         first_rss: dict[str, list] = {n: [] for n in apps}
