@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,67 +19,17 @@ from reader.data.store_file import (
     set_aside,
     write_failure,
 )
+from reader.data.store_read import StoreReader
+from reader.data.store_records import Change as Change
+from reader.data.store_records import FileWrite as FileWrite
+from reader.data.store_records import JournalEntry as JournalEntry
+from reader.data.store_records import Step as Step
 from reader.data.store_schema import _SCHEMA, _UPGRADES, SCHEMA_VERSION
 
 _Row = tuple[str, str | None, str]
 """(state, reason, origin) of a decisions row."""
 _Change = tuple[str, _Row | None, _Row | None]
 """(key, old row or None when absent, new row or None to remove it)."""
-
-
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
-    """One change of one article's state."""
-
-    seq: int
-    batch: int
-    kind: str
-    at: str
-    id: str
-    old_state: str | None
-    new_state: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What an undo or redo did: the batch and the ids it touched."""
-
-    batch: int
-    ids: tuple[str, ...]
-    kind: str = "decide"
-    """`decide`: states changed; `apply`: article files restored (undo) or rewritten (redo)."""
-    refused: tuple[Problem, ...] = ()
-    """Files an undo or redo of an apply step left as they were, and why."""
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """The step an undo or a redo would act on."""
-
-    batch: int
-    kind: str
-    """`decide` (states only) or `apply` (lines written into article files)."""
-
-
-@dataclass(frozen=True, slots=True)
-class FileWrite:
-    """One line an apply step writes into one article file, as the journal keeps it."""
-
-    id: str
-    state: str
-    """The decision written (`published`, `skipped` or `undecided`)."""
-    line_at: int
-    old_line: bytes
-    """Empty when the line is added."""
-    new_line: bytes
-    old_digest: str
-    new_digest: str
-    seq: int = 0
-    batch: int = 0
-    status: str = "pending"
-    """`pending` until the file is known to hold the new line (`written`) or not (`failed`)."""
-
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware; tests and the app pass a fixed one."""
@@ -90,8 +39,11 @@ def _system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class TriageStore:
-    """Decisions keyed by article id; each call commits before it returns."""
+class TriageStore(StoreReader):
+    """Decisions keyed by article id; each call commits before it returns.
+
+    The queries (`decision`, `states`, `journal`, ...) are StoreReader's, in store_read.py.
+    """
 
     def __init__(self, db_path: Path, *, timeout: float = 10.0, clock: Clock | None = None,
                  checked: bool = False):
@@ -194,69 +146,6 @@ class TriageStore:
 
     def _write(self) -> _Transaction:
         return _Transaction(self.conn, self.db_path)
-
-    # -- reading -----------------------------------------------------------------
-
-    def decision(self, article_id: str) -> Decision:
-        """The article's state (undecided when the store has never heard of it)."""
-        row = self.conn.execute(
-            "SELECT state FROM decisions WHERE key = ?", (key_from_id(article_id),)
-        ).fetchone()
-        return Decision(row[0]) if row else Decision.UNDECIDED
-
-    def reason(self, article_id: str) -> str | None:
-        """The reason given with the article's decision, if any."""
-        row = self.conn.execute(
-            "SELECT reason FROM decisions WHERE key = ?", (key_from_id(article_id),)
-        ).fetchone()
-        return row[0] if row else None
-
-    def is_empty(self) -> bool:
-        """Whether the store holds no state at all (new, or replaced)."""
-        return self.conn.execute("SELECT 1 FROM decisions LIMIT 1").fetchone() is None
-
-    def states(self) -> dict[str, Decision]:
-        """Every known article's state, by id."""
-        return {
-            id_from_key(key): Decision(state)
-            for key, state in self.conn.execute("SELECT key, state FROM decisions")
-        }
-
-    def editor_decisions(self) -> dict[str, tuple[Decision, str | None]]:
-        """Every state the editor chose (not the files' own), with its reason, by id."""
-        return {
-            id_from_key(key): (Decision(state), reason)
-            for key, state, reason in self.conn.execute(
-                "SELECT key, state, reason FROM decisions WHERE origin = 'editor'"
-            )
-        }
-
-    def journal(self) -> Iterator[JournalEntry]:
-        """Every change ever made, oldest first."""
-        for row in self.conn.execute(
-            "SELECT j.seq, j.batch, b.kind, j.at, j.key, j.old_state, j.new_state, j.new_reason "
-            "FROM journal j JOIN batches b USING (batch) ORDER BY j.seq"
-        ):
-            yield JournalEntry(row[0], row[1], row[2], row[3], id_from_key(row[4]), *row[5:])
-
-    def last_change(self) -> int:
-        """The number of the journal's latest entry (0 when empty): see `changed_since`."""
-        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM journal").fetchone()[0])
-
-    def changed_since(self, seq: int) -> tuple[int, set[str]]:
-        """The articles the journal changed after entry SEQ (any process's decisions, undos,
-        redos), and the latest entry's number, to pass next time."""
-        rows = self.conn.execute("SELECT seq, key FROM journal WHERE seq > ?", (seq,)).fetchall()
-        return max((r[0] for r in rows), default=seq), {id_from_key(r[1]) for r in rows}
-
-    def decided_since(self, since: str) -> int:
-        """How many editor decisions were made at or after an ISO time (for the pace)."""
-        row = self.conn.execute(
-            "SELECT count(*) FROM journal j JOIN batches b USING (batch) "
-            "WHERE b.kind = 'decide' AND j.at >= ?",
-            (since,),
-        ).fetchone()
-        return int(row[0])
 
     # -- the file's own state ---------------------------------------------------
 

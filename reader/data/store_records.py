@@ -1,0 +1,61 @@
+"""What the decisions store hands out and takes: journal entries, changes, steps, file writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.data.article import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One change of one article's state."""
+
+    seq: int
+    batch: int
+    kind: str
+    at: str
+    id: str
+    old_state: str | None
+    new_state: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What an undo or redo did: the batch and the ids it touched."""
+
+    batch: int
+    ids: tuple[str, ...]
+    kind: str = "decide"
+    """`decide`: states changed; `apply`: article files restored (undo) or rewritten (redo)."""
+    refused: tuple[Problem, ...] = ()
+    """Files an undo or redo of an apply step left as they were, and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The step an undo or a redo would act on."""
+
+    batch: int
+    kind: str
+    """`decide` (states only) or `apply` (lines written into article files)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileWrite:
+    """One line an apply step writes into one article file, as the journal keeps it."""
+
+    id: str
+    state: str
+    """The decision written (`published`, `skipped` or `undecided`)."""
+    line_at: int
+    old_line: bytes
+    """Empty when the line is added."""
+    new_line: bytes
+    old_digest: str
+    new_digest: str
+    seq: int = 0
+    batch: int = 0
+    status: str = "pending"
+    """`pending` until the file is known to hold the new line (`written`) or not (`failed`)."""
