@@ -7,55 +7,26 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from reader.data.article import Article, Problem, RelatedLink
 from reader.data.clean import clean_line, clean_text
+from reader.data.parse_yaml import MAX_DEPTH as MAX_DEPTH
+from reader.data.parse_yaml import MAX_NODES as MAX_NODES
+from reader.data.parse_yaml import YamlLoader as YamlLoader
+from reader.data.parse_yaml import _Refused, load_yaml
 
 UTC = UTC
 READ_LIMIT = 1 << 20
 """Bytes read at first: a press release's body is cut there."""
 FRONT_MATTER_LIMIT = 16 << 20
 """Largest front matter read (5,000 related links take 2.4 MB); a body is never read past it."""
-MAX_DEPTH = 64
-"""Deepest YAML nesting accepted; libyaml segfaults on very deep nesting, so it is refused first."""
-MAX_NODES = 200_000
-"""Most YAML nodes a front matter may expand to through aliases (a billion laughs stops here)."""
 MAX_RELATED = 10_000
-
-_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):
-    """The safe loader, except that a timestamp it cannot build stays a string for us."""
-
-
-def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-YamlLoader: Any = _Loader
-"""The loader articles are read with: safe, C-fast when it can, lenient with timestamps."""
 
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
 # A plain `\n---` prefix lets `re` scan for a literal; a CR before it is stepped over.
 _CLOSE = re.compile(r"\n---[ \t]*(?:\r?\n|\Z)")
-_RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IFRAME_SRC = re.compile(r"""src\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _DATE_LINE = re.compile(r"^\s*Date\s*:\s*(.*)$", re.IGNORECASE)
 _TAGS_LINE = re.compile(r"^\s*Tags\s*:\s*(.*)$", re.IGNORECASE)
-
-
-_DEEP_INDENT = re.compile(rf"^ {{{MAX_DEPTH * 4},}}\S", re.MULTILINE)
-_DEEP_DASHES = re.compile(rf"(?:- ){{{MAX_DEPTH},}}")
-
-
-class _Refused(Exception):
-    """The file is not an article; the message says why."""
 
 
 def read_head(path: Path) -> bytes:
@@ -136,7 +107,7 @@ def _decode(data: bytes, article_id: str, problems: list[Problem]) -> str:
 
 
 def _front_matter(text: str, truncated: bool) -> Any:
-    """The YAML between the `---` lines, loaded safely after the checks libyaml needs."""
+    """The YAML between the `---` lines, loaded safely (see parse_yaml.py)."""
     start = _OPEN.match(text)
     assert start is not None
     close = _CLOSE.search(text, start.end() - 1) if text[start.end() :].strip() else None
@@ -148,62 +119,7 @@ def _front_matter(text: str, truncated: bool) -> Any:
     source = text[start.end() : end] if end >= start.end() else ""
     if not source.strip():
         raise _Refused("front matter is empty")
-    bad = _RAW_CONTROL.search(source)
-    if bad:
-        line = source.count("\n", 0, bad.start()) + 2
-        raise _Refused(
-            f"raw control character U+{ord(bad.group()):04X} on line {line} (invalid YAML)"
-        )
-    _check_depth(source)
-    if "*" in source and "&" in source:
-        _check_aliases(source)
-    try:
-        return yaml.load(source, Loader=_Loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
-        raise _Refused(f"invalid YAML{where}: {error.problem or error.context}") from None
-    except yaml.YAMLError as error:
-        raise _Refused(f"invalid YAML: {error}") from None
-
-
-def _check_depth(source: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH, by brackets or by indentation."""
-    if source.count("[") + source.count("{") > MAX_DEPTH:
-        depth = deepest = 0
-        for char in re.sub(r"[^\[\]{}]", "", source):
-            depth = depth + 1 if char in "[{" else max(depth - 1, 0)
-            deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            raise _Refused(f"YAML nested deeper than {MAX_DEPTH} levels")
-    # Each regex only runs when the literal it needs is there: both are rare and slow.
-    if (" " * MAX_DEPTH * 4 in source and _DEEP_INDENT.search(source)) or (
-        "- " * MAX_DEPTH in source and _DEEP_DASHES.search(source)
-    ):
-        raise _Refused(f"YAML nested deeper than {MAX_DEPTH} levels")
-
-
-def _check_aliases(source: str) -> None:
-    """Refuse front matter whose aliases would expand to more than MAX_NODES nodes."""
-    sizes: dict[str, int] = {}
-    stack: list[list[Any]] = [[0, None]]
-    for event in yaml.parse(source, Loader=_Loader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            stack.append([1, event.anchor])
-            continue
-        if isinstance(event, yaml.CollectionEndEvent):
-            size, anchor = stack.pop()
-        elif isinstance(event, yaml.AliasEvent):
-            size, anchor = sizes.get(event.anchor or "", 1), None
-        elif isinstance(event, yaml.ScalarEvent):
-            size, anchor = 1, event.anchor
-        else:
-            continue
-        if anchor:
-            sizes[anchor] = size
-        stack[-1][0] += size
-        if stack[-1][0] > MAX_NODES:
-            raise _Refused(f"YAML aliases expand to more than {MAX_NODES:,} nodes (alias bomb)")
+    return load_yaml(source)
 
 
 _OWN: Any = object()
