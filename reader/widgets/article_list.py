@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
-from reader.data.article import Decision
 from reader.data.query import ArticleRow
-from reader.widgets.row_text import fit, format_row, plain
-from reader.widgets.story_rows import StoryRows
+from reader.widgets.article_lines import CURSOR_BINDINGS, EMPTY_TEXT, ArticleLines
 
-EMPTY_TEXT = "No articles"
-"""The one line shown by default when the list has no rows."""
+__all__ = ["EMPTY_TEXT", "ArticleList"]  # EMPTY_TEXT: the screens and tests take it from here
+
 
 def _binding(key: str, action: str, description: str, tooltip: str, show: bool = False) -> Binding:
     """A binding whose id is its action's name, so a keymap can rebind it."""
     return Binding(key, action, description, show=show, tooltip=tooltip, id=action)
 
 
-class ArticleList(ScrollView, can_focus=True):
+class ArticleList(ArticleLines, can_focus=True):
     """A list of article rows with a cursor bound to an article id, and a selection."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("down,j", "cursor_down", "Down", "Move the cursor to the next article"),
-        _binding("up,k", "cursor_up", "Up", "Move the cursor to the previous article"),
-        _binding("home,g", "cursor_first", "First", "Move the cursor to the first article"),
-        _binding("end,G", "cursor_last", "Last", "Move the cursor to the last article"),
-        _binding("pageup", "page_up", "Page up", "Move the cursor up one screen"),
-        _binding("pagedown", "page_down", "Page down", "Move the cursor down one screen"),
+        *CURSOR_BINDINGS,
         _binding(
             "space",
             "toggle_select",
@@ -78,10 +66,6 @@ class ArticleList(ScrollView, can_focus=True):
     }
     """
 
-    empty_text: reactive[str] = reactive(EMPTY_TEXT)
-    """The one line shown when the list has no rows (plain text)."""
-    cursor_id: reactive[str | None] = reactive(None, repaint=False)
-    """The id of the article under the cursor; None only when the list is empty."""
     grouped: reactive[bool] = reactive(True, repaint=False)
     """Whether a story shows as one row, expandable in place, rather than every article."""
 
@@ -144,55 +128,11 @@ class ArticleList(ScrollView, can_focus=True):
         disabled: bool = False,
     ) -> None:
         """Create a list, optionally with its first rows (no messages are sent for them)."""
-        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._stories = StoryRows(rows)
-        self._rows: list[ArticleRow] = self._stories.shown()
-        self._index: dict[str, int] = self._stories.index_of_shown(self._rows)
-        self._cursor = 0 if self._rows else -1
-        self._selected: set[str] = set()
-        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        super().__init__(rows, name=name, id=id, classes=classes, disabled=disabled)
         self._keys: tuple[bool | None, ...] = ()
         """This list's check_action answers when the footer was last refreshed."""
-        self.set_reactive(ArticleList.cursor_id, self._rows[0].id if self._rows else None)
-        self.virtual_size = Size(0, len(self._rows))
 
-    # -- state ---------------------------------------------------------------
-
-    @property
-    def rows(self) -> Sequence[ArticleRow]:
-        """The rows shown, in order (do not mutate; use `set_rows`)."""
-        return self._rows
-
-    @property
-    def cursor_index(self) -> int:
-        """The cursor's row index, or -1 when the list is empty."""
-        return self._cursor
-
-    @property
-    def cursor_row(self) -> ArticleRow | None:
-        """The row under the cursor, if any."""
-        return self._rows[self._cursor] if self._cursor >= 0 else None
-
-    @property
-    def selected(self) -> frozenset[str]:
-        """The ids of the selected articles."""
-        return frozenset(self._selected)
-
-    def index_of(self, article_id: str) -> int | None:
-        """The row index of an article, or None when it is not listed."""
-        return self._index.get(article_id)
-
-    def line_classes(self, index: int) -> tuple[str, ...]:
-        """The component classes that style row `index`, in the order they apply."""
-        row = self._rows[index]
-        classes: list[str] = []
-        if row.state is not Decision.UNDECIDED:
-            classes.append("article-list--decided")
-        if row.id in self._selected:
-            classes.append("article-list--selected")
-        if index == self._cursor:
-            classes.append("article-list--cursor")
-        return tuple(classes)
+    # -- rows and selection --------------------------------------------------
 
     def set_rows(self, rows: Sequence[ArticleRow]) -> None:
         """Replace all rows, keeping the cursor on its article when it is still listed.
@@ -247,17 +187,6 @@ class ArticleList(ScrollView, can_focus=True):
                     return row.id
         return self._rows[min(max(old_cursor, 0), len(self._rows) - 1)].id
 
-    def _keep_scroll(self, screen_row: int) -> None:
-        """Leave the scroll alone if the cursor is in view, else keep it on `screen_row`."""
-        height = self.scrollable_content_region.height
-        top = round(self.scroll_y)
-        if height <= 0 or self._cursor < 0 or top <= self._cursor < top + height:
-            return
-        if 0 <= screen_row < height:
-            self._scroll_top(self._cursor - screen_row)
-        else:
-            self.scroll_to_cursor()
-
     def update_row(self, row: ArticleRow) -> bool:
         """Replace the row with the same id in place and repaint only its line.
 
@@ -311,16 +240,7 @@ class ArticleList(ScrollView, can_focus=True):
     def _post_selection(self) -> None:
         self.post_message(self.SelectionChanged(frozenset(self._selected), article_list=self))
 
-    # -- cursor --------------------------------------------------------------
-
-    def validate_cursor_id(self, article_id: str | None) -> str | None:
-        """Refuse ids that are not listed: keep the current one, else the first row."""
-        if article_id is not None and article_id in self._index:
-            return article_id
-        current = self.cursor_id
-        if current is not None and current in self._index:
-            return current
-        return self._rows[0].id if self._rows else None
+    # -- cursor, selection and story keys ------------------------------------
 
     def watch_cursor_id(self, article_id: str | None) -> None:
         """Move the cursor line, keep it in view and tell the parent."""
@@ -329,59 +249,6 @@ class ArticleList(ScrollView, can_focus=True):
         self._refresh_lines((old, self._cursor))
         self.scroll_to_cursor()
         self.post_message(self.Highlighted(article_id, article_list=self))
-
-    def scroll_to_cursor(self) -> None:
-        """Scroll the least distance that brings the cursor line into view."""
-        height = self.scrollable_content_region.height
-        if height <= 0 or self._cursor < 0:
-            return
-        top = round(self.scroll_y)
-        if self._cursor < top:
-            self._scroll_top(self._cursor)
-        elif self._cursor >= top + height:
-            self._scroll_top(self._cursor - height + 1)
-
-    def _scroll_top(self, y: int) -> None:
-        # force: the scrollbar may not be shown yet when the rows have just grown.
-        self.scroll_to(y=max(0, y), animate=False, force=True)
-
-    def _move_cursor(self, index: int) -> None:
-        if self._rows:
-            self.cursor_id = self._rows[max(0, min(index, len(self._rows) - 1))].id
-
-    def _refresh_lines(self, lines: Iterable[int]) -> None:
-        for index in lines:
-            if 0 <= index < len(self._rows):
-                self.refresh_line(index)
-
-    def action_cursor_down(self) -> None:
-        """Move the cursor to the next article."""
-        self._move_cursor(self._cursor + 1)
-
-    def action_cursor_up(self) -> None:
-        """Move the cursor to the previous article."""
-        self._move_cursor(self._cursor - 1)
-
-    def action_cursor_first(self) -> None:
-        """Move the cursor to the first article."""
-        self._move_cursor(0)
-
-    def action_cursor_last(self) -> None:
-        """Move the cursor to the last article."""
-        self._move_cursor(len(self._rows) - 1)
-
-    def action_page_down(self) -> None:
-        """Move the cursor (and the view) down one screen."""
-        self._page(max(1, self.scrollable_content_region.height))
-
-    def action_page_up(self) -> None:
-        """Move the cursor (and the view) up one screen."""
-        self._page(-max(1, self.scrollable_content_region.height))
-
-    def _page(self, delta: int) -> None:
-        if self._rows:
-            self._scroll_top(round(self.scroll_y) + delta)
-            self._move_cursor(self._cursor + delta)
 
     def action_toggle_select(self) -> None:
         """Add the article under the cursor to the selection, or remove it."""
@@ -425,55 +292,6 @@ class ArticleList(ScrollView, can_focus=True):
                 return None
         return True
 
-    async def _on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None and self._rows:
-            index = round(self.scroll_y) + offset.y
-            if index < len(self._rows):
-                self._move_cursor(index)
-
-    def _on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
-        self.scroll_to_cursor()
-
     def _on_mount(self, event: events.Mount) -> None:
         if self.cursor_id is not None:
             self.post_message(self.Highlighted(self.cursor_id, article_list=self))
-
-    # -- rendering -----------------------------------------------------------
-
-    def render_line(self, y: int) -> Strip:
-        """Render screen line `y`: one row, built from plain text and cached."""
-        full_width = self.size.width
-        width = self.scrollable_content_region.width
-        index = round(self.scroll_y) + y
-        if not self._rows:
-            if y == 0:
-                style = self.get_visual_style("article-list--empty").rich_style
-                return Strip([Segment(fit(plain(self.empty_text), full_width), style)], full_width)
-            return Strip.blank(full_width, self.get_visual_style().rich_style)
-        if index >= len(self._rows):
-            return Strip.blank(full_width, self.get_visual_style().rich_style)
-        row = self._rows[index]
-        selected = row.id in self._selected
-        mark = self._stories.mark(self._rows, index)
-        style = self.get_visual_style(*self.line_classes(index)).rich_style
-        key = (row, width, full_width, selected, style, mark)
-        strip = self._strips.get(key)
-        if strip is None:
-            strip = self._build_strip(row, width, full_width, selected, style, mark)
-            self._strips[key] = strip
-        return strip
-
-    @staticmethod
-    def _build_strip(
-        row: ArticleRow, width: int, full_width: int, selected: bool, style: Style, mark: str
-    ) -> Strip:
-        # Segment text is never parsed as markup, so titles show exactly as written.
-        text = format_row(row, width, selected, mark) + " " * max(0, full_width - width)
-        return Strip([Segment(text, style)], max(width, full_width))
-
-    def notify_style_update(self) -> None:
-        """Drop cached lines when the theme or CSS changes."""
-        super().notify_style_update()
-        self._strips.clear()
