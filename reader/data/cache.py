@@ -15,62 +15,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from reader.data.article import Article, Problem, article_from_dict, article_to_dict
+from reader.data.cache_schema import SCHEMA_VERSION as SCHEMA_VERSION
+from reader.data.cache_schema import WAL_LIMIT as WAL_LIMIT
+from reader.data.cache_schema import connect
 from reader.data.keys import id_from_key, key_from_id
 from reader.data.walk import FileStat, iter_files
 
 if TYPE_CHECKING:
     from reader.data.stories import StoryInput
 
-SCHEMA_VERSION = 4
 POOL_THRESHOLD = 400
 """Below this many files to parse, a process pool costs more than it saves."""
 
 Progress = Callable[[int, int], None]
 """Called with (files done, files to parse) as a scan goes on."""
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS articles (
-    rowid INTEGER PRIMARY KEY,
-    key TEXT UNIQUE NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    digest TEXT,                   -- blake2b of the bytes read, to notice edits on disk
-    kind TEXT NOT NULL,            -- frontmatter | press | problem (not an article)
-    title TEXT, provider TEXT, domain TEXT, published_at TEXT,
-    quality REAL, heat REAL, type TEXT, file_published INTEGER,
-    problem_count INTEGER NOT NULL DEFAULT 0,
-    topics TEXT                    -- joined with U+001F for filters
-);
--- Kept apart so that listing and sorting never read the large records.
-CREATE TABLE IF NOT EXISTS records (
-    rowid INTEGER PRIMARY KEY,     -- the article's rowid
-    record TEXT NOT NULL           -- the whole article (or problem) as JSON
-);
--- What story clustering reads: URLs joined with U+001F, apart from the records.
-CREATE TABLE IF NOT EXISTS links (
-    rowid INTEGER PRIMARY KEY,     -- the article's rowid
-    urls TEXT NOT NULL,            -- webUrl and originalUrl
-    related TEXT NOT NULL          -- the URLs of its `related` articles
-);
--- Each article's story: the smallest id among its members (see stories.py).
-CREATE TABLE IF NOT EXISTS stories (
-    key TEXT PRIMARY KEY,
-    story TEXT NOT NULL,
-    size INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story);
--- The default order, so the app's first screenful needs no sort of every article.
-CREATE INDEX IF NOT EXISTS articles_by_date
-    ON articles(published_at IS NULL, published_at DESC, key);
-CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-    title, excerpt, provider, topics, tokenize = 'unicode61 remove_diacritics 2'
-);
-"""
-
-
-WAL_LIMIT = 32 << 20
-"""Bytes the index's WAL file is cut back to after a checkpoint."""
 _BIG_CHANGE = 500
 """Files changed in one refresh above which the WAL is checkpointed and emptied at the end."""
 _SIZES = 1 << 48
@@ -216,31 +175,13 @@ class Index:
         """True when a damaged index file was found and rebuilt from the files."""
         db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.conn = self._open()
+            self.conn = connect(db_path)
         except sqlite3.DatabaseError:
             # The index is only a copy of what the files say: start it again.
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
             self.rebuilt = True
-            self.conn = self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, timeout=10, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")  # the index can always be rebuilt
-        # A first index writes the whole database through the WAL; without a limit the WAL
-        # file keeps its largest size (174 MiB after 51k files) for as long as it exists.
-        conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):
-            conn.executescript(
-                "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts; "
-                "DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS links; "
-                "DROP TABLE IF EXISTS stories;"
-            )
-        conn.executescript(_SCHEMA)
-        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        return conn
+            self.conn = connect(db_path)
 
     def close(self) -> None:
         """Close the connection."""
