@@ -1,0 +1,162 @@
+"""ListingScreen: the state the triage panes show, and the list's rows it comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+
+from textual import on
+from textual.reactive import reactive
+from textual.widgets import Label
+
+from reader.data import query
+from reader.data.article import Article, Decision
+from reader.data.cache import RefreshResult
+from reader.data.library import Library
+from reader.data.query import ArticleRow, Filter
+from reader.render import filter_content
+from reader.screens.filtering import FilteringScreen
+from reader.screens.rows import LoadedRows, needs_sql
+from reader.widgets.article_list import ArticleList
+
+
+class ListingScreen(FilteringScreen):
+    """Lists what the filter selects and holds, in reactives, what the panes are bound to:
+    the article under the cursor, the counts, the pace, and which keys apply."""
+
+    article: reactive[Article | None] = reactive(None)
+    """The article under the cursor (None: none, or not indexed yet)."""
+    decision: reactive[Decision] = reactive(Decision.UNDECIDED)
+    """The state of the article under the cursor."""
+    reason: reactive[str | None] = reactive(None)
+    """The reason stored with that state."""
+    counts: reactive[dict[Decision, int]] = reactive(dict, always_update=True)
+    """How many articles are in each state."""
+    session: reactive[int] = reactive(0)
+    """Articles whose state the editor changed since the app started (an undo takes one back)."""
+    pace: reactive[float | None] = reactive(None)
+    """`session` per hour, by the app's clock."""
+    shown: reactive[int] = reactive(0)
+    """How many rows the list shows."""
+    can_undo: reactive[bool] = reactive(False)
+    """Whether the store has a step to undo."""
+    can_redo: reactive[bool] = reactive(False)
+    """Whether the store has a step to redo."""
+    has_rows: reactive[bool] = reactive(False)
+    """Whether the list has any rows (decision keys hide without)."""
+
+    def __init__(self, library: Library, db_path: Path | None,
+                 clock: Callable[[], datetime]) -> None:
+        super().__init__(library, db_path, clock)
+        self.started = clock()
+        """When this session started, for the pace."""
+        self._keys: tuple[object, ...] = ()
+        """The keys the footer showed at the last refresh: (key, enabled, tooltip)."""
+        self._loaded: LoadedRows | None = None
+        """Every row in one order, so that a search or a state filter is done in memory."""
+        self._partial = False
+        """True while the list shows only the first page of an unfiltered list."""
+
+    # -- state -----------------------------------------------------------------
+
+    def _load_rows(self) -> None:
+        """Replace the list with what the filter selects now (the cursor keeps its article)."""
+        self._partial = False
+        self._set_rows(self._select(self.filters), recount=False)  # a filter moves no counts
+
+    def _select(self, flt: Filter) -> list[ArticleRow]:
+        """The filter's rows, as `query.rows` gives them: from memory unless only SQL can."""
+        if needs_sql(flt) or self.scanning_first:  # a first scan is still filling the index
+            return query.rows(self.library, flt)
+        if self._loaded is None or self._loaded.sort != flt.sort:
+            self._loaded = LoadedRows(flt.sort, query.rows(self.library, Filter(sort=flt.sort)))
+        return self._loaded.select(self.library, flt)
+
+    def _fresh_rows(self, result: RefreshResult) -> list[ArticleRow]:
+        """What the filter selects after a scan: the rows in memory stay if no file changed."""
+        if result.parsed or result.removed:
+            self._loaded = None
+        return self._select(self.filters)
+
+    def _set_rows(self, rows: list[ArticleRow], recount: bool = True) -> None:
+        self.article_list.set_rows(rows)
+        self.shown = len(self.article_list.rows)  # a folded story is one row
+        self.has_rows = bool(rows)
+        if recount:
+            self._update_counts()
+        else:
+            self._update_steps()
+        self._show(self.article_list.cursor_id)
+
+    def _update_counts(
+        self, before: Mapping[str, Decision] | None = None,
+        after: Mapping[str, Decision] | None = None,
+    ) -> None:
+        """Count the states again, or, knowing both states of what changed, just move those."""
+        if before is None or after is None or after.keys() - before.keys() or not self.counts:
+            self.counts = query.counts(self.library)  # mid-scan: the rows committed so far
+        else:  # a full count takes tens of milliseconds at 50,000 articles: not per key
+            counts = dict(self.counts)
+            for article_id, state in after.items():
+                counts[before[article_id]] -= 1
+                counts[state] += 1
+            self.counts = counts
+        self._update_steps()
+
+    def _update_steps(self) -> None:
+        """Whether there is a step to undo or redo (the footer shows the keys then)."""
+        store = self.library.store
+        self.can_undo, self.can_redo = store.can_undo(), store.can_redo()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Refresh the footer only when the keys it shows changed (hidden keys are checked
+        as they are pressed).
+
+        Not per cursor move: each refresh recomposes the Footer (layout passes, and old
+        FooterKeys are never freed: Textual issue #6666).
+        """
+        bindings = self.active_bindings.items()
+        keys = tuple((key, b.enabled, b.tooltip) for key, b in bindings if b.binding.show)
+        if keys != self._keys:
+            self._keys = keys
+            self.refresh_bindings()
+
+    def _update_pace(self) -> None:
+        hours = (self.clock() - self.started).total_seconds() / 3600
+        self.pace = self.session / hours if hours >= 1 / 60 else None
+
+    def watch_session(self) -> None:
+        """A decision changes the pace at once."""
+        self._update_pace()
+
+    def _show(self, article_id: str | None) -> None:
+        """Load the article under the cursor into the state the panes show."""
+        lst = self.article_list
+        index = None if article_id is None else lst.index_of(article_id)
+        if article_id is None or index is None:
+            self.article = None
+        else:
+            self.article = self.library.article(article_id)
+            self.decision = lst.rows[index].state
+            self.reason = self.library.store.reason(article_id)
+        self.show_members(None if index is None else lst.rows[index])
+        self._refresh_keys()
+
+    def watch_filters(self) -> None:
+        """Reload the list and say what it shows."""
+        self._load_rows()
+        self.query_one("#filter-line", Label).update(filter_content(self.filters))
+
+    # -- intents from the list -------------------------------------------------
+
+    @on(ArticleList.Highlighted)
+    def _highlighted(self, message: ArticleList.Highlighted) -> None:
+        self._show(message.article_id)
+
+    @on(ArticleList.Regrouped)
+    def _regrouped(self, message: ArticleList.Regrouped) -> None:
+        # The rows now, not the message's count: the one sent at mount says 0 after on_mount
+        # has already listed the first page.
+        self.shown = len(self.article_list.rows)
