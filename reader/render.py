@@ -139,9 +139,11 @@ def member_prompt(row: ArticleRow) -> Content:
 
 
 def status_content(
-    counts: Mapping[Decision, int], session: int, pace: float | None, shown: int
+    counts: Mapping[Decision, int], session: int, pace: float | None, shown: int,
+    problems: int = 0,
 ) -> Content:
-    """The status line: counts per state, how many are left, this session and its pace."""
+    """The status line: counts per state, how many are left, this session and its pace, and
+    how many problems the folder has (`newsreader check` lists them)."""
     def count(decision: Decision) -> str:
         return str(counts.get(decision, 0)) if counts else "…"  # not counted yet (a warm start)
 
@@ -152,6 +154,9 @@ def status_content(
         parts += [(decision.glyph, "bold"), f" {count(decision)} {decision.value}  "]
     parts += [("│ ", LABEL), f"{shown} shown  ", ("│ ", LABEL), f"session {session}"]
     parts.append(f" · {pace:.0f}/h" if pace is not None else " · —/h")
+    if problems:
+        parts += [("  │ ", LABEL), (f"⚠ {problems} problem{'s' if problems > 1 else ''}",
+                                    "bold $text-warning")]
     return Content.assemble(*parts)
 
 

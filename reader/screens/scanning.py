@@ -86,6 +86,8 @@ class ScanningScreen(Screen[None]):
     """What the list shows and in which order."""
     notices: reactive[tuple[str, ...]] = reactive(())
     """Problems shown above the article: unreadable files, a store that would not write."""
+    problems: reactive[int] = reactive(0)
+    """How many problems the last scan found in the folder (the status bar shows them)."""
 
     def __init__(self, library: Library, db_path: Path | None,
                  clock: Callable[[], datetime]) -> None:
@@ -98,8 +100,8 @@ class ScanningScreen(Screen[None]):
         """The app's clock (fixed in tests)."""
         self.scanning_first = False
         """True while a first scan fills an empty index."""
-        self.problem_count = 0
-        """How many problems the last scan found."""
+        self._scanned = False
+        """Whether a scan has reported its problems yet this session."""
         self.painted = threading.Event()
         """Set once the first frame is out: workers wait for it, not to slow that frame."""
 
@@ -187,11 +189,16 @@ class ScanningScreen(Screen[None]):
         self._file_problems(message.problems)
 
     def _file_problems(self, problems: tuple[Problem, ...]) -> None:
-        """Say how many problems the folder has when that changes; list unreadable files."""
-        if len(problems) != self.problem_count and problems:
+        """Count the folder's problems in the status bar; list unreadable files.
+
+        A change found by a later rescan is also announced. The first scan's count is not:
+        the same files would raise the same toast, over the related pane, at every start.
+        """
+        if self._scanned and len(problems) != self.problems and problems:
             self.app.notify(f"{len(problems)} problem(s) in the folder: see the article pane, "
                             "or run `newsreader check`", severity="warning", markup=False)
-        self.problem_count = len(problems)
+        self._scanned = True
+        self.problems = len(problems)
         notice = problem_notice(problems)
         if notice:
             self.notices = (notice,)

@@ -73,7 +73,8 @@ class TriageScreen(DecidingScreen):
         with Horizontal(id="scan"):
             yield Label("Indexing", id="scan-label")  # its bar comes with the first report
         yield StatusBar(id="status").data_bind(
-            TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown
+            TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown,
+            TriageScreen.problems,
         )
         yield KeyFooter(compact=True)
 

@@ -21,7 +21,9 @@ class StatusBar(Widget):
     """Decisions per hour this session (None until it can be measured)."""
     shown: reactive[int] = reactive(0)
     """How many rows the list shows under the current filter."""
+    problems: reactive[int] = reactive(0)
+    """How many problems the folder's files have (0 shows nothing)."""
 
     def render(self) -> Content:
         """The figures as one line of plain text."""
-        return status_content(self.counts, self.session, self.pace, self.shown)
+        return status_content(self.counts, self.session, self.pace, self.shown, self.problems)

@@ -310,8 +310,25 @@ async def test_hostile_text_shows_literally(
         assert "<iframe" not in text
         notices = str(app.screen.query_one("#detail-notices", Static).render())
         assert "101_broken.md" in notices  # the file that does not parse
+        status = str(app.screen.query_one("#status", StatusBar).render())
+        assert "⚠ 1 problem" in status and "problems" not in status
+        toasts = [n.message for n in app._notifications]  # not at every start, over the panes
+        assert not any("problem(s) in the folder" in toast for toast in toasts)
+
+
+async def test_a_rescan_announces_new_problems(
+    app_factory: Callable[[Path], AppFactory], hostile_dir: Path
+) -> None:
+    app = app_factory(hostile_dir)()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        (hostile_dir / "999_also_broken.md").write_bytes(b"---\ntitle: [unclosed\n---\n")
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         toasts = [n.message for n in app._notifications]
-        assert any("1 problem(s) in the folder" in toast for toast in toasts)
+        assert any("2 problem(s) in the folder" in toast for toast in toasts), toasts
+        assert "⚠ 2 problems" in str(app.screen.query_one("#status", StatusBar).render())
 
 
 async def test_a_locked_store_loses_no_decision(new_app: AppFactory, db_path: Path) -> None:
