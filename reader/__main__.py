@@ -55,9 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         checks = Library.start_checks(root, db)  # they run while the UI is imported
         from reader.app import make_app  # the UI is imported only when it is used
-        from reader.data.cache import prepare_workers
-
-        prepare_workers()
 
         app = make_app(root, db, settings, checks=checks)
         app.run()

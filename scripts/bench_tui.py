@@ -265,7 +265,7 @@ def report(sizes: list[str], paint: dict[str, list], rss: dict[str, list],
     verdict(f"first paint {big} / minimal", statistics.median(ratios), PAINT_TARGET)
     for name in (big + FULL, "skeleton"):  # context, not targets: the same runs' ratios
         ratios = [b / m for b, m in zip(paint[name], paint["minimal"], strict=True)]
-        label = "complete screen" + name.removesuffix(FULL) if name != "skeleton" else name
+        label = f"complete screen {name.removesuffix(FULL)}" if name != "skeleton" else name
         print(f"  ({label} / minimal {statistics.median(ratios):.2f}x)")
     for key in KEYS:
         p50 = [statistics.median(x[0] for x in lat[size][key]) for size in sizes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.data import query
 from reader.data.article import Problem
-from reader.data.cache import RefreshResult
+from reader.data.cache import RefreshResult, prepare_workers
 from reader.data.clean import escape_name
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
@@ -107,7 +108,23 @@ class ScanningScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Let the workers go once the first frame is out (Textual runs this and a subclass's)."""
-        self.call_after_refresh(self.painted.set)
+        self.call_after_refresh(self._first_frame_out)
+
+    def _first_frame_out(self) -> None:
+        """Start what a scan's process pool needs, then let the workers go.
+
+        Not before the first frame: the resource tracker is a second Python process (~12 ms
+        of the first paint here). Its launch passes on stderr's descriptor, which Textual's
+        stand-in lacks, so it sees the real one for that call (the UI thread: nothing else
+        writes meanwhile).
+        """
+        saved = sys.stderr
+        sys.stderr = sys.__stderr__ or saved
+        try:
+            prepare_workers()
+        finally:
+            sys.stderr = saved
+        self.painted.set()
 
     @property
     def article_list(self) -> ArticleList:

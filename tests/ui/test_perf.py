@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,26 @@ async def test_binding_changes_in_a_row_rebuild_the_footer_once(new_app: AppFact
         await pilot.pause()
         assert len(calls) == 1
         assert "quit" in {key.action for key in footer.query(FooterKey)}
+
+
+async def test_the_pool_helper_starts_after_the_first_frame_with_real_stderr(
+    new_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resource tracker (a second Python process) is not started before the first frame,
+    and its launch sees the real stderr: Textual's stand-in has no usable descriptor."""
+    from reader.screens import scanning
+
+    seen: list[tuple[object, bool]] = []
+
+    def prepare() -> None:
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        seen.append((sys.stderr, screen.painted.is_set()))
+
+    monkeypatch.setattr(scanning, "prepare_workers", prepare)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert seen == [(sys.__stderr__, False)]  # once, before the workers were let go
+        assert screen(app).painted.is_set()
