@@ -68,6 +68,9 @@ class ArticleList(ArticleLines, can_focus=True):
 
     grouped: reactive[bool] = reactive(True, repaint=False)
     """Whether a story shows as one row, expandable in place, rather than every article."""
+    _keys: tuple[bool | None, ...] = ()
+    """This list's check_action answers when the footer was last refreshed (immutable: a
+    class default is safe)."""
 
     class Regrouped(Message):
         """A story was expanded or collapsed, or the grouping toggled: other rows show."""
@@ -117,20 +120,6 @@ class ArticleList(ArticleLines, can_focus=True):
         def control(self) -> ArticleList | None:
             """The list that sent the message (for `@on` selectors)."""
             return self.article_list
-
-    def __init__(
-        self,
-        rows: Sequence[ArticleRow] = (),
-        *,
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-        disabled: bool = False,
-    ) -> None:
-        """Create a list, optionally with its first rows (no messages are sent for them)."""
-        super().__init__(rows, name=name, id=id, classes=classes, disabled=disabled)
-        self._keys: tuple[bool | None, ...] = ()
-        """This list's check_action answers when the footer was last refreshed."""
 
     # -- rows and selection --------------------------------------------------
 

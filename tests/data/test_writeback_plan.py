@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,24 +10,13 @@ from reader.data import writeback, writeback_plan
 from reader.data.article import Article, Decision
 from reader.data.library import Library
 from reader.data.parse import parse_bytes
-from tests.data.test_writeback import FILES, PUB, SKIP, UND, article, snapshot
+from tests.data import test_writeback
+from tests.data.test_writeback import PUB, SKIP, UND, article, snapshot
 
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "cache"
-    for name, data in FILES.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(data)
-    return folder
-
-
-@pytest.fixture
-def lib(root: Path, tmp_path: Path) -> Iterator[Library]:
-    library = Library(root, tmp_path / "db" / "decisions.db")
-    library.refresh()
-    yield library
-    library.close()
+root = test_writeback.root
+"""test_writeback's folder fixture, shared rather than copied."""
+lib = test_writeback.lib
+"""test_writeback's indexed library fixture."""
 
 
 @pytest.mark.parametrize("name", ["CONTEXT", "Edit", "Plan", "Skipped", "diff", "in_sync", "plan"])
