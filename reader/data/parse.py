@@ -14,7 +14,6 @@ from reader.data.parse_yaml import MAX_NODES as MAX_NODES
 from reader.data.parse_yaml import YamlLoader as YamlLoader
 from reader.data.parse_yaml import _Refused, load_yaml
 
-UTC = UTC
 READ_LIMIT = 1 << 20
 """Bytes read at first: a press release's body is cut there."""
 FRONT_MATTER_LIMIT = 16 << 20

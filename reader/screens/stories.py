@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from textual import on
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.reactive import reactive
 
+from reader.bindings import binding
 from reader.data import query
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
@@ -18,18 +19,12 @@ from reader.data.store_file import StoreError
 from reader.screens.scanning import ScanningScreen
 from reader.widgets.related_links import RelatedLinks
 
-
-def _binding(key: str, action: str, description: str, tooltip: str) -> Binding:
-    """A binding whose id is its action's name, so a keymap can rebind it."""
-    return Binding(key, action, description, show=False, tooltip=tooltip, id=action)
-
-
 STORY_BINDINGS: list[BindingType] = [
-    _binding("P", "decide_story", "Publish, skip rest",
-             "Publish this one, skip the rest of its story as its duplicates (one step)"),
-    _binding("z", "toggle_grouped", "Stories or flat",
-             "Show one row per story (expand it with →), or every article flat"),
-    _binding("R", "pick_reason", "Skip reason", "Show the articles skipped for one reason only"),
+    binding("P", "decide_story", "Publish, skip rest",
+            "Publish this one, skip the rest of its story as its duplicates (one step)"),
+    binding("z", "toggle_grouped", "Stories or flat",
+            "Show one row per story (expand it with →), or every article flat"),
+    binding("R", "pick_reason", "Skip reason", "Show the articles skipped for one reason only"),
 ]
 """Decide once per story, group or flatten the list, filter by skip reason."""
 

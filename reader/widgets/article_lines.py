@@ -7,13 +7,14 @@ from collections.abc import Iterable, Sequence
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.bindings import binding
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
 from reader.widgets.row_text import fit, format_row, plain
@@ -23,18 +24,13 @@ EMPTY_TEXT = "No articles"
 """The one line shown by default when the list has no rows."""
 
 
-def _binding(key: str, action: str, description: str, tooltip: str) -> Binding:
-    """A binding whose id is its action's name, so a keymap can rebind it."""
-    return Binding(key, action, description, show=False, tooltip=tooltip, id=action)
-
-
 CURSOR_BINDINGS: list[BindingType] = [
-    _binding("down,j", "cursor_down", "Down", "Move the cursor to the next article"),
-    _binding("up,k", "cursor_up", "Up", "Move the cursor to the previous article"),
-    _binding("home,g", "cursor_first", "First", "Move the cursor to the first article"),
-    _binding("end,G", "cursor_last", "Last", "Move the cursor to the last article"),
-    _binding("pageup", "page_up", "Page up", "Move the cursor up one screen"),
-    _binding("pagedown", "page_down", "Page down", "Move the cursor down one screen"),
+    binding("down,j", "cursor_down", "Down", "Move the cursor to the next article"),
+    binding("up,k", "cursor_up", "Up", "Move the cursor to the previous article"),
+    binding("home,g", "cursor_first", "First", "Move the cursor to the first article"),
+    binding("end,G", "cursor_last", "Last", "Move the cursor to the last article"),
+    binding("pageup", "page_up", "Page up", "Move the cursor up one screen"),
+    binding("pagedown", "page_down", "Page down", "Move the cursor down one screen"),
 ]
 """Move the cursor by a row, to either end, or by a screen (ArticleList lists them first)."""
 

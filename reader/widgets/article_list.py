@@ -6,20 +6,16 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 
+from reader.bindings import binding
 from reader.data.query import ArticleRow
 from reader.widgets.article_lines import CURSOR_BINDINGS, EMPTY_TEXT, ArticleLines
 
 __all__ = ["EMPTY_TEXT", "ArticleList"]  # EMPTY_TEXT: the screens and tests take it from here
-
-
-def _binding(key: str, action: str, description: str, tooltip: str, show: bool = False) -> Binding:
-    """A binding whose id is its action's name, so a keymap can rebind it."""
-    return Binding(key, action, description, show=show, tooltip=tooltip, id=action)
 
 
 class ArticleList(ArticleLines, can_focus=True):
@@ -27,19 +23,19 @@ class ArticleList(ArticleLines, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *CURSOR_BINDINGS,
-        _binding(
+        binding(
             "space",
             "toggle_select",
             "Select",
             "Add the article under the cursor to the selection, or remove it",
             show=True,
         ),
-        _binding("right,plus", "expand", "Expand story",
-                 "Show every article of the story under the cursor, each on its own row"),
-        _binding("left,minus", "collapse", "Collapse story",
-                 "Fold the story under the cursor back into one row"),
-        _binding("enter", "toggle_story", "Expand or collapse",
-                 "Expand the story under the cursor, or fold it back into one row"),
+        binding("right,plus", "expand", "Expand story",
+                "Show every article of the story under the cursor, each on its own row"),
+        binding("left,minus", "collapse", "Collapse story",
+                "Fold the story under the cursor back into one row"),
+        binding("enter", "toggle_story", "Expand or collapse",
+                "Expand the story under the cursor, or fold it back into one row"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
