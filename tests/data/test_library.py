@@ -228,12 +228,6 @@ def test_article_of_an_unknown_id_is_none(library: Library) -> None:
         assert library.article(article_id) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="keys.id_from_key reads any key starting with U+FFFE as hex; a top-level file "
-    "named so is stored under its own name, so the refresh fails (non-hexadecimal number)",
-)
 def test_a_file_whose_name_starts_with_u_fffe_does_not_break_refresh(tmp_path: Path) -> None:
     root = tmp_path / "cache"
     write(root / "fine.md", "Fine")
