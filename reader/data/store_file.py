@@ -82,7 +82,7 @@ class _Transaction:
             if "locked" not in str(error) and "busy" not in str(error):
                 raise StoreError(write_failure(self.db_path, error)) from None
             raise StoreError(
-                f"the decisions database is busy ({error}); nothing was changed"
+                f"{self.db_path}: the decisions database is busy ({error}); nothing was changed"
             ) from None
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:

@@ -272,11 +272,13 @@ def test_a_busy_database_is_a_store_error_and_nothing_changes(
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(StoreError, match=r"busy .*nothing was changed"), _Transaction(conn, db):
+        with pytest.raises(StoreError, match=r"busy .*nothing was changed") as raised, \
+                _Transaction(conn, db):
             pytest.fail("the body ran without the write lock")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+    assert str(raised.value).startswith(f"{db}: ")  # which file, as every store error says
     assert not conn.in_transaction
 
 
