@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textual import on
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Label
 
 from reader.data import query
@@ -25,25 +25,25 @@ class ListingScreen(FilteringScreen):
     """Lists what the filter selects and holds, in reactives, what the panes are bound to:
     the article under the cursor, the counts, the pace, and which keys apply."""
 
-    article: reactive[Article | None] = reactive(None)
+    article: var[Article | None] = var(None)
     """The article under the cursor (None: none, or not indexed yet)."""
-    decision: reactive[Decision] = reactive(Decision.UNDECIDED)
+    decision: var[Decision] = var(Decision.UNDECIDED)
     """The state of the article under the cursor."""
-    reason: reactive[str | None] = reactive(None)
+    reason: var[str | None] = var(None)
     """The reason stored with that state."""
-    counts: reactive[dict[Decision, int]] = reactive(dict, always_update=True)
+    counts: var[dict[Decision, int]] = var(dict, always_update=True)
     """How many articles are in each state."""
-    session: reactive[int] = reactive(0)
+    session: var[int] = var(0)
     """Articles whose state the editor changed since the app started (an undo takes one back)."""
-    pace: reactive[float | None] = reactive(None)
+    pace: var[float | None] = var(None)
     """`session` per hour, by the app's clock."""
-    shown: reactive[int] = reactive(0)
+    shown: var[int] = var(0)
     """How many rows the list shows."""
-    can_undo: reactive[bool] = reactive(False)
+    can_undo: var[bool] = var(False)
     """Whether the store has a step to undo."""
-    can_redo: reactive[bool] = reactive(False)
+    can_redo: var[bool] = var(False)
     """Whether the store has a step to redo."""
-    has_rows: reactive[bool] = reactive(False)
+    has_rows: var[bool] = var(False)
     """Whether the list has any rows (decision keys hide without)."""
 
     def __init__(self, library: Library, db_path: Path | None,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -83,11 +83,11 @@ class ScanningScreen(Screen[None]):
     ProgressBar joins it at the first report), and implements `_set_rows`.
     """
 
-    filters: reactive[Filter] = reactive(Filter, init=False)
+    filters: var[Filter] = var(Filter, init=False)
     """What the list shows and in which order."""
-    notices: reactive[tuple[str, ...]] = reactive(())
+    notices: var[tuple[str, ...]] = var(())
     """Problems shown above the article: unreadable files, a store that would not write."""
-    problems: reactive[int] = reactive(0)
+    problems: var[int] = var(0)
     """How many problems the last scan found in the folder (the status bar shows them)."""
 
     def __init__(self, library: Library, db_path: Path | None,

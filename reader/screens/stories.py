@@ -9,7 +9,7 @@ from dataclasses import replace
 from textual import on
 from textual.binding import BindingType
 from textual.content import Content
-from textual.reactive import reactive
+from textual.reactive import var
 
 from reader.bindings import binding
 from reader.data import query
@@ -32,7 +32,7 @@ STORY_BINDINGS: list[BindingType] = [
 class StoriesScreen(ScanningScreen):
     """The story half of the triage screen; the subclass implements `_sync` and `_advance`."""
 
-    members: reactive[tuple[ArticleRow, ...]] = reactive(tuple)
+    members: var[tuple[ArticleRow, ...]] = var(tuple)
     """The other articles of the shown article's story in this folder, newest first."""
 
     def _sync(self, before: Mapping[str, Decision], ids: Iterable[str]) -> None:

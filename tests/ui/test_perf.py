@@ -197,3 +197,29 @@ async def test_the_pool_helper_starts_after_the_first_frame_with_real_stderr(
         await pilot.pause()
         assert seen == [(sys.__stderr__, False)]  # once, before the workers were let go
         assert screen(app).painted.is_set()
+
+
+async def test_a_cursor_move_does_not_repaint_the_whole_screen(new_app: AppFactory) -> None:
+    """The screen's state (article, members, counts...) is passed down to the panes: a change
+    repaints the panes that show it. As repainting reactives, each cursor move repainted
+    the whole screen, a second full frame (~13 KB of output) per key."""
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("z")
+        await pilot.pause()
+        triage = screen(app)
+        repaints: list[object] = []
+        real = triage.refresh
+
+        def counted(*regions: object, **kw: object) -> object:
+            repaints.append((regions, kw))
+            return real(*regions, **kw)  # type: ignore[arg-type]
+
+        triage.refresh = counted  # type: ignore[method-assign,assignment]
+        before = triage.article
+        await pilot.press("down", "down", "p", "u")
+        await pilot.pause()
+        assert triage.article is not None and triage.article != before  # the state moved
+        assert repaints == []
