@@ -16,8 +16,14 @@ class KeyFooter(Footer):
     """
 
     _recompose_pending = False
+    """True from a binding change until the recompose it scheduled has started."""
 
     def bindings_changed(self, screen: Screen[object]) -> None:
+        """Schedule one recompose for this and any further change before it runs.
+
+        Textual's Footer waits for the next refresh (call_after_refresh); call_later runs
+        it before then, so that the screen's first frame already shows the keys.
+        """
         self._bindings_ready = True
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
