@@ -1,0 +1,151 @@
+"""reader.data.store_schema: a new file's tables, and each upgrade up to SCHEMA_VERSION."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.data.store import TriageStore
+from reader.data.store_schema import _SCHEMA, _UPGRADES, SCHEMA_VERSION
+from tests.data.test_writeback import SCHEMA_1
+
+OLD_SCHEMAS = {1: SCHEMA_1}
+"""A file as each older newsreader left it (with rows), by its user_version."""
+
+
+@pytest.fixture
+def conn() -> Iterator[sqlite3.Connection]:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    yield db
+    db.close()
+
+
+def shape(conn: sqlite3.Connection) -> dict[str, object]:
+    """Every table's columns and indexes, as SQLite reports them (not the CREATE text)."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {
+        name: (
+            conn.execute(f"PRAGMA table_info({name})").fetchall(),
+            sorted(conn.execute(f"PRAGMA index_list({name})").fetchall()),
+            conn.execute(f"PRAGMA foreign_key_list({name})").fetchall(),
+        )
+        for name in sorted(names)
+    }
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """What the store runs on a new file (and after any upgrade)."""
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def upgrade(conn: sqlite3.Connection, version: int) -> None:
+    """What the store runs on a file of an older version."""
+    for statement in _UPGRADES.get(version, ()):
+        conn.execute(statement)
+    create(conn)
+
+
+def test_every_older_version_has_an_upgrade_and_a_file_to_test_it() -> None:
+    assert sorted(_UPGRADES) == list(range(1, SCHEMA_VERSION))
+    assert sorted(OLD_SCHEMAS) == list(range(1, SCHEMA_VERSION))
+
+
+def test_a_new_schema_can_be_run_again(conn: sqlite3.Connection) -> None:
+    create(conn)
+    first = shape(conn)
+    create(conn)  # IF NOT EXISTS: the store runs it after every upgrade
+    assert shape(conn) == first
+    assert set(first) == {"decisions", "batches", "journal", "file_writes"}
+
+
+@pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
+def test_an_upgraded_file_has_the_new_files_shape(
+    conn: sqlite3.Connection, tmp_path: Path, version: int
+) -> None:
+    conn.executescript(OLD_SCHEMAS[version])
+    rows = conn.execute("SELECT * FROM batches ORDER BY batch").fetchall()
+    upgrade(conn, version)
+    fresh = sqlite3.connect(":memory:")
+    try:
+        create(fresh)
+        assert shape(conn) == shape(fresh)
+    finally:
+        fresh.close()
+    assert conn.execute("SELECT * FROM batches ORDER BY batch").fetchall() == rows
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+@pytest.mark.parametrize("version", [0, *sorted(OLD_SCHEMAS)])
+def test_the_store_brings_every_version_to_the_current_one(tmp_path: Path, version: int) -> None:
+    db = tmp_path / "decisions.db"
+    if version:
+        old = sqlite3.connect(db)
+        old.executescript(OLD_SCHEMAS[version])
+        old.close()
+    TriageStore(db).close()
+    check = sqlite3.connect(db)
+    try:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        check.close()
+
+
+def _insert(conn: sqlite3.Connection, table: str, **values: object) -> None:
+    names = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(values.values()))
+
+
+DECISION = {"key": "a.md", "state": "published", "origin": "editor", "at": "t"}
+BATCH = {"batch": 2, "at": "t", "kind": "apply"}
+WRITE = {
+    "batch": 1, "at": "t", "key": "a.md", "state": "published", "line_at": 0,
+    "old_line": b"", "new_line": b"published: true\n", "old_digest": "a", "new_digest": "b",
+    "status": "pending",
+}  # fmt: skip
+
+ROWS = [
+    pytest.param("decisions", DECISION, True, id="decision"),
+    pytest.param("decisions", {**DECISION, "state": "maybe"}, False, id="decision-unknown-state"),
+    pytest.param("decisions", {**DECISION, "state": "Published"}, False, id="decision-case"),
+    pytest.param("decisions", {**DECISION, "origin": "cli"}, False, id="decision-unknown-origin"),
+    pytest.param("decisions", {**DECISION, "at": None}, False, id="decision-no-time"),
+    pytest.param("batches", BATCH, True, id="apply-batch"),
+    pytest.param("batches", {**BATCH, "kind": "delete"}, False, id="batch-unknown-kind"),
+    pytest.param("file_writes", WRITE, True, id="file-write"),
+    pytest.param("file_writes", {**WRITE, "status": "done"}, False, id="write-unknown-status"),
+    pytest.param("file_writes", {**WRITE, "old_line": None}, False, id="write-no-old-line"),
+    pytest.param("file_writes", {**WRITE, "batch": 99}, False, id="write-of-no-batch"),
+]
+
+
+@pytest.mark.parametrize(("table", "row", "ok"), ROWS)
+def test_the_tables_refuse_rows_the_store_would_not_write(
+    conn: sqlite3.Connection, table: str, row: dict[str, object], ok: bool
+) -> None:
+    create(conn)
+    conn.execute("PRAGMA foreign_keys=ON")  # as the store has it
+    _insert(conn, "batches", batch=1, at="t", kind="decide")
+    before = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if not ok:
+        with pytest.raises(sqlite3.IntegrityError):
+            _insert(conn, table, **row)
+        return
+    _insert(conn, table, **row)
+    assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == before + 1
+
+
+@pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
+def test_an_upgraded_file_takes_an_apply_step(conn: sqlite3.Connection, version: int) -> None:
+    conn.executescript(OLD_SCHEMAS[version])
+    with pytest.raises(sqlite3.IntegrityError):
+        _insert(conn, "batches", **{**BATCH, "batch": 100})  # the old CHECK refuses it
+    upgrade(conn, version)
+    _insert(conn, "batches", **{**BATCH, "batch": 100})
+    _insert(conn, "file_writes", **{**WRITE, "batch": 100})
