@@ -121,12 +121,16 @@ class Folder:
             if error.errno == errno.ENOENT:
                 raise Unsafe("missing", "the file is gone") from None
             raise Unsafe("unreadable", f"cannot read: {error.strerror}") from None
-        with open(fd, "rb", closefd=True) as handle:
+        try:  # its type before open(): Python refuses a folder there (IsADirectoryError)
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise Unsafe("unreadable", "not a regular file")
             if st.st_nlink > 1:
                 raise Unsafe("hardlink", f"hard link ({st.st_nlink} names): not rewritten")
+        except BaseException:
+            os.close(fd)
+            raise
+        with open(fd, "rb", closefd=True) as handle:
             return handle.read(), st
 
     def replace(self, article_id: str, data: bytes, was: os.stat_result) -> None:

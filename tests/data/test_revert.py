@@ -202,15 +202,7 @@ SETTLED = [
     pytest.param(_other_bytes, "failed", id="other-bytes"),
     pytest.param(_gone, "failed", id="deleted"),
     pytest.param(_link_to_new, "failed", id="a-link-to-the-new-bytes"),
-    pytest.param(
-        _a_folder,
-        "failed",
-        id="a-folder",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="settle catches only Unsafe; Folder.read of a folder raises IsADirectoryError",
-        ),
-    ),
+    pytest.param(_a_folder, "failed", id="a-folder"),
 ]
 
 

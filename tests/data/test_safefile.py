@@ -126,15 +126,7 @@ UNREADABLE: list[object] = [
     pytest.param(_dangling_link, "symlink", id="dangling-link"),
     pytest.param(_linked_folder, "symlink", id="file-in-a-linked-folder"),
     pytest.param(_hard_link, "hardlink", id="hard-link"),
-    pytest.param(
-        _folder,
-        "unreadable",
-        id="a-folder",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="Folder.read of a folder raises IsADirectoryError (from open(fd)), not Unsafe",
-        ),
-    ),
+    pytest.param(_folder, "unreadable", id="a-folder"),
     pytest.param(_fifo, "unreadable", id="a-fifo"),
     pytest.param(_missing, "missing", id="missing-file"),
     pytest.param(_missing_folder, "unreadable", id="missing-folder"),
@@ -487,3 +479,17 @@ def test_folder_clean_temps_does_not_wait_for_the_lock(root: Path) -> None:
     with Folder(root) as folder, folder.locked():  # the writer itself cleans, holding it
         assert folder.clean_temps() == [temp_name("draft.md")]
     assert temps(root) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
+def test_a_refused_read_keeps_no_descriptor_open(root: Path) -> None:
+    """Each refusal closes what it opened: an undo retried against a folder where a file was
+    must not run the process out of descriptors."""
+    name = _folder(root)
+    with Folder(root) as folder:
+        folder.read("live.md")  # the folder's own descriptor is open from here on
+        before = len(os.listdir("/proc/self/fd"))
+        for _ in range(50):
+            with pytest.raises(Unsafe):
+                folder.read(name)
+        assert len(os.listdir("/proc/self/fd")) == before
