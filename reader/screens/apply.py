@@ -165,7 +165,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
             yield Label("Not written (the decision stays in the store)", id="apply-skipped-title")
             with VerticalScroll(id="apply-skipped-scroll"):
                 yield Static("", id="apply-skipped", markup=False)
-            yield KeyFooter(compact=True)
+            yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#apply-edits").focus()

@@ -76,7 +76,7 @@ class TriageScreen(DecidingScreen):
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown,
             TriageScreen.problems,
         )
-        yield KeyFooter(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter-line", Label).update(filter_content(self.filters))

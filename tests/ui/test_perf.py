@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import itertools
 import sys
 from pathlib import Path
 
 import pytest
 from textual.message import Message
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 from reader.app import NewsReader
 from reader.data import query
@@ -21,6 +18,7 @@ from reader.messages import RowsLoaded
 from reader.screens import triage
 from reader.screens.rows import LoadedRows, needs_sql
 from reader.screens.triage import TriageScreen
+from reader.widgets import key_footer
 from reader.widgets.key_footer import KeyFooter
 from tests.ui.conftest import SIZE, AppFactory, warm
 
@@ -50,31 +48,38 @@ def screen(app: NewsReader) -> TriageScreen:
     return app.screen
 
 
-def live_footer_keys() -> int:
-    """FooterKey widgets still in memory (Textual #6666: a recompose never frees the old ones)."""
-    gc.collect()
-    return sum(isinstance(o, FooterKey) for o in gc.get_objects())
+def counted(monkeypatch: pytest.MonkeyPatch, obj: object, name: str) -> list[int]:
+    """Count the calls of obj.name from now on."""
+    calls: list[int] = []
+    real = getattr(obj, name)
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(obj, name, wrapper)
+    return calls
 
 
-async def test_cursor_moves_do_not_rebuild_the_footer(
-    new_app: AppFactory, seeds_dir: Path
+async def test_cursor_moves_do_not_repaint_the_footer(
+    new_app: AppFactory, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_plain(seeds_dir, 2)
     app = new_app()
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        before = live_footer_keys()
+        footer = app.screen.query_one(KeyFooter)
+        repaints = counted(monkeypatch, footer, "refresh")
         for _ in range(25):
             await pilot.press("down", "up")
         await pilot.pause()
-        assert live_footer_keys() <= before
-        footer = app.screen.query_one(Footer)
-        assert "undo" not in {key.action for key in footer.query(FooterKey)}
+        assert repaints == []
+        assert "undo" not in {key.action for key in footer.keys.left}
         await pilot.press("p")  # now there is something to undo: the footer shows it
         await pilot.pause()
         await pilot.pause()
-        assert "undo" in {key.action for key in footer.query(FooterKey)}
+        assert "undo" in {key.action for key in footer.keys.left} and repaints
 
 
 STATES = (None, *Decision)
@@ -152,28 +157,24 @@ async def test_first_page_then_every_row(
         assert [len(message.rows) for message in seen] == [5]
 
 
-async def test_binding_changes_in_a_row_rebuild_the_footer_once(new_app: AppFactory) -> None:
-    """Textual's Footer recomposes once per `bindings_updated`; at start a screen publishes
-    several in a row (three full rebuilds before the first frame). KeyFooter makes one."""
+async def test_binding_changes_in_a_row_are_read_once(
+    new_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A screen publishes several binding changes in a row (at start, on a focus change): the
+    footer reads the bindings once for all of them, and repaints only if its keys changed."""
     app = new_app()
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         footer = app.screen.query_one(KeyFooter)
-        calls: list[int] = []
-        real = footer.recompose
-
-        async def counted() -> None:
-            calls.append(1)
-            await real()
-
-        footer.recompose = counted  # type: ignore[method-assign]
+        reads = counted(monkeypatch, key_footer, "shown_keys")
+        repaints = counted(monkeypatch, footer, "refresh")
         for _ in range(5):
             app.screen.refresh_bindings()
         await pilot.pause()
         await pilot.pause()
-        assert len(calls) == 1
-        assert "quit" in {key.action for key in footer.query(FooterKey)}
+        assert len(reads) == 1 and repaints == []
+        assert "quit" in {key.action for key in footer.keys.left}
 
 
 async def test_the_pool_helper_starts_after_the_first_frame_with_real_stderr(
