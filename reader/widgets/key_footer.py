@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len
 from textual import events
@@ -47,7 +47,8 @@ def shown_keys(screen: Screen[object]) -> Keys:
     left: dict[str, ShownKey] = {}
     for _node, binding, enabled, tooltip in active.values():
         if binding.show and binding.action not in left:
-            left[binding.action] = ShownKey(binding.key, binding.action, app.get_key_display(binding),
+            left[binding.action] = ShownKey(binding.key, binding.action,
+                                            app.get_key_display(binding),
                                             binding.description, enabled, tooltip)
     palette = None
     if app.ENABLE_COMMAND_PALETTE and (found := active.get(app.COMMAND_PALETTE_BINDING)):
@@ -69,7 +70,7 @@ class KeyFooter(Widget):
     """
 
     ALLOW_SELECT = False
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "key-footer--key",
         "key-footer--description",
         "key-footer--hover",
