@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from itertools import compress, repeat
+from itertools import compress, count
 
 from reader.data import query
 from reader.data.article import Decision
@@ -68,10 +68,20 @@ class LoadedRows:
         return [row for row in self.rows if row.id in ids]
 
     def _map_rowids(self, library: Library) -> None:
-        """Read each row's rowid in the index as it is now."""
-        rowids = query.article_rowids(library)
-        keys = keys_from_ids([row.id for row in self.rows])
-        self._rowids = list(map(rowids.get, keys, repeat(-1)))
+        """Read each row's rowid in the index as it is now.
+
+        One (key, rowid) at a time: a dict of every key would hold ~15 MiB at 51k rows, and
+        set the process's peak memory on the first search.
+        """
+        ids = [row.id for row in self.rows]
+        keys = keys_from_ids(ids)
+        position = self._index if keys is ids else dict(zip(keys, count()))
+        rowids = [-1] * len(self.rows)
+        for key, rowid in query.article_rowids(library):
+            n = position.get(key)
+            if n is not None:
+                rowids[n] = rowid
+        self._rowids = rowids
 
     def set_states(self, states: Mapping[str, Decision]) -> None:
         """Take in the states these articles have now (after a decision, an undo, an apply)."""
