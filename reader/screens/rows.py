@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from dataclasses import replace
 from itertools import compress, count
@@ -30,7 +31,7 @@ class LoadedRows:
         self.rows = rows
         """Every article the index lists (as `query.rows` with no filter gives them)."""
         self._index = {row.id: n for n, row in enumerate(rows)}
-        self._rowids: list[int] = []
+        self._rowids = array("q")
         """Each row's rowid in the index at `_version` (-1: no longer indexed)."""
         self._version: tuple[int, int] | None = None
         """The index version `_rowids` were read at; None before the first search."""
@@ -76,7 +77,7 @@ class LoadedRows:
         ids = [row.id for row in self.rows]
         keys = keys_from_ids(ids)
         position = self._index if keys is ids else dict(zip(keys, count()))
-        rowids = [-1] * len(self.rows)
+        rowids = array("q", [-1]) * len(self.rows)  # 8 bytes a row, not an int object
         for key, rowid in query.article_rowids(library):
             n = position.get(key)
             if n is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -363,6 +364,32 @@ def test_search_ids_agree_with_rows(lib: Library) -> None:
         assert query.search_ids(lib, text) == (
             {r.id for r in query.rows(lib, Filter(search=text))} if query.fts_query(text) else set()
         )
+
+
+class NoJson:
+    """A connection whose SQLite has no JSON functions (built with SQLITE_OMIT_JSON)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: object = ()) -> sqlite3.Cursor:
+        if "json_" in sql:
+            raise sqlite3.OperationalError("no such function: json_group_array")
+        return self.conn.execute(sql, params)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("json", [True, False], ids=["json", "no-json"])
+def test_search_rowids_name_the_rows_a_search_finds(
+    lib: Library, json: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = dict(lib.index.conn.execute("SELECT rowid, key FROM articles"))
+    if not json:
+        monkeypatch.setattr(lib.index, "conn", NoJson(lib.index.conn))
+    for text in ("beta", "press", "zzz-none", "", "\x00"):
+        found = {keys[rowid] for rowid in query.search_rowids(lib, text)}
+        want = {r.id for r in query.rows(lib, Filter(search=text))} if fts_query(text) else set()
+        assert found == want, text
+    assert len(query.search_rowids(lib, "beta")) == 2
 
 
 def test_rows_limit_is_the_first_of_the_full_order(lib: Library) -> None:
