@@ -214,9 +214,9 @@ def index_version(library: Library) -> tuple[int, int]:
     return conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes
 
 
-def story_members(library: Library, story: str) -> list[ArticleRow]:
-    """Every article of one story, newest first."""
-    return rows(library, Filter(story=story))
+def story_members(library: Library, story: str, limit: int | None = None) -> list[ArticleRow]:
+    """Every article of one story, newest first (only the first `limit` when given)."""
+    return rows(library, Filter(story=story), limit=limit)
 
 
 def group_stories(listed: Sequence[ArticleRow], expanded: Collection[str] = ()) -> list[ArticleRow]:

@@ -69,7 +69,8 @@ class TriageScreen(DecidingScreen):
                     TriageScreen.notices,
                 )
                 yield RelatedLinks(id="related").data_bind(TriageScreen.article,
-                                                           TriageScreen.members)
+                                                           TriageScreen.members,
+                                                           TriageScreen.members_total)
         with Horizontal(id="scan"):
             yield Label("Indexing", id="scan-label")  # its bar comes with the first report
         yield StatusBar(id="status").data_bind(

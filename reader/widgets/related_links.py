@@ -45,7 +45,9 @@ class RelatedLinks(OptionList):
     article: reactive[Article | None] = reactive(None)
     """The article whose related coverage is listed."""
     members: reactive[tuple[ArticleRow, ...]] = reactive(tuple)
-    """The other articles of its story in this folder, with their states."""
+    """The other articles of its story in this folder, with their states (the first ones)."""
+    members_total: reactive[int] = reactive(0)
+    """How many other articles the story has, listed or not."""
 
     class MemberSelected(Message):
         """Enter on an article of the same story: the screen shows it."""
@@ -72,8 +74,9 @@ class RelatedLinks(OptionList):
         related = self.article.related if self.article is not None else ()
         count = len(related)
         self.border_title = f"{TITLE} · {count}" if count else TITLE
+        total = max(self.members_total, len(self.members))
         if self.members:
-            self.border_title += f" · same story {len(self.members)}"
+            self.border_title += f" · same story {total:,}"
         self.clear_options()
         options: list[Option | None] = [Option(related_prompt(link)) for link in related]
         options = options or [Option(EMPTY_TEXT, disabled=True)]
@@ -81,6 +84,9 @@ class RelatedLinks(OptionList):
             options += [None, Option(Content.styled(SAME_STORY, "bold"), disabled=True)]
         self._members_from = sum(option is not None for option in options)  # None: a rule
         options += [Option(member_prompt(member)) for member in self.members]
+        if self.members and total > len(self.members):
+            more = f"… and {total - len(self.members):,} more: expand the story in the list (→)"
+            options.append(Option(Content.styled(more, "italic"), disabled=True))
         self.add_options(options)
         if related or self.members:
             self.highlighted = 0 if related else self._members_from

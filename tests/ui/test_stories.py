@@ -13,6 +13,7 @@ from reader.app import NewsReader
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
 from reader.data.store import TriageStore
+from reader.screens import stories
 from reader.screens.confirm import ConfirmScreen
 from reader.screens.pick import PickScreen
 from reader.screens.triage import TriageScreen
@@ -162,6 +163,26 @@ async def test_the_related_pane_lists_the_story_and_enter_shows_one(
         detail = str(app.screen.query_one("#detail-body", Static).render())
         assert "Copy of the lead" in detail
         assert [row.id for row in related.members] == [LEAD, ECHO]
+
+
+async def test_a_large_story_lists_its_first_members_and_decides_them_all(
+    story_app: AppFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the first MEMBERS_SHOWN other articles are listed (a story can hold thousands);
+    the pane says how many more, and P still skips every one of them."""
+    monkeypatch.setattr(stories, "MEMBERS_SHOWN", 1)
+    app = story_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        related = app.screen.query_one(RelatedLinks)
+        assert [row.id for row in related.members] == [ECHO]
+        assert str(related.border_title).endswith("same story 2")
+        last = related.get_option_at_index(related.option_count - 1)
+        assert str(last.prompt).startswith("… and 1 more") and last.disabled
+        await pilot.press("P")
+        await pilot.pause()
+    assert [state for state, _ in stored(db_path, LEAD, ECHO, COPY)] == [
+        Decision.PUBLISHED, Decision.SKIPPED, Decision.SKIPPED]
 
 
 async def test_decide_once_then_undo_it_at_once(story_app: AppFactory, db_path: Path) -> None:
