@@ -14,7 +14,7 @@ from textual.reactive import var
 from reader.bindings import binding
 from reader.data import query
 from reader.data.article import Decision
-from reader.data.query import ArticleRow
+from reader.data.query import ArticleRow, Filter
 from reader.data.store_file import StoreError
 from reader.screens.scanning import ScanningScreen
 from reader.widgets.related_links import RelatedLinks
@@ -126,8 +126,10 @@ class StoriesScreen(ScanningScreen):
         rows = [row for row in map(lst.loaded_row, ids) if row is not None and row.story_size > 1]
         stories = Counter(row.story for row in rows)
         for story, count in sorted(stories.items()):
-            for member in query.story_members(self.library, story):
-                if member.state is Decision.PUBLISHED and member.id not in chosen:
+            # Only its published articles: a story of 7,419 took 64 ms to read whole, 26 so.
+            flt = Filter(story=story, state=Decision.PUBLISHED)
+            for member in query.rows(self.library, flt, limit=len(chosen) + 1):
+                if member.id not in chosen:
                     return Content.assemble(
                         "Its story already has a published article:\n",
                         (member.title or member.id, "bold"), f"\n{member.provider or '—'}",
