@@ -5,6 +5,8 @@ from __future__ import annotations
 _RAW = "\ufffe"
 """Marks a key holding the hex of a name's bytes. U+FFFE is a noncharacter, but it is valid
 UTF-8 (EF BF BE), so a name may start with it too: such a name is stored as hex as well."""
+_CHUNK = 4096
+"""Ids checked at once by `keys_from_ids`."""
 
 
 def key_from_id(article_id: str) -> str:
@@ -35,12 +37,15 @@ def id_from_key(key: str) -> str:
 
 def keys_from_ids(ids: list[str]) -> list[str]:
     """`key_from_id` of each id; the list itself when every id is its own key (two checks
-    over one joined string, rather than one per id)."""
-    joined = "\n".join(ids)
-    try:
-        joined.encode("utf-8")
-    except UnicodeEncodeError:
-        return [key_from_id(i) for i in ids]
-    if ids and (ids[0].startswith(_RAW) or "\n" + _RAW in joined):  # a newline in a name
-        return [key_from_id(i) for i in ids]  # only costs the slow, still right, path
+    over each joined chunk of ids, rather than one per id; a chunk at a time, so 51k ids
+    never stand in memory as one 5 MiB string and its 5 MiB encoding)."""
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        joined = "\n".join(chunk)
+        try:
+            joined.encode("utf-8")
+        except UnicodeEncodeError:
+            return [key_from_id(i) for i in ids]
+        if chunk[0].startswith(_RAW) or "\n" + _RAW in joined:  # a newline in a name
+            return [key_from_id(i) for i in ids]  # only costs the slow, still right, path
     return ids

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from reader.data import keys
 from reader.data.keys import id_from_key, key_from_id, keys_from_ids
 
 RAW = "\ufffe"
@@ -136,3 +137,19 @@ def test_a_key_an_older_version_kept_as_its_name_still_reads() -> None:
     """Before names starting with the mark were escaped, "\ufffeab.md" was its own key: it
     reads back as that name rather than failing a whole list (it is not hex)."""
     assert id_from_key(RAW + "ab.md") == RAW + "ab.md"
+
+
+@pytest.mark.parametrize("at", [0, 1, 2, 3, 4, 6])
+@pytest.mark.parametrize(
+    "odd", [fsdecode(b"caf\xe9.md"), "\ufffemarked.md"], ids=["not-utf8", "starts-with-mark"]
+)
+def test_keys_from_ids_finds_an_odd_id_in_any_chunk(
+    monkeypatch: pytest.MonkeyPatch, at: int, odd: str
+) -> None:
+    """Ids are checked a chunk at a time: one that is not its own key is found wherever it
+    falls, first or last in a chunk, in the first chunk or a later one."""
+    monkeypatch.setattr(keys, "_CHUNK", 3)
+    ids = [f"{n}.md" for n in range(7)]
+    ids[at] = odd
+    assert keys_from_ids(ids) == [key_from_id(i) for i in ids]
+    assert keys_from_ids(ids) is not ids
