@@ -201,10 +201,19 @@ class ScanningScreen(Screen[None]):
         states = query.states(self.library, others)
         gone = set(result.removed) | (set(others) - states.keys())
         self._set_rows(merge_rows(lst.rows, fresh, gone, states.__getitem__))
-        added = sum(lst.index_of(i) is not None for i in result.added)
-        if added and not was_first:
-            self.app.notify(f"{added} new article(s)", title="Rescan")
+        if not was_first:
+            self._announce(result.added)
         self._file_problems(message.problems)
+        self._scan_done()
+
+    def _announce(self, added: Sequence[str]) -> None:
+        """Say how many of the files a rescan added the list shows (a subclass may wait)."""
+        count = sum(self.article_list.index_of(i) is not None for i in added)
+        if count:
+            self.app.notify(f"{count} new article(s)", title="Rescan")
+
+    def _scan_done(self) -> None:
+        """Called when a scan is over, merged or failed: a subclass may follow it up."""
 
     def _file_problems(self, problems: tuple[Problem, ...]) -> None:
         """Count the folder's problems in the status bar; list unreadable files.
@@ -230,3 +239,5 @@ class ScanningScreen(Screen[None]):
             self.scanning_first = False
             self.article_list.empty_text = EMPTY_TEXT
             self._problem(f"The scan failed: {error}")
+            if event.worker.group == "scan":
+                self._scan_done()

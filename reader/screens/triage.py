@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
 
@@ -13,8 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Label
 
 from reader.data import query
+from reader.data.cache import RefreshResult
 from reader.data.library import Library
-from reader.data.query import Filter, Sort
+from reader.data.query import ArticleRow, Filter, Sort
 from reader.messages import LinkRequested, RowsLoaded
 from reader.render import filter_content
 from reader.screens.deciding import DecidingScreen
@@ -85,14 +87,22 @@ class TriageScreen(DecidingScreen):
         partial = len(first) == FIRST_PAGE and self.filters == Filter()
         self._set_rows(first, recount=not partial)  # counts: 60 ms at 50,000, after the paint
         self.article_list.focus()
-        if partial:
-            self._partial = True  # the rest, then the rescan, once the first frame is out
-            self._load_all(self.filters.sort)
-        else:
-            self.start_scan(first=not first)
+        # A warm start of a large folder rescans before it reads every row: the rescan's
+        # working set (every indexed key, ~12 MiB at 51k) is freed by then, not held on top.
+        self._partial = partial
+        self.start_scan(first=not first)
         self.set_interval(PACE_EVERY, self._update_pace)
         self._seen = self.library.store.last_change()
         self.set_interval(FOLLOW_EVERY, self._follow_store)
+
+    _arrived: tuple[str, ...] = ()
+    """Files the warm start's rescan added, announced once every row is listed."""
+
+    def _fresh_rows(self, result: RefreshResult) -> list[ArticleRow]:
+        """Until every row is read (after the warm start's rescan), a fresh first page."""
+        if self._partial and self._loaded is None:
+            return query.rows(self.library, self.filters, limit=FIRST_PAGE)
+        return super()._fresh_rows(result)
 
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
     def _load_all(self, sort: Sort) -> None:
@@ -106,9 +116,22 @@ class TriageScreen(DecidingScreen):
             library.close()
         self.post_message(RowsLoaded(sort, rows))
 
+    def _scan_done(self) -> None:
+        """After the warm start's rescan: read every row, if only the first page is read."""
+        if self._partial and self._loaded is None:
+            self._load_all(self.filters.sort)
+
+    def _announce(self, added: Sequence[str]) -> None:
+        """New files are counted once every row is in the list (the first page may lack
+        them): until then they wait."""
+        if self._partial and self._loaded is None:
+            self._arrived += tuple(added)
+        else:
+            super()._announce(added)
+
     @on(RowsLoaded)
     def _rows_loaded(self, message: RowsLoaded) -> None:
-        """Keep every row; show them all if the first page still shows; then rescan."""
+        """Keep every row; show them all if the first page still shows."""
         if self._loaded is None and message.sort == self.filters.sort:
             now = self.state_now  # decided since the worker read them
             rows = [replace(r, state=now[r.id]) if r.id in now else r for r in message.rows]
@@ -118,7 +141,8 @@ class TriageScreen(DecidingScreen):
             if self._partial:
                 self._load_rows()
         self._update_counts()
-        self.start_scan(first=False)
+        arrived, self._arrived = self._arrived, ()
+        super()._announce(arrived)
 
     # -- actions ---------------------------------------------------------------
 

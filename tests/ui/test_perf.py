@@ -14,7 +14,7 @@ from reader.data import query
 from reader.data.article import Decision
 from reader.data.library import Library
 from reader.data.query import SORTS, Filter, Sort
-from reader.messages import RowsLoaded
+from reader.messages import RowsLoaded, ScanFinished
 from reader.screens import triage
 from reader.screens.rows import LoadedRows, needs_sql
 from reader.screens.triage import TriageScreen
@@ -133,28 +133,50 @@ async def test_search_counts_nothing_again(
         assert triage.filters.search == "owkin" and expected and not calls
 
 
-async def test_first_page_then_every_row(
+async def test_first_page_then_the_rescan_then_every_row(
     new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A warm start shows a first page, then a worker swaps in every row, then rescans."""
+    """A warm start shows a first page, rescans, then a worker swaps in every row: the
+    rescan's working set is freed before every row is read, not held on top of them."""
     monkeypatch.setattr(triage, "FIRST_PAGE", 2)
     warm(seeds_dir, db_path)
     app = new_app()
-    seen: list[RowsLoaded] = []
+    seen: list[Message] = []
 
     def hook(message: Message) -> None:
-        if isinstance(message, RowsLoaded):
-            seen.append(message)
+        if isinstance(message, (RowsLoaded, ScanFinished)) and message not in seen:
+            seen.append(message)  # once: a ScanFinished bubbles up to the app
 
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        for _ in range(3):  # the row worker, then the rescan it starts
+        for _ in range(3):  # the rescan, then the row worker it starts
             await app.workers.wait_for_complete()
             await pilot.pause()
         triage_screen = screen(app)
         expected = query.group_stories(query.rows(triage_screen.library, triage_screen.filters))
         assert [r.id for r in triage_screen.article_list.rows] == [r.id for r in expected]
         assert triage_screen.shown == len(expected)
-        assert [len(message.rows) for message in seen] == [5]
+        assert [type(message) for message in seen] == [ScanFinished, RowsLoaded]
+        assert len(seen[1].rows) == 5  # type: ignore[attr-defined]
+
+
+async def test_new_files_at_a_warm_start_are_counted_once_every_row_is_read(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files added since the last run are announced with every row listed, not just those
+    of the first page: here both are older than the two rows the first page holds."""
+    monkeypatch.setattr(triage, "FIRST_PAGE", 2)
+    warm(seeds_dir, db_path)
+    for n in (1, 2):
+        (seeds_dir / f"300_old_{n}.md").write_text(
+            PLAIN.format(n=n).replace("2030-01-0", "1990-01-0"), encoding="utf-8")
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        toasts = [str(n.message) for n in app._notifications]
+        assert "2 new article(s)" in toasts
+        assert screen(app).article_list.index_of("300_old_1.md") is not None
 
 
 async def test_binding_changes_in_a_row_are_read_once(
