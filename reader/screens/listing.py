@@ -111,12 +111,8 @@ class ListingScreen(FilteringScreen):
         self._refresh_keys()
 
     def _refresh_keys(self) -> None:
-        """Refresh the footer only when the keys it shows changed (hidden keys are checked
-        as they are pressed).
-
-        Not per cursor move: each refresh recomposes the Footer (layout passes, and old
-        FooterKeys are never freed: Textual issue #6666).
-        """
+        """Tell the footer the keys changed only when those it shows did (hidden keys are
+        checked as they are pressed): not per cursor move."""
         bindings = self.active_bindings.items()
         keys = tuple((key, b.enabled, b.tooltip) for key, b in bindings if b.binding.show)
         if keys != self._keys:

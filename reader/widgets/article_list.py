@@ -147,7 +147,7 @@ class ArticleList(ArticleLines, can_focus=True):
         self._refresh_keys()
 
     def _refresh_keys(self) -> None:
-        """Refresh the footer only when the list's keys it shows changed: it recomposes then."""
+        """Tell the footer the keys changed only when the list's keys it shows did."""
         keys = tuple(
             self.check_action(binding.action, ()) for _, binding in self._bindings if binding.show
         )
