@@ -81,12 +81,12 @@ class RelatedLinks(OptionList):
         options: list[Option | None] = [Option(related_prompt(link)) for link in related]
         options = options or [Option(EMPTY_TEXT, disabled=True)]
         if self.members:
-            options += [None, Option(Content.styled(SAME_STORY, "bold"), disabled=True)]
+            heading = SAME_STORY
+            if total > len(self.members):  # a story can hold thousands: the newest are listed
+                heading += f" (the newest {len(self.members):,} of {total:,})"
+            options += [None, Option(Content.styled(heading, "bold"), disabled=True)]
         self._members_from = sum(option is not None for option in options)  # None: a rule
         options += [Option(member_prompt(member)) for member in self.members]
-        if self.members and total > len(self.members):
-            more = f"… and {total - len(self.members):,} more: expand the story in the list (→)"
-            options.append(Option(Content.styled(more, "italic"), disabled=True))
         self.add_options(options)
         if related or self.members:
             self.highlighted = 0 if related else self._members_from
