@@ -38,6 +38,14 @@ def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def _is_link(name: str, dir_fd: int) -> bool:
+    """Whether `name` in the folder `dir_fd` is a symbolic link (False if it is gone)."""
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
 class FolderBusy(Exception):
     """Another newsreader is writing to the same folder; the message says so."""
 
@@ -94,10 +102,17 @@ class Folder:
             if folder in self._fds:
                 return self._fds[folder]
         parent, _, name = folder.rpartition("/")
+        parent_fd = self._dir(parent)
         try:
-            fd = os.open(name, _DIR_FLAGS | _NOFOLLOW, dir_fd=self._dir(parent))
+            fd = os.open(name, _DIR_FLAGS | _NOFOLLOW, dir_fd=parent_fd)
         except OSError as error:
-            if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+            link = error.errno in (errno.ELOOP, errno.EMLINK)
+            if error.errno == errno.ENOTDIR:  # a link, on some systems; or a plain file
+                link = _is_link(name, parent_fd)
+                if not link:
+                    why = f"{escape_name(folder)} is not a folder"
+                    raise Unsafe("unreadable", why) from None
+            if link:
                 why = f"folder {escape_name(folder)} is a symbolic link: not followed"
                 raise Unsafe("symlink", why) from None
             why = f"cannot open folder {escape_name(folder)}: {error.strerror}"

@@ -117,6 +117,10 @@ def _missing(root: Path) -> str:
     return "gone.md"
 
 
+def _file_as_folder(root: Path) -> str:
+    return "draft.md/x.md"  # draft.md is a file
+
+
 def _missing_folder(root: Path) -> str:
     return "nofolder/x.md"
 
@@ -130,6 +134,7 @@ UNREADABLE: list[object] = [
     pytest.param(_fifo, "unreadable", id="a-fifo"),
     pytest.param(_missing, "missing", id="missing-file"),
     pytest.param(_missing_folder, "unreadable", id="missing-folder"),
+    pytest.param(_file_as_folder, "unreadable", id="a-file-as-a-folder"),
 ]
 
 
@@ -142,6 +147,7 @@ def test_read_refuses_what_is_not_a_plain_file_of_the_folder(
         folder.read(article_id)
     assert refused.value.code == code
     assert refused.value.why == str(refused.value) != ""
+    assert ("symbolic link" in refused.value.why) == (code == "symlink")
 
 
 @pytest.mark.parametrize("article_id", ["live.md", "crlf.md", "sub/deep.md", "release.txt"])
