@@ -197,11 +197,13 @@ class Folder:
         self._written.clear()
 
     @contextlib.contextmanager
-    def lock(self, wait: float = LOCK_WAIT) -> Iterator[bool]:
+    def lock(self, wait: float | None = None) -> Iterator[bool]:
         """Hold the folder's write lock (one writer per folder across processes).
 
-        Yields False when another process holds it after `wait` seconds (or at once for 0).
+        Yields False when another process holds it after `wait` seconds (LOCK_WAIT when
+        not given, as it is when called; at once for 0).
         """
+        wait = LOCK_WAIT if wait is None else wait
         fd = self._fds[""]
         got = _try_lock(fd)
         deadline = time.monotonic() + wait

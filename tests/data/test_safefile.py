@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from reader.data import safefile
 from reader.data.safefile import (
     TEMP_SUFFIX,
     Folder,
+    FolderBusy,
     Unsafe,
     Writer,
     clean_stale_temps,
@@ -424,6 +426,21 @@ def test_the_lock_gives_up_after_its_wait(root: Path) -> None:
         with second.lock(wait=0.2) as got:
             assert got is False
         assert 0.15 <= time.monotonic() - start < 2
+
+
+def test_locked_raises_folder_busy_while_another_writer_holds_the_lock(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(safefile, "LOCK_WAIT", 0.1)
+    with Folder(root) as first, Folder(root) as second:
+        with (
+            first.locked(),
+            pytest.raises(FolderBusy, match="another newsreader"),
+            second.locked(),
+        ):
+            pytest.fail("two writers held the lock at once")
+        with second.locked():  # free again once the first is done
+            pass
 
 
 # -- stale temporaries -------------------------------------------------------------------
