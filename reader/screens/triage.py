@@ -98,9 +98,14 @@ class TriageScreen(DecidingScreen):
     _arrived: tuple[str, ...] = ()
     """Files the warm start's rescan added, announced once every row is listed."""
 
+    @property
+    def _first_page_only(self) -> bool:
+        """Whether the list holds the warm start's first page, every row still to be read."""
+        return self._partial and self._loaded is None
+
     def _fresh_rows(self, result: RefreshResult) -> list[ArticleRow]:
         """Until every row is read (after the warm start's rescan), a fresh first page."""
-        if self._partial and self._loaded is None:
+        if self._first_page_only:
             return query.rows(self.library, self.filters, limit=FIRST_PAGE)
         return super()._fresh_rows(result)
 
@@ -118,13 +123,13 @@ class TriageScreen(DecidingScreen):
 
     def _scan_done(self) -> None:
         """After the warm start's rescan: read every row, if only the first page is read."""
-        if self._partial and self._loaded is None:
+        if self._first_page_only:
             self._load_all(self.filters.sort)
 
     def _announce(self, added: Sequence[str]) -> None:
         """New files are counted once every row is in the list (the first page may lack
         them): until then they wait."""
-        if self._partial and self._loaded is None:
+        if self._first_page_only:
             self._arrived += tuple(added)
         else:
             super()._announce(added)
