@@ -59,7 +59,9 @@ def connect(db_path: Path) -> sqlite3.Connection:
     # file keeps its largest size (174 MiB after 51k files) for as long as it exists.
     conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version not in (0, SCHEMA_VERSION):
+    if version == SCHEMA_VERSION:  # nothing to write: other connections see no change
+        return conn
+    if version != 0:
         conn.executescript(
             "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts; "
             "DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS links; "

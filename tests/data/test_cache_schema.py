@@ -46,6 +46,22 @@ def test_reopening_keeps_the_rows(tmp_path: Path) -> None:
         conn.close()
 
 
+def test_opening_a_current_file_writes_nothing(tmp_path: Path) -> None:
+    """Another connection (a worker's) leaves the index as it was: an open one sees no
+    commit, so what it read by rowid stays valid (see `query.index_version`)."""
+    db = tmp_path / "index.db"
+    first = connect(db)
+    try:
+        before = first.execute("PRAGMA data_version").fetchone()[0]
+        connect(db).close()
+        assert first.execute("PRAGMA data_version").fetchone()[0] == before
+        with sqlite3.connect(db) as other:  # a real commit by another connection shows
+            other.execute("INSERT INTO meta VALUES ('x', 'y')")
+        assert first.execute("PRAGMA data_version").fetchone()[0] != before
+    finally:
+        first.close()
+
+
 @pytest.mark.parametrize("version", [1, SCHEMA_VERSION - 1, SCHEMA_VERSION + 1])
 def test_another_schema_version_is_emptied_and_made_again(tmp_path: Path, version: int) -> None:
     db = tmp_path / "index.db"
