@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.reactive import var
-from textual.widgets import Label
+from textual.widgets import Input, Label
+from textual.worker import get_current_worker
 
 from reader.data import query
 from reader.data.article import Article, Decision
 from reader.data.cache import RefreshResult
-from reader.data.library import Library
+from reader.data.library import Library, LibraryError
 from reader.data.query import ArticleRow, Filter
+from reader.data.store_file import StoreError
+from reader.messages import RowsPrepared
 from reader.render import filter_content
 from reader.screens.filtering import FilteringScreen
 from reader.screens.rows import LoadedRows, needs_sql
 from reader.widgets.article_list import ArticleList
+from reader.widgets.story_rows import Lookups
 
 
 class ListingScreen(FilteringScreen):
@@ -57,30 +63,88 @@ class ListingScreen(FilteringScreen):
         """Every row in one order, so that a search or a state filter is done in memory."""
         self._partial = False
         """True while the list shows only the first page of an unfiltered list."""
+        self._ready: RowsPrepared | None = None
+        """The rows of the search being typed, worked out by a worker (see `_typed`)."""
 
     # -- state -----------------------------------------------------------------
 
     def _load_rows(self) -> None:
         """Replace the list with what the filter selects now (the cursor keeps its article)."""
         self._partial = False
-        self._set_rows(self._select(self.filters), recount=False)  # a filter moves no counts
+        ready = self._take_ready(self.filters)
+        if ready is not None:
+            self._set_rows(ready[0], recount=False, lookups=ready[1])
+        else:
+            self._set_rows(self._select(self.filters), recount=False)  # a filter moves no counts
+
+    def _take_ready(self, flt: Filter) -> tuple[list[ArticleRow], Lookups] | None:
+        """The rows (and look-ups) a worker prepared for this filter, if still right."""
+        ready, self._ready = self._ready, None
+        loaded = self._loaded
+        if ready is None or loaded is None or ready.prepared.filter != flt:
+            return None
+        rows = loaded.take(self.library, ready.prepared) if self._in_memory(flt) else None
+        return None if rows is None else (rows, ready.lookups)
+
+    def _in_memory(self, flt: Filter) -> bool:
+        """Whether the rows in memory can give this filter's rows (else SQL must)."""
+        return not (needs_sql(flt) or self.scanning_first)  # a first scan fills the index
 
     def _select(self, flt: Filter) -> list[ArticleRow]:
         """The filter's rows, as `query.rows` gives them: from memory unless only SQL can."""
-        if needs_sql(flt) or self.scanning_first:  # a first scan is still filling the index
+        if not self._in_memory(flt):
             return query.rows(self.library, flt)
         if self._loaded is None or self._loaded.sort != flt.sort:
             self._loaded = LoadedRows(flt.sort, query.rows(self.library, Filter(sort=flt.sort)))
         return self._loaded.select(self.library, flt)
 
+    @on(Input.Changed, "#search")
+    def _typed(self, message: Input.Changed) -> None:
+        """Work out the rows of the search as it is typed, so that Enter only shows them.
+
+        At 51k articles a search's query and the list's look-ups take ~15 ms of a key
+        press; typing leaves a worker the time. The search still applies only on Enter.
+        """
+        flt = replace(self.filters, search=message.value.strip() or None)
+        loaded = self._loaded
+        if loaded is not None and loaded.sort == flt.sort and self._in_memory(flt):
+            self._prepare_rows(loaded, flt, query.index_version(self.library))
+
+    @work(thread=True, exclusive=True, group="prepare", exit_on_error=False)
+    def _prepare_rows(self, loaded: LoadedRows, flt: Filter, version: tuple[int, int]) -> None:
+        """Work out a filter's rows and their look-ups on this thread's own connection.
+
+        If that fails, Enter searches on the app's connection, and says what fails there.
+        """
+        try:
+            library = Library(self.library.root, self.db_path, clock=self.clock,
+                              checks=self.library.passed_checks())
+        except (LibraryError, StoreError):
+            return
+        try:
+            prepared = loaded.prepare(library, flt, version)
+        except sqlite3.Error:
+            return
+        finally:
+            library.close()
+        lookups = Lookups.of(prepared.rows)
+        if not get_current_worker().is_cancelled:  # a later key asked for other rows
+            self.post_message(RowsPrepared(prepared, lookups))
+
+    @on(RowsPrepared)
+    def _rows_prepared(self, message: RowsPrepared) -> None:
+        """Keep them for Enter, unless the rows they came from are gone (a rescan)."""
+        self._ready = message if message.prepared.source is self._loaded else None
+
     def _fresh_rows(self, result: RefreshResult) -> list[ArticleRow]:
         """What the filter selects after a scan: the rows in memory stay if no file changed."""
         if result.parsed or result.removed:
-            self._loaded = None
+            self._loaded = self._ready = None  # nothing holds the old rows
         return self._select(self.filters)
 
-    def _set_rows(self, rows: list[ArticleRow], recount: bool = True) -> None:
-        self.article_list.set_rows(rows)
+    def _set_rows(self, rows: list[ArticleRow], recount: bool = True,
+                  lookups: Lookups | None = None) -> None:
+        self.article_list.set_rows(rows, lookups)
         self.shown = len(self.article_list.rows)  # a folded story is one row
         self.has_rows = bool(rows)
         if recount:

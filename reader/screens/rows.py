@@ -1,10 +1,11 @@
-"""LoadedRows: every row of the list in memory, so a search or a state filter sorts nothing."""
+"""LoadedRows: every row of the list in memory, so a search or a state filter sorts nothing;
+a filter's rows can be worked out on a worker thread beforehand (`prepare`, then `take`)."""
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import compress, count
 
 from reader.data import query
@@ -15,6 +16,22 @@ from reader.data.query import ArticleRow, Filter, Sort
 
 _TRIES = 3
 """Searches by rowid while the index keeps changing under them, before searching by id."""
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A filter's rows worked out on a worker: valid while nothing they came from changed."""
+
+    source: LoadedRows
+    """The rows they were taken from."""
+    filter: Filter
+    version: tuple[int, int]
+    """The index version (`query.index_version` on the app's connection) when asked for."""
+    generation: int
+    """`source.generation` when asked for: no state changed since."""
+    rows: list[ArticleRow]
+    rowids: array | None
+    """The rowids read on the way, when the source's were of an older index."""
 
 
 def needs_sql(flt: Filter) -> bool:
@@ -35,6 +52,8 @@ class LoadedRows:
         """Each row's rowid in the index at `_version` (-1: no longer indexed)."""
         self._version: tuple[int, int] | None = None
         """The index version `_rowids` were read at; None before the first search."""
+        self.generation = 0
+        """Counts the changes of state taken in (a row worked out before one is stale)."""
 
     def select(self, library: Library, flt: Filter) -> list[ArticleRow]:
         """What `query.rows(library, flt)` gives, from memory: search, state and provider.
@@ -42,14 +61,52 @@ class LoadedRows:
         Only for a filter in this order that `needs_sql` refuses.
         """
         assert flt.sort == self.sort and not needs_sql(flt)
-        rows = self.rows
-        if flt.search and query.fts_query(flt.search):  # no words: no search, as in SQL
-            rows = self._search(library, flt.search)
+        rows = self._search(library, flt.search or "") if self._searches(flt) else self.rows
+        return self._narrowed(flt, rows)
+
+    def prepare(self, reader: Library, flt: Filter, version: tuple[int, int]) -> Prepared:
+        """`select`'s rows, worked out on a worker thread while the app waits for a key.
+
+        `reader` is the worker's own connection, `version` the index version on the app's
+        when it asked: `take` hands the rows over only if the index and the states are
+        still what they were then, so a commit or a decision in between costs the work,
+        never a wrong row. Nothing here is changed: the rowids read on the way go back too.
+        """
+        assert flt.sort == self.sort and not needs_sql(flt)
+        generation, rows, fresh = self.generation, self.rows, None
+        if self._searches(flt):
+            rowids = self._rowids
+            if self._version != version:
+                rowids = fresh = self._read_rowids(reader)
+            rows = self._matching(query.search_rowids(reader, flt.search or ""), rowids)
+        return Prepared(self, flt, version, generation, self._narrowed(flt, rows), fresh)
+
+    def take(self, library: Library, prepared: Prepared) -> list[ArticleRow] | None:
+        """The prepared rows if they are still right (on the app's thread), else None."""
+        version = query.index_version(library)
+        if (prepared.source is not self or prepared.version != version
+                or prepared.generation != self.generation):
+            return None
+        if prepared.rowids is not None:
+            self._rowids, self._version = prepared.rowids, version
+        return prepared.rows
+
+    @staticmethod
+    def _searches(flt: Filter) -> bool:
+        """Whether the filter searches: words to look for (no words: no search, as in SQL)."""
+        return bool(flt.search and query.fts_query(flt.search))
+
+    def _narrowed(self, flt: Filter, rows: list[ArticleRow]) -> list[ArticleRow]:
+        """Those of `rows` in the filter's state and provider; a new list even of all rows."""
         if flt.state is not None:
             rows = [row for row in rows if row.state is flt.state]
         if flt.provider:
             rows = [row for row in rows if row.provider == flt.provider]
         return list(rows) if rows is self.rows else rows
+
+    def _matching(self, hits: set[int], rowids: array) -> list[ArticleRow]:
+        """The rows whose rowid (in `rowids`, read at the hits' index version) is a hit."""
+        return list(compress(self.rows, map(hits.__contains__, rowids)))
 
     def _search(self, library: Library, text: str) -> list[ArticleRow]:
         """The rows the search matches, in order: by rowid, with no key decoded per match.
@@ -60,16 +117,16 @@ class LoadedRows:
         for _ in range(_TRIES):
             version = query.index_version(library)
             if version != self._version:
-                self._map_rowids(library)
+                self._rowids = self._read_rowids(library)
                 self._version = version
             hits = query.search_rowids(library, text)
             if query.index_version(library) == version:  # no commit in between
-                return list(compress(self.rows, map(hits.__contains__, self._rowids)))
+                return self._matching(hits, self._rowids)
         ids = query.search_ids(library, text)
         return [row for row in self.rows if row.id in ids]
 
-    def _map_rowids(self, library: Library) -> None:
-        """Read each row's rowid in the index as it is now.
+    def _read_rowids(self, library: Library) -> array:
+        """Each row's rowid in the index as it is now (-1: no longer indexed).
 
         One (key, rowid) at a time: a dict of every key would hold ~15 MiB at 51k rows, and
         set the process's peak memory on the first search.
@@ -82,7 +139,7 @@ class LoadedRows:
             n = position.get(key)
             if n is not None:
                 rowids[n] = rowid
-        self._rowids = rowids
+        return rowids
 
     def set_states(self, states: Mapping[str, Decision]) -> None:
         """Take in the states these articles have now (after a decision, an undo, an apply)."""
@@ -90,3 +147,4 @@ class LoadedRows:
             n = self._index.get(article_id)
             if n is not None and self.rows[n].state is not state:
                 self.rows[n] = replace(self.rows[n], state=state)
+                self.generation += 1

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from reader.bindings import binding
 from reader.data.query import ArticleRow
 from reader.widgets.article_lines import CURSOR_BINDINGS, EMPTY_TEXT, ArticleLines
+from reader.widgets.story_rows import Lookups
 
 __all__ = ["EMPTY_TEXT", "ArticleList"]  # EMPTY_TEXT: the screens and tests take it from here
 
@@ -119,14 +120,15 @@ class ArticleList(ArticleLines, can_focus=True):
 
     # -- rows and selection --------------------------------------------------
 
-    def set_rows(self, rows: Sequence[ArticleRow]) -> None:
+    def set_rows(self, rows: Sequence[ArticleRow], lookups: Lookups | None = None) -> None:
         """Replace all rows, keeping the cursor on its article when it is still listed.
 
         Otherwise the cursor goes to the nearest following survivor of the old order
         (then the nearest preceding one). Selected ids that are gone are dropped.
         Grouped, a story shows as its first row; the cursor's story expands to keep it.
+        `lookups`, if given, are those of `rows` (worked out beforehand on a worker).
         """
-        self._stories.load(rows)
+        self._stories.load(rows, lookups)
         self._show_rows(self._stories.shown(self.cursor_id))
 
     def _show_rows(self, rows: list[ArticleRow], prefer: str | None = None) -> None:

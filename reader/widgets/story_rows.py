@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import compress, count
 from operator import attrgetter
 
@@ -15,6 +16,45 @@ def story_of(row: ArticleRow) -> str:
 
 
 _ID = attrgetter("id")
+
+
+@dataclass(frozen=True, slots=True)
+class Lookups:
+    """What the list works out from a list of rows to look them up and fold their stories:
+    made when first needed, or beforehand on a worker thread along with the rows."""
+
+    index: dict[str, int]
+    """Each row's position, by id."""
+    sizes: dict[str, int]
+    """Articles per story, for stories of more than one article only."""
+    heads: dict[str, str]
+    """The first article of each such story: the row a folded story shows."""
+
+    @classmethod
+    def of(cls, rows: Sequence[ArticleRow]) -> Lookups:
+        """Work them out (C loops where it can: 40,000 rows take a few milliseconds)."""
+        sizes, heads = count_stories(rows)
+        return cls(index_by_id(rows), sizes, heads)
+
+
+def index_by_id(rows: Sequence[ArticleRow]) -> dict[str, int]:
+    """Each row's position in `rows`, by id."""
+    return dict(zip(map(_ID, rows), count()))
+
+
+def count_stories(rows: Sequence[ArticleRow]) -> tuple[dict[str, int], dict[str, str]]:
+    """The size and the first row's id of each story that has more than one row."""
+    sizes: dict[str, int] = {}
+    heads: dict[str, str] = {}
+    for row in rows:
+        if row.story_size > 1:
+            story = row.story or row.id
+            n = sizes.get(story)
+            if n is None:
+                sizes[story], heads[story] = 1, row.id
+            else:
+                sizes[story] = n + 1
+    return sizes, heads
 
 
 class StoryRows:
@@ -30,28 +70,28 @@ class StoryRows:
         self._stories: tuple[dict[str, int], dict[str, str]] | None = None
         self.load(rows)
 
-    def load(self, rows: Sequence[ArticleRow]) -> None:
+    def load(self, rows: Sequence[ArticleRow], lookups: Lookups | None = None) -> None:
         """Take a new list of rows, in order (the expanded stories stay expanded).
 
-        What it takes to look rows up or fold stories is worked out when first needed: a
-        flat list of 40,000 rows needs neither to show.
+        What it takes to look rows up or fold stories is worked out when first needed (a
+        flat list of 40,000 rows needs neither to show), unless `lookups` brings it.
         """
         self.loaded = list(rows)
-        self._index = None
-        self._stories = None
+        self._index = None if lookups is None else lookups.index
+        self._stories = None if lookups is None else (lookups.sizes, lookups.heads)
 
     @property
     def index(self) -> dict[str, int]:
         """Each loaded row's position in `loaded`, by id."""
         if self._index is None:
-            self._index = dict(zip(map(_ID, self.loaded), count()))
+            self._index = index_by_id(self.loaded)
         return self._index
 
     def index_of_shown(self, shown: Sequence[ArticleRow]) -> dict[str, int]:
         """Each row's position in `shown` (what `shown` gave), by id: flat, that is `index`."""
         if not self.grouped and len(shown) == len(self.loaded):
             return self.index
-        return dict(zip(map(_ID, shown), count()))
+        return index_by_id(shown)
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -66,17 +106,7 @@ class StoryRows:
     def _count(self) -> tuple[dict[str, int], dict[str, str]]:
         """Count the loaded stories of more than one article (once per `load`)."""
         if self._stories is None:
-            sizes: dict[str, int] = {}
-            heads: dict[str, str] = {}
-            for row in self.loaded:
-                if row.story_size > 1:
-                    story = row.story or row.id
-                    n = sizes.get(story)
-                    if n is None:
-                        sizes[story], heads[story] = 1, row.id
-                    else:
-                        sizes[story] = n + 1
-            self._stories = sizes, heads
+            self._stories = count_stories(self.loaded)
         return self._stories
 
     def row(self, article_id: str) -> ArticleRow | None:

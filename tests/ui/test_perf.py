@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -131,6 +132,64 @@ async def test_search_counts_nothing_again(
         assert [r.id for r in expected if r.id in shown] == shown
         assert len(shown) >= len(query.group_stories(expected))
         assert triage.filters.search == "owkin" and expected and not calls
+
+
+async def test_typing_a_search_works_out_its_rows_before_enter(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker works out the rows of the search being typed; Enter shows them, searching
+    nothing on the app's thread. If the index changed in between, Enter searches again."""
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        triage = screen(app)
+        await pilot.press("z", "slash", *"owkin", "enter")  # flat; every row now in memory
+        await pilot.pause()
+        searches = counted(monkeypatch, LoadedRows, "select")
+
+        async def type_in(word: str) -> None:
+            await pilot.press("slash", "end", "ctrl+u", *word)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        await type_in("breast cancer")
+        assert triage.filters.search == "owkin"  # typing applies nothing
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not searches
+        expected = query.rows(triage.library, triage.filters)
+        assert triage.filters.search == "breast cancer" and len(expected) > 1
+        assert triage.article_list.rows == expected
+        assert "breast cancer" in str(triage.query_one("#filter-line").render())
+        await type_in("deep")
+        (seeds_dir / "100_new.md").write_text(PLAIN.format(n=1), encoding="utf-8")
+        warm(seeds_dir, db_path)  # another connection indexes a new file: rowids may move
+        await pilot.press("enter")
+        await pilot.pause()
+        assert searches == [1]
+        assert triage.article_list.rows == query.rows(triage.library, triage.filters)
+
+
+async def test_a_search_worked_out_in_vain_is_searched_on_enter(
+    new_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's own connection fails: nothing is said, and Enter searches as ever."""
+    def fail(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(LoadedRows, "prepare", fail)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        triage = screen(app)
+        await pilot.press("z", "slash", *"owkin", "enter", "slash", "end", "ctrl+u", *"deep")
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert triage.filters.search == "deep" and not app._notifications
+        assert triage.article_list.rows == query.rows(triage.library, triage.filters)
 
 
 async def test_first_page_then_the_rescan_then_every_row(

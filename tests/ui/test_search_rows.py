@@ -7,12 +7,14 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from reader.data import query
 from reader.data.article import Decision
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
-from reader.screens.rows import LoadedRows
-from reader.widgets.story_rows import StoryRows, story_of
+from reader.screens.rows import LoadedRows, Prepared
+from reader.widgets.story_rows import Lookups, StoryRows, story_of
 
 ARTICLE = """\
 ---
@@ -105,6 +107,63 @@ def test_search_in_memory_with_states_and_provider(tmp_path: Path) -> None:
         library.close()
 
 
+def test_prepared_rows_are_select_s_until_something_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows worked out on another connection are handed over only while the index and the
+    states are what they were when asked for; then they are exactly `select`'s."""
+    root, db_path = tmp_path / "cache", tmp_path / "state" / "decisions.db"
+    root.mkdir()
+    paths = [write(root, f"a{n}", f"Common word{n}", n + 1) for n in range(4)]
+    refresh(root, db_path)
+    library, reader = Library(root, db_path), Library(root, db_path)
+    try:
+        loaded = LoadedRows("date", query.rows(library))
+        flt = Filter(search="common", state=Decision.UNDECIDED, provider="Example")
+
+        def prepared() -> Prepared:
+            return loaded.prepare(reader, flt, query.index_version(library))
+
+        # No rowids yet: the worker reads them, and taking the rows keeps them.
+        ready = prepared()
+        assert ready.rowids is not None
+        assert loaded.take(library, ready) == query.rows(library, flt)
+        reads = counted(monkeypatch, query, "article_rowids")
+        assert loaded.select(library, flt) == query.rows(library, flt) and not reads
+        assert prepared().rowids is None  # those of this index: not read again
+        # Rows of another list of the same rows are not its own.
+        assert LoadedRows("date", query.rows(library)).take(library, prepared()) is None
+        # A decision since: the rows are stale (one of them would show the wrong state).
+        ready = prepared()
+        library.store.decide(["a1.md"], Decision.SKIPPED)
+        loaded.set_states(query.states(library, ["a1.md"]))
+        assert loaded.take(library, ready) is None
+        # A file indexed again since, by another connection: rowids moved.
+        ready = prepared()
+        write(root, "a2", "Changed zebra", 3)
+        os.utime(paths[2], ns=(10**18, 10**18))
+        refresh(root, db_path)
+        assert loaded.take(library, ready) is None
+        assert [r.id for r in loaded.select(library, flt)] == ["a3.md", "a0.md"]
+        assert loaded.take(library, prepared()) == query.rows(library, flt)
+    finally:
+        reader.close()
+        library.close()
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, obj: object, name: str) -> list[int]:
+    """Count the calls of obj.name from now on."""
+    calls: list[int] = []
+    real = getattr(obj, name)
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(obj, name, wrapper)
+    return calls
+
+
 def _row(article_id: str, story: str, size: int) -> ArticleRow:
     return ArticleRow(
         article_id, article_id, "", None, Decision.UNDECIDED, story=story, story_size=size
@@ -135,9 +194,13 @@ def test_story_rows_shown_agrees_with_group_stories() -> None:
         keep = rng.choice([None, "gone", *ids])
         expanded = set(rng.sample(["s0", "s1", "s2", "s3", "s4"], rng.randint(0, 2)))
         fast, reference = StoryRows(rows), StoryRows(rows)
+        primed = StoryRows()  # its look-ups worked out beforehand, as a worker does
+        primed.load(rows, Lookups.of(rows))
         fast.expanded, reference.expanded = set(expanded), set(expanded)
-        assert fast.shown(keep) == _old_shown(reference, keep)
-        assert fast.expanded == reference.expanded
+        primed.expanded = set(expanded)
+        assert fast.shown(keep) == _old_shown(reference, keep) == primed.shown(keep)
+        assert fast.expanded == reference.expanded == primed.expanded
+        assert (primed.index, primed.sizes, primed.heads) == (fast.index, fast.sizes, fast.heads)
         members = [r for r in rows if r.story_size > 1]
         assert fast.sizes == {
             s: sum(story_of(r) == s for r in members) for s in {story_of(r) for r in members}
