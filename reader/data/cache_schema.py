@@ -6,6 +6,8 @@ import sqlite3
 from pathlib import Path
 
 SCHEMA_VERSION = 4
+"""Bump it with any change to `_SCHEMA`: a file at this version is opened as it is (an
+older one is emptied and made anew, to be filled again from the files)."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles (
