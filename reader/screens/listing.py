@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from threading import Lock
 
 from textual import on, work
 from textual.reactive import var
@@ -65,6 +66,8 @@ class ListingScreen(FilteringScreen):
         """True while the list shows only the first page of an unfiltered list."""
         self._ready: RowsPrepared | None = None
         """The rows of the search being typed, worked out by a worker (see `_typed`)."""
+        self._preparing = Lock()
+        """Held by the worker working them out."""
 
     # -- state -----------------------------------------------------------------
 
@@ -106,6 +109,7 @@ class ListingScreen(FilteringScreen):
         press; typing leaves a worker the time. The search still applies only on Enter.
         """
         flt = replace(self.filters, search=message.value.strip() or None)
+        self._ready = None  # rows of what the box said before: of no use now
         loaded = self._loaded
         if loaded is not None and loaded.sort == flt.sort and self._in_memory(flt):
             self._prepare_rows(loaded, flt, query.index_version(self.library))
@@ -114,22 +118,31 @@ class ListingScreen(FilteringScreen):
     def _prepare_rows(self, loaded: LoadedRows, flt: Filter, version: tuple[int, int]) -> None:
         """Work out a filter's rows and their look-ups on this thread's own connection.
 
-        If that fails, Enter searches on the app's connection, and says what fails there.
+        One worker at a time, and only the last asked: keys that arrive at once (a paste)
+        cancel the workers before theirs, which then stop where they are, so no two hold
+        a search's rows in memory at once. If this fails, Enter searches on the app's
+        connection, and says what fails there.
         """
-        try:
-            library = Library(self.library.root, self.db_path, clock=self.clock,
-                              checks=self.library.passed_checks())
-        except (LibraryError, StoreError):
-            return
-        try:
-            prepared = loaded.prepare(library, flt, version)
-        except sqlite3.Error:
-            return
-        finally:
-            library.close()
-        lookups = Lookups.of(prepared.rows)
-        if not get_current_worker().is_cancelled:  # a later key asked for other rows
-            self.post_message(RowsPrepared(prepared, lookups))
+        worker = get_current_worker()
+        with self._preparing:
+            if worker.is_cancelled:
+                return
+            try:
+                library = Library(self.library.root, self.db_path, clock=self.clock,
+                                  checks=self.library.passed_checks())
+            except (LibraryError, StoreError):
+                return
+            try:
+                prepared = loaded.prepare(library, flt, version)
+            except sqlite3.Error:
+                return
+            finally:
+                library.close()
+            if worker.is_cancelled:
+                return
+            lookups = Lookups.of(prepared.rows)
+            if not worker.is_cancelled:
+                self.post_message(RowsPrepared(prepared, lookups))
 
     @on(RowsPrepared)
     def _rows_prepared(self, message: RowsPrepared) -> None:
