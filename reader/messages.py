@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from textual.message import Message
 
 from reader.data.article import Decision, Problem
 from reader.data.cache import RefreshResult
 from reader.data.query import ArticleRow, Filter, Sort
-
-if TYPE_CHECKING:
-    from reader.screens.rows import Prepared
-    from reader.widgets.story_rows import Lookups
 
 LinkAction = Literal["open", "copy"]
 """What to do with a link: open it in the browser or copy it to the clipboard."""
@@ -90,14 +86,3 @@ class RowsLoaded(Message, bubble=False):
         """The order the rows are in."""
         self.rows = rows
         """Every article the index lists, unfiltered."""
-
-
-class RowsPrepared(Message, bubble=False):
-    """A worker worked out what the list would show for a filter the editor is typing."""
-
-    def __init__(self, prepared: Prepared, lookups: Lookups) -> None:
-        super().__init__()
-        self.prepared = prepared
-        """The rows, and what they were worked out from."""
-        self.lookups = lookups
-        """The list's look-ups of those rows."""
