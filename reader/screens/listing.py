@@ -122,7 +122,8 @@ class ListingScreen(FilteringScreen):
         self._ready = None  # rows of what the box said before: of no use now
         self._asked += 1
         loaded = self._loaded
-        if loaded is not None and loaded.sort == flt.sort and self._in_memory(flt):
+        if (loaded is not None and loaded.sort == flt.sort and self._in_memory(flt)
+                and LoadedRows.searches(flt)):  # an empty box lists all: nothing to search
             self._prepare_rows(self._asked, loaded, flt, query.index_version(self.library))
 
     @work(exclusive=True, group="prepare", exit_on_error=False)

@@ -61,7 +61,7 @@ class LoadedRows:
         Only for a filter in this order that `needs_sql` refuses.
         """
         assert flt.sort == self.sort and not needs_sql(flt)
-        rows = self._search(library, flt.search or "") if self._searches(flt) else self.rows
+        rows = self._search(library, flt.search or "") if self.searches(flt) else self.rows
         return self._narrowed(flt, rows)
 
     def prepare(self, reader: Library, flt: Filter, version: tuple[int, int]) -> Prepared:
@@ -74,7 +74,7 @@ class LoadedRows:
         """
         assert flt.sort == self.sort and not needs_sql(flt)
         generation, rows, fresh = self.generation, self.rows, None
-        if self._searches(flt):
+        if self.searches(flt):
             rowids = self._rowids
             if self._version != version:
                 rowids = fresh = self._read_rowids(reader)
@@ -92,7 +92,7 @@ class LoadedRows:
         return prepared.rows
 
     @staticmethod
-    def _searches(flt: Filter) -> bool:
+    def searches(flt: Filter) -> bool:
         """Whether the filter searches: words to look for (no words: no search, as in SQL)."""
         return bool(flt.search and query.fts_query(flt.search))
 

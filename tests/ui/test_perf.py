@@ -162,7 +162,11 @@ async def test_typing_a_search_works_out_its_rows_before_enter(
         assert triage.filters.search == "breast cancer" and len(expected) > 1
         assert triage.article_list.rows == expected
         assert "breast cancer" in str(triage.query_one("#filter-line").render())
+        prepared = counted(monkeypatch, LoadedRows, "prepare")
+        await type_in("")  # an empty box lists everything: nothing to work out
+        assert not prepared
         await type_in("deep")
+        assert prepared
         (seeds_dir / "100_new.md").write_text(PLAIN.format(n=1), encoding="utf-8")
         warm(seeds_dir, db_path)  # another connection indexes a new file: rowids may move
         await pilot.press("enter")
