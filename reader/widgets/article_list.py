@@ -141,8 +141,9 @@ class ArticleList(ArticleLines, can_focus=True):
         new_id = prefer if prefer in self._index else self._successor(old_rows, old_cursor, old_id)
         self._cursor = -1 if new_id is None else self._index[new_id]
         self._keep_scroll(old_cursor - old_top)
-        if self._selected - self._index.keys():
-            self._selected &= self._index.keys()
+        gone = [article_id for article_id in self._selected if article_id not in self._index]
+        if gone:  # (a set less the index's keys would walk every key: 1 ms at 40,000)
+            self._selected.difference_update(gone)
             self._post_selection()
         self.cursor_id = new_id
         self.refresh()
