@@ -127,7 +127,7 @@ class ListingScreen(FilteringScreen):
                 and LoadedRows.searches(flt)):  # an empty box lists all: nothing to search
             self._prepare_rows(self._asked, loaded, flt, query.index_version(self.library))
 
-    @work(exclusive=True, group="prepare", exit_on_error=False)
+    @work(exclusive=True, group="prepare", name="Working out the search", exit_on_error=False)
     async def _prepare_rows(self, asked: int, loaded: LoadedRows, flt: Filter,
                             version: tuple[int, int]) -> None:
         """Have the preparing thread work out a filter's rows; keep them for Enter."""

@@ -152,7 +152,7 @@ class ScanningScreen(Screen[None]):
             self.article_list.empty_text = INDEXING_TEXT
         self.scan(first)
 
-    @work(thread=True, exclusive=True, group="scan", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="scan", name="The scan", exit_on_error=False)
     def scan(self, first: bool) -> None:
         """Refresh the index on this thread's own connections, reporting back by message."""
         worker = get_current_worker()
@@ -234,10 +234,11 @@ class ScanningScreen(Screen[None]):
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """Every worker error lands here: the app keeps working on what it has."""
         error = event.worker.error
-        if event.state is WorkerState.ERROR and not isinstance(error, ScanCancelled):
+        if event.state is not WorkerState.ERROR or isinstance(error, ScanCancelled):
+            return
+        self._problem(f"{event.worker.name or 'A background task'} failed: {error}")
+        if event.worker.group == "scan":
             self.remove_class("-scanning")
             self.scanning_first = False
             self.article_list.empty_text = EMPTY_TEXT
-            self._problem(f"The scan failed: {error}")
-            if event.worker.group == "scan":
-                self._scan_done()
+            self._scan_done()

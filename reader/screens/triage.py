@@ -109,7 +109,8 @@ class TriageScreen(DecidingScreen):
             return query.rows(self.library, self.filters, limit=FIRST_PAGE)
         return super()._fresh_rows(result)
 
-    @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="rows", name="Reading every row",
+          exit_on_error=False)
     def _load_all(self, sort: Sort) -> None:
         """Read every row on this thread's own connection, after the first paint."""
         self.painted.wait(timeout=2.0)

@@ -242,6 +242,40 @@ async def test_new_files_at_a_warm_start_are_counted_once_every_row_is_read(
         assert screen(app).article_list.index_of("300_old_1.md") is not None
 
 
+async def test_a_failed_read_of_every_row_says_so_and_keeps_the_first_page(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker reading every row fails: the toast names that (not the scan), the first
+    page stays listed, and a decision is still recorded."""
+    monkeypatch.setattr(triage, "FIRST_PAGE", 2)
+    warm(seeds_dir, db_path)
+    real = query.rows
+
+    def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> object:
+        if limit is None and flt == Filter():  # the worker's read of every row
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(library, flt, limit)
+
+    monkeypatch.setattr(query, "rows", rows)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        toasts = [str(n.message) for n in app._notifications]
+        assert toasts == ["Reading every row failed: disk I/O error"]
+        triage_screen = screen(app)
+        first = triage_screen.article_list.cursor_id
+        assert first is not None and len(triage_screen.article_list.rows) == 2
+        await pilot.press("s")
+        await pilot.pause()
+    library = Library(seeds_dir, db_path)
+    try:
+        assert query.states(library, [first]) == {first: Decision.SKIPPED}
+    finally:
+        library.close()
+
+
 async def test_binding_changes_in_a_row_are_read_once(
     new_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
