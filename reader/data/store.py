@@ -110,10 +110,13 @@ class TriageStore(StoreReader):
 
     def _check_file(self) -> int:
         """The schema version; a file that is not ours, or is damaged, is refused untouched."""
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        # One statement, so one snapshot: read apart, another instance could create the
+        # tables in between, and a new file would look like someone else's database.
+        version, tables = self.conn.execute(
+            "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master) FROM pragma_user_version"
+        ).fetchone()
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.db_path}: made by a newer newsreader (schema {version})")
-        tables = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
         if version == 0 and tables:
             raise StoreError(
                 f"{self.db_path}: not a newsreader decisions database; it was left as it is"
