@@ -251,10 +251,10 @@ async def test_a_failed_read_of_every_row_says_so_and_keeps_the_first_page(
     warm(seeds_dir, db_path)
     real = query.rows
 
-    def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> object:
+    def rows(library: Library, flt: Filter | None = None, limit: int | None = None) -> object:
         if limit is None and flt == Filter():  # the worker's read of every row
             raise sqlite3.OperationalError("disk I/O error")
-        return real(library, flt, limit)
+        return real(library, flt or Filter(), limit)
 
     monkeypatch.setattr(query, "rows", rows)
     app = new_app()
