@@ -104,3 +104,16 @@ def app_factory(db_path: Path) -> Callable[[Path], AppFactory]:
 def new_app(app_factory: Callable[[Path], AppFactory], seeds_dir: Path) -> AppFactory:
     """make_app on the seeds."""
     return app_factory(seeds_dir)
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, obj: object, name: str) -> list[int]:
+    """Count the calls of obj.name from now on."""
+    calls: list[int] = []
+    real = getattr(obj, name)
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(obj, name, wrapper)
+    return calls

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.message import Message
+from textual.pilot import Pilot
 
 from reader.app import NewsReader
 from reader.data import query
@@ -21,7 +22,7 @@ from reader.screens.rows import LoadedRows, needs_sql
 from reader.screens.triage import TriageScreen
 from reader.widgets import key_footer
 from reader.widgets.key_footer import KeyFooter
-from tests.ui.conftest import SIZE, AppFactory, warm
+from tests.ui.conftest import SIZE, AppFactory, counted, warm
 
 PLAIN = """\
 ---
@@ -47,19 +48,6 @@ def screen(app: NewsReader) -> TriageScreen:
     """The triage screen."""
     assert isinstance(app.screen, TriageScreen)
     return app.screen
-
-
-def counted(monkeypatch: pytest.MonkeyPatch, obj: object, name: str) -> list[int]:
-    """Count the calls of obj.name from now on."""
-    calls: list[int] = []
-    real = getattr(obj, name)
-
-    def wrapper(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(obj, name, wrapper)
-    return calls
 
 
 async def test_cursor_moves_do_not_repaint_the_footer(
@@ -196,6 +184,13 @@ async def test_a_search_worked_out_in_vain_is_searched_on_enter(
         assert triage.article_list.rows == query.rows(triage.library, triage.filters)
 
 
+async def past_the_warm_start(app: NewsReader, pilot: Pilot[None]) -> None:
+    """Wait out the rescan, then the worker reading every row that it starts."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 async def test_first_page_then_the_rescan_then_every_row(
     new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -211,9 +206,7 @@ async def test_first_page_then_the_rescan_then_every_row(
             seen.append(message)  # once: a ScanFinished bubbles up to the app
 
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        for _ in range(3):  # the rescan, then the row worker it starts
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await past_the_warm_start(app, pilot)
         triage_screen = screen(app)
         expected = query.group_stories(query.rows(triage_screen.library, triage_screen.filters))
         assert [r.id for r in triage_screen.article_list.rows] == [r.id for r in expected]
@@ -234,9 +227,7 @@ async def test_new_files_at_a_warm_start_are_counted_once_every_row_is_read(
             PLAIN.format(n=n).replace("2030-01-0", "1990-01-0"), encoding="utf-8")
     app = new_app()
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await past_the_warm_start(app, pilot)
         toasts = [str(n.message) for n in app._notifications]
         assert "2 new article(s)" in toasts
         assert screen(app).article_list.index_of("300_old_1.md") is not None
@@ -259,9 +250,7 @@ async def test_a_failed_read_of_every_row_says_so_and_keeps_the_first_page(
     monkeypatch.setattr(query, "rows", rows)
     app = new_app()
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await past_the_warm_start(app, pilot)
         toasts = [str(n.message) for n in app._notifications]
         assert toasts == ["Reading every row failed: disk I/O error"]
         triage_screen = screen(app)

@@ -15,6 +15,7 @@ from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
 from reader.screens.rows import LoadedRows, Prepared
 from reader.widgets.story_rows import Lookups, StoryRows, story_of
+from tests.ui.conftest import counted
 
 ARTICLE = """\
 ---
@@ -149,19 +150,6 @@ def test_prepared_rows_are_select_s_until_something_changes(
     finally:
         reader.close()
         library.close()
-
-
-def counted(monkeypatch: pytest.MonkeyPatch, obj: object, name: str) -> list[int]:
-    """Count the calls of obj.name from now on."""
-    calls: list[int] = []
-    real = getattr(obj, name)
-
-    def wrapper(*args: object, **kwargs: object) -> object:
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(obj, name, wrapper)
-    return calls
 
 
 def _row(article_id: str, story: str, size: int) -> ArticleRow:
