@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -61,6 +60,8 @@ def bundled_seeds() -> Path:
     An installed wheel has them inside the package (`reader/seeds`); a source
     checkout or an editable install has them at the top of the checkout.
     """
+    from importlib import resources  # only the demo needs it: not every start
+
     packaged = resources.files("reader") / "seeds"
     if isinstance(packaged, Path) and packaged.is_dir():
         return packaged

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 # A whole escape sequence with its payload (see the hostile corpus's README): CSI, OSC,
@@ -43,6 +42,8 @@ def _repair(text: str) -> str:
 
         text = ftfy.fix_encoding(text)
     if "&" in text:
+        import html  # its table of 2,000 entities loads for the first text that has one
+
         # Decoding can produce `\x1b` from `&#27;`, hence the second pass.
         text = strip_escapes(html.unescape(text))
     return text
