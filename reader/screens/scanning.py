@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from textual import on, work
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive, var
 from textual.screen import Screen
@@ -79,8 +80,8 @@ def problem_notice(problems: Sequence[Problem]) -> str | None:
 class ScanningScreen(Screen[None]):
     """A screen listing a library's articles while a worker brings its index up to date.
 
-    A subclass composes an ArticleList and a `#scan` row holding a `#scan-label` Label (the
-    ProgressBar joins it at the first report), and implements `_set_rows`.
+    A subclass composes an ArticleList and a `#status` bar, and implements `_set_rows`. A scan's
+    `#scan` row (its label and progress bar) joins above `#status` at the scan's first report.
     """
 
     filters: reactive[Filter] = reactive(Filter, init=False)
@@ -172,19 +173,21 @@ class ScanningScreen(Screen[None]):
     @on(ScanProgressed)
     def _progressed(self, message: ScanProgressed) -> None:
         self.add_class("-scanning")
-        self._progress_bar().update(total=message.total, progress=message.done)
-        self.query_one("#scan-label", Label).update(f"Indexing {message.done:,}/{message.total:,}")
+        label, bar = self._scan_row()
+        bar.update(total=message.total, progress=message.done)
+        label.update(f"Indexing {message.done:,}/{message.total:,}")
         if message.rows is not None and self.scanning_first and message.filters == self.filters:
             self._set_rows(list(message.rows))
 
-    def _progress_bar(self) -> ProgressBar:
-        """The scan's bar, made at the first report (not before the first paint)."""
-        bars = self.query(ProgressBar)
-        if bars:
-            return bars.first()
-        bar = ProgressBar(id="scan-progress", show_eta=False)
-        self.query_one("#scan").mount(bar)
-        return bar
+    def _scan_row(self) -> tuple[Label, ProgressBar]:
+        """The scan's label and bar, in a row made at the first report: most starts have
+        nothing to index, and two widgets fewer mounted make the first frame sooner."""
+        if rows := self.query("#scan"):
+            row = rows.first()
+            return row.query_one("#scan-label", Label), row.query_one(ProgressBar)
+        label, bar = Label(id="scan-label"), ProgressBar(id="scan-progress", show_eta=False)
+        self.mount(Horizontal(label, bar, id="scan"), before="#status")
+        return label, bar
 
     @on(ScanFinished)
     def _finished(self, message: ScanFinished) -> None:

@@ -512,6 +512,7 @@ async def test_a_warm_start_lists_at_once(new_app: AppFactory, seeds_dir: Path,
     async with app.run_test(size=SIZE) as pilot:
         assert len(listed(app)) == 4  # before the background scan; 000 and 001: one story
         await start(app, pilot)
+        assert not screen(app).query("#scan")  # nothing to index: no progress row is made
 
 
 async def test_skip_with_a_quick_reason(new_app: AppFactory, db_path: Path) -> None:
@@ -614,6 +615,9 @@ async def test_a_long_first_scan_shows_and_decides_from_its_first_batch(
                 if triage.article_list.rows:
                     break
             assert triage.scanning_first and triage.has_class("-scanning")
+            row = triage.query_one("#scan")
+            assert row.display and row.region.height == 1
+            assert str(row.query_one("#scan-label", Static).content).startswith("Indexing ")
             assert triage.article_list.empty_text == INDEXING_TEXT
             first = triage.article_list.cursor_id
             assert first is not None and triage.article is not None
