@@ -5,8 +5,9 @@ Run it from the repo (it drives the real app in a private, detached tmux server,
     .venv/bin/python scripts/bench_tui.py [--runs 5] [--repeat 30] [--rounds 2] [--corpus DIR]
 
 Without --corpus it extracts ../shared/corpus/smartable-history.tar.gz into a temporary folder;
-the small corpus is its first 100 article files (by path). Each corpus gets its own temporary
-database, indexed once beforehand with `newsreader list`, so every launch is a warm start.
+the small corpus is 100 of its article files, evenly spaced by path (see SMALL). Each corpus
+gets its own temporary database, indexed once beforehand with `newsreader list`, so every
+launch is a warm start.
 The timing tools are ../shared/perf: ttfp.py for first paint, and its tmuxctl.py library for
 the keys (keylat.py's loop cannot wait out the warm rescan and its toast, or vary the search).
 
@@ -120,7 +121,14 @@ Skeleton().run()
 """A second reference: the app's kinds of widget in its layout, with fixed text and no data
 or code of ours. What it costs over the minimal app is Textual's, whatever the app does."""
 WORDS = ("diablo", "blizzard")
-"""Search words, alternated; both match every file of the small corpus and thousands of the big."""
+"""Search words, alternated; each matches part of either corpus, so the cursor's article can
+change at Enter at both sizes."""
+SMALL = 100
+"""Articles in the small corpus: a sample of the big one, every (n / 100)th file by path.
+
+Not its first 100 files: those are 100 versions of one page (one title, one story), where
+both words list the same rows and the cursor's article never changes at Enter, while at 51k
+it does, and the article pane is drawn again; the two sizes did different work per key."""
 STARTUP_QUIET = 6.0
 """Seconds without output before keys are timed: the warm rescan ends, its toast (5 s) goes."""
 SETTLE = 0.3
@@ -131,19 +139,19 @@ KEYS = ("cursor down", "skip+advance", "search")
 
 
 def corpora(given: Path | None, tmp: Path) -> dict[str, Path]:
-    """The big corpus (--corpus, else the tarball extracted) and a copy of its first 100 files."""
+    """The big corpus (--corpus, else the tarball extracted) and a sample of it (SMALL)."""
     big = given
     if big is None:
         big = tmp / "corpus"
         with tarfile.open(TARBALL) as tar:
             tar.extractall(big, filter="data")
     small = tmp / "small"
-    for path in sorted(big.rglob("*.md"))[:100]:
+    paths = sorted(big.rglob("*.md"))
+    for path in paths[:: max(1, len(paths) // SMALL)][:SMALL]:
         target = small / path.relative_to(big)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
-    count = sum(1 for _ in big.rglob("*.md"))
-    return {"100": small, f"{count:,}": big}
+    return {f"{SMALL}": small, f"{len(paths):,}": big}
 
 
 def warm(root: Path, db: Path) -> None:
@@ -202,11 +210,11 @@ def session(h, root: Path, db: Path, repeat: int, lat: dict[str, list]) -> float
     if h.wait_for(pane, marker_predicate(APP_MARKER, regex=True), 120)[0] is None:
         raise SystemExit(f"the app never showed its list: {' '.join(argv)}")
     h.wait_quiet(pane, STARTUP_QUIET, timeout=180)
-    # The flat list: grouped by story, a small corpus of one story is a single row.
+    # The flat list: grouped by story, the rows the keys move over would differ by size.
     press(h, pane, ["z"])
     lat["cursor down"] += [press(h, pane, ["Down"]) for _ in range(repeat)]
     # s takes publish's path (store, row, advance) without the guard that asks before a
-    # second publish in one story: the small corpus is one story, so p would stop at it.
+    # second publish in one story: versions of one page are one story, so p would stop there.
     lat["skip+advance"] += [press(h, pane, ["s"]) for _ in range(repeat)]
     lat["search"] += [search(h, pane, WORDS[i % 2]) for i in range(repeat)]
     rss: float = tree_mem(pid)["peak_rss_kib"] / 1024
