@@ -24,7 +24,7 @@ from reader.data.checks import Checks
 from reader.data.clean import escape_name, is_openable
 from reader.data.library import Library, LibraryError
 from reader.data.store_file import StoreError
-from reader.messages import LinkRequested
+from reader.messages import FirstFrameOut, LinkRequested
 from reader.paths import config_file
 from reader.screens.triage import TriageScreen
 from reader.widgets.article_list import ArticleList
@@ -107,7 +107,8 @@ class NewsReader(App[int]):
     ]
 
     def __init__(self, root: Path, db_path: Path | None, settings: Settings,
-                 now: Callable[[], datetime], checks: Checks | None = None) -> None:
+                 now: Callable[[], datetime], checks: Checks | None = None,
+                 after_first_frame: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.root = root
         """The article folder."""
@@ -124,6 +125,8 @@ class NewsReader(App[int]):
         self.sub_title = root.name
         self._size_seen: Size | None = None
         """The terminal size the screens were last laid out for."""
+        self._after_first_frame = after_first_frame
+        """Run once the triage screen's first frame is out (then None)."""
 
     def on_resize(self, event: events.Resize) -> None:
         """Let a new size through, not the same one again.
@@ -154,6 +157,11 @@ class NewsReader(App[int]):
     def on_unmount(self) -> None:
         if self.library is not None:
             self.library.close()
+
+    def on_first_frame_out(self, message: FirstFrameOut) -> None:
+        callback, self._after_first_frame = self._after_first_frame, None
+        if callback is not None:
+            callback()
 
     def _restore_theme(self) -> None:
         theme = self.settings.theme
@@ -223,7 +231,10 @@ class NewsReader(App[int]):
 
 
 def make_app(root: Path, db_path: Path | None, settings: Settings,
-             now: Callable[[], datetime] | None = None, checks: Checks | None = None) -> NewsReader:
+             now: Callable[[], datetime] | None = None, checks: Checks | None = None,
+             after_first_frame: Callable[[], None] | None = None) -> NewsReader:
     """The app for a cache folder; tests pass a fixed clock as `now`. `checks`: the files'
-    integrity checks, if they were started already (`Library.start_checks`)."""
-    return NewsReader(root, db_path, settings, now or (lambda: datetime.now(UTC)), checks)
+    integrity checks, if they were started already (`Library.start_checks`).
+    `after_first_frame` runs once, when the list's first frame is out."""
+    return NewsReader(root, db_path, settings, now or (lambda: datetime.now(UTC)), checks,
+                      after_first_frame)

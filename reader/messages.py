@@ -86,3 +86,7 @@ class RowsLoaded(Message, bubble=False):
         """The order the rows are in."""
         self.rows = rows
         """Every article the index lists, unfiltered."""
+
+
+class FirstFrameOut(Message):
+    """The screen's first frame is out: what was kept from slowing it may start now."""

@@ -23,7 +23,7 @@ from reader.data.cache import RefreshResult, prepare_workers
 from reader.data.clean import escape_name
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
-from reader.messages import ScanFinished, ScanProgressed
+from reader.messages import FirstFrameOut, ScanFinished, ScanProgressed
 from reader.screens.merge import merge_rows
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 
@@ -127,6 +127,7 @@ class ScanningScreen(Screen[None]):
         finally:
             sys.stderr = saved
         self.painted.set()
+        self.post_message(FirstFrameOut())  # for the app (it bubbles up)
 
     @property
     def article_list(self) -> ArticleList:

@@ -11,7 +11,8 @@ import pytest
 from textual.message import Message
 from textual.pilot import Pilot
 
-from reader.app import NewsReader
+from reader.app import NewsReader, make_app
+from reader.config import Settings
 from reader.data import query
 from reader.data.article import Decision
 from reader.data.library import Library
@@ -22,7 +23,7 @@ from reader.screens.rows import LoadedRows, needs_sql
 from reader.screens.triage import TriageScreen
 from reader.widgets import key_footer
 from reader.widgets.key_footer import KeyFooter
-from tests.ui.conftest import SIZE, AppFactory, counted, warm
+from tests.ui.conftest import NOW, SIZE, AppFactory, counted, warm
 
 PLAIN = """\
 ---
@@ -306,6 +307,25 @@ async def test_the_pool_helper_starts_after_the_first_frame_with_real_stderr(
         await pilot.pause()
         assert seen == [(sys.__stderr__, False)]  # once, before the workers were let go
         assert screen(app).painted.is_set()
+
+
+async def test_what_waits_for_the_first_frame_runs_once_after_it(
+    seeds_dir: Path, db_path: Path
+) -> None:
+    """`newsreader` keeps the cyclic collector paused until then (see reader.__main__)."""
+    seen: list[bool] = []
+    app = make_app(seeds_dir, db_path, Settings(), now=lambda: NOW,
+                   after_first_frame=lambda: seen.append(screen(app).painted.is_set()))
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert seen == [True]
+        await pilot.press("question_mark")  # another screen, then back
+        await pilot.press("escape")
+        await pilot.press("r")  # and a rescan
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert seen == [True]
 
 
 async def test_a_cursor_move_does_not_repaint_the_whole_screen(new_app: AppFactory) -> None:
