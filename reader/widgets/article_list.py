@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from textual import events
@@ -120,8 +119,10 @@ class ArticleList(ArticleLines, can_focus=True):
 
     # -- rows and selection --------------------------------------------------
 
-    def set_rows(self, rows: Sequence[ArticleRow], lookups: Lookups | None = None) -> None:
+    def set_rows(self, rows: list[ArticleRow], lookups: Lookups | None = None) -> None:
         """Replace all rows, keeping the cursor on its article when it is still listed.
+
+        The list becomes the widget's own (it is not copied): pass one nothing else changes.
 
         Otherwise the cursor goes to the nearest following survivor of the old order
         (then the nearest preceding one). Selected ids that are gone are dropped.
