@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 from textual import on
@@ -106,7 +107,8 @@ class DecidingScreen(ListingScreen):
         """Move the cursor to the next undecided article, wrapping round once."""
         lst = self.article_list
         rows, start = lst.rows, lst.cursor_index
-        for index in [*range(start + 1, len(rows)), *range(0, start)]:
+        # Not a list of every position: at 51k articles that took ~0.5 ms per decision.
+        for index in chain(range(start + 1, len(rows)), range(start)):
             if rows[index].state is Decision.UNDECIDED:
                 lst.cursor_id = rows[index].id
                 return

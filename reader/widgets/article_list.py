@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import ClassVar
 
 from textual import events
@@ -167,13 +168,14 @@ class ArticleList(ArticleLines, can_focus=True):
             return None
         if old_id is not None and old_id in self._index:
             return old_id
-        if old_cursor >= 0:
-            for row in old_rows[old_cursor:]:
-                if row.id in self._index:
+        if old_cursor >= 0:  # no copies of the old rows: at 51k they are ~40,000 long
+            index = self._index
+            for row in islice(old_rows, old_cursor, None):
+                if row.id in index:
                     return row.id
-            for row in reversed(old_rows[:old_cursor]):
-                if row.id in self._index:
-                    return row.id
+            for n in range(old_cursor - 1, -1, -1):
+                if old_rows[n].id in index:
+                    return old_rows[n].id
         return self._rows[min(max(old_cursor, 0), len(self._rows) - 1)].id
 
     def update_row(self, row: ArticleRow) -> bool:

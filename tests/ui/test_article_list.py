@@ -214,6 +214,11 @@ async def test_set_rows_keeps_the_cursor_on_its_article() -> None:
         assert widget.cursor_id == "a00002"
         assert app.highlighted()[-1] == "a00002"
 
+        # None of it or after it is left: the nearest survivor before it.
+        widget.set_rows([r for r in data if r.id in {"a00000", "a00001"}])
+        await pilot.pause()
+        assert widget.cursor_id == "a00001"
+
         widget.set_rows([])
         await pilot.pause()
         assert widget.cursor_id is None

@@ -101,8 +101,11 @@ async def test_p_publishes_and_advances(new_app: AppFactory, db_path: Path) -> N
         await pilot.press("j", "s")  # skip the published one: the cursor skips to 3
         await pilot.pause()
         assert lst.cursor_id == ORDER[3]
-    assert stored(db_path, *ORDER[:3]) == [Decision.PUBLISHED, Decision.UNDECIDED,
-                                           Decision.SKIPPED]
+        await pilot.press("G", "s")  # the last one: it wraps round to the first undecided
+        await pilot.pause()
+        assert lst.cursor_id == ORDER[1]
+    assert stored(db_path, *ORDER[:3], ORDER[4]) == [
+        Decision.PUBLISHED, Decision.UNDECIDED, Decision.SKIPPED, Decision.SKIPPED]
 
 
 async def test_publish_is_idempotent_and_clear_undecides(
