@@ -159,6 +159,7 @@ class NewsReader(App[int]):
             self.library.close()
 
     def on_first_frame_out(self, message: FirstFrameOut) -> None:
+        """Run what waited for the first frame, once."""
         callback, self._after_first_frame = self._after_first_frame, None
         if callback is not None:
             callback()
