@@ -33,7 +33,7 @@ thousands (every version of one page): 7,418 options took 85-1000 ms per cursor 
 
 
 class StoriesScreen(ScanningScreen):
-    """The story half of the triage screen; the subclass implements `_sync` and `_advance`."""
+    """The story half of the triage screen; the subclass implements `_sync_and_advance`."""
 
     members: var[tuple[ArticleRow, ...]] = var(tuple)
     """The other articles of the shown article's story in this folder, newest first: the
@@ -41,12 +41,9 @@ class StoriesScreen(ScanningScreen):
     members_total: var[int] = var(0)
     """How many other articles its story has in this folder, listed or not."""
 
-    def _sync(self, before: Mapping[str, Decision], ids: Iterable[str]) -> None:
-        """Show the state these articles have now (`before`: what they had)."""
-        raise NotImplementedError
-
-    def _advance(self) -> None:
-        """Move the cursor to the next undecided article."""
+    def _sync_and_advance(self, before: Mapping[str, Decision], ids: Iterable[str]) -> None:
+        """Show the state these articles have now (`before`: what they had), then move the
+        cursor to the next undecided article."""
         raise NotImplementedError
 
     def show_members(self, row: ArticleRow | None) -> None:
@@ -79,8 +76,7 @@ class StoriesScreen(ScanningScreen):
         except StoreError as error:
             self._problem(f"Not saved: {error}")
             return
-        self._sync(before, ids)
-        self._advance()
+        self._sync_and_advance(before, ids)
         self.app.notify(f"Published 1, skipped {len(ids) - 1} as duplicates", timeout=2)
 
     def action_toggle_grouped(self) -> None:

@@ -29,7 +29,7 @@ from reader.screens.triage import FOLLOW_EVERY, TriageScreen
 from reader.widgets.article_detail import PLACEHOLDER
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.status_bar import StatusBar
-from tests.ui.conftest import NOW, SIZE, AppFactory, warm
+from tests.ui.conftest import NOW, SIZE, AppFactory, counted, warm
 
 # The seeds in date order, newest first (the default sort).
 ORDER = [
@@ -106,6 +106,29 @@ async def test_p_publishes_and_advances(new_app: AppFactory, db_path: Path) -> N
         assert lst.cursor_id == ORDER[1]
     assert stored(db_path, *ORDER[:3], ORDER[4]) == [
         Decision.PUBLISHED, Decision.UNDECIDED, Decision.SKIPPED, Decision.SKIPPED]
+
+
+async def test_a_decision_shows_the_next_article_and_the_last_one_its_own_state(
+    new_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The panes go straight to the article the cursor moves to (the decided one is not
+    drawn again first); when none is left undecided, they show the decided one's state."""
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        triage = screen(app)
+        shown = counted(monkeypatch, triage, "_show")
+        await pilot.press("s")
+        await pilot.pause()
+        assert triage.article_list.cursor_id == ORDER[1]
+        assert triage.article is not None and triage.article.id == ORDER[1]
+        assert len(shown) == 1  # for ORDER[1] only
+        await pilot.press("s", "s", "s")  # 1, 3 and 4: none left undecided
+        await pilot.pause()
+        assert all(state is not Decision.UNDECIDED for _, state in listed(app))
+        assert triage.article_list.cursor_id == ORDER[4]
+        assert triage.decision is Decision.SKIPPED
+        assert "✗ skipped" in detail_text(app)
 
 
 async def test_publish_is_idempotent_and_clear_undecides(
