@@ -123,12 +123,11 @@ class ArticleList(ArticleLines, can_focus=True):
     def set_rows(self, rows: list[ArticleRow], lookups: Lookups | None = None) -> None:
         """Replace all rows, keeping the cursor on its article when it is still listed.
 
-        The list becomes the widget's own (it is not copied): pass one nothing else changes.
-
         Otherwise the cursor goes to the nearest following survivor of the old order
         (then the nearest preceding one). Selected ids that are gone are dropped.
         Grouped, a story shows as its first row; the cursor's story expands to keep it.
         `lookups`, if given, are those of `rows` (worked out beforehand on a worker).
+        The list becomes the widget's own (it is not copied): pass one nothing else changes.
         """
         self._stories.load(rows, lookups)
         self._show_rows(self._stories.shown(self.cursor_id))
