@@ -317,14 +317,12 @@ async def test_what_waits_for_the_first_frame_runs_once_after_it(
     app = make_app(seeds_dir, db_path, Settings(), now=lambda: NOW,
                    after_first_frame=lambda: seen.append(screen(app).painted.is_set()))
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await past_the_warm_start(app, pilot)
         assert seen == [True]
         await pilot.press("question_mark")  # another screen, then back
         await pilot.press("escape")
         await pilot.press("r")  # and a rescan
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await past_the_warm_start(app, pilot)
     assert seen == [True]
 
 
