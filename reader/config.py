@@ -25,6 +25,8 @@ class Settings:
     """Binding id -> keys (comma separated), as `App.set_keymap` takes them."""
     db: Path | None = None
     """The decisions database; by default one per article folder in the data dir."""
+    story_days: float = 3.0
+    """The span of one story in days: articles further apart are never one story."""
 
 
 class _BadValue(ValueError):
@@ -60,6 +62,13 @@ def _path(value: object) -> Path:
     return Path(_text(value)).expanduser()
 
 
+def _days(value: object) -> float:
+    """Accept a positive number of days."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3650:
+        raise _BadValue(f"must be a number of days above 0, found {_kind(value)}")
+    return float(value)
+
+
 def _keymap(value: object) -> dict[str, str]:
     """Accept a mapping of binding id (text) to keys (text)."""
     if not isinstance(value, Mapping):
@@ -75,6 +84,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "theme": _text,
     "keymap": _keymap,
     "db": _path,
+    "story_days": _days,
 }
 
 

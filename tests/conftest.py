@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 """The root of the checkout."""
 
-CORPUS_FIXTURES = {"shared_dir", "smartable_dir", "hostile_dir"}
+CORPUS_FIXTURES = {"shared_dir", "smartable_dir", "hostile_dir", "stories_site"}
 """Fixtures that need ../shared; tests using them get the `corpus` marker."""
 
 
@@ -66,6 +67,18 @@ def _need(path: Path) -> Path:
 def smartable_dir(shared_dir: Path) -> Path:
     """The real-world article cache in the shared corpus (read only: never write to it)."""
     return _need(shared_dir / "corpus" / "smartable")
+
+
+@pytest.fixture(scope="session")
+def stories_site(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The labelled headlines of ../shared/corpus/stories made into a news folder by its own
+    make_site.py, once per session: OUT/_news/*.md and OUT/labels.json."""
+    folder = _need(shared_dir / "corpus" / "stories")
+    out = tmp_path_factory.mktemp("stories-site")
+    script, csv = folder / "make_site.py", folder / "uci-news-1-3000.csv"
+    subprocess.run([sys.executable, str(script), str(csv), str(out)], check=True,
+                   capture_output=True)
+    return out
 
 
 @pytest.fixture(scope="session")

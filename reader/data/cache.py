@@ -7,10 +7,9 @@ import json
 import os
 import sqlite3
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,7 +21,7 @@ from reader.data.keys import id_from_key, key_from_id
 from reader.data.walk import FileStat, iter_files
 
 if TYPE_CHECKING:
-    from reader.data.stories import StoryInput
+    from reader.data.story_index import Edit
 
 POOL_THRESHOLD = 400
 """Below this many files to parse, a process pool costs more than it saves."""
@@ -230,11 +229,13 @@ class Index:
             self._insert(rows)
 
     def _delete(self, keys: list[str]) -> None:
-        # Every change of articles passes here: stories must be clustered again.
+        # Every change of articles passes here: their stories must be found again.
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('stories', 'stale')")
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             marks = ",".join("?" * len(part))
+            self.conn.execute(f"DELETE FROM stories WHERE key IN ({marks})", part)
+            self.conn.execute(f"DELETE FROM story_urls WHERE key IN ({marks})", part)
             for table in ("articles_fts", "records", "links"):
                 self.conn.execute(
                     f"DELETE FROM {table} WHERE rowid IN "
@@ -277,39 +278,34 @@ class Index:
             ],
         )
 
-    def story_inputs(self) -> Iterator[StoryInput]:
-        """What clustering needs of every article."""
-        from reader.data.stories import StoryInput
+    def update_stories(self, window: timedelta | None = None, edits: Sequence[Edit] = (),
+                       full: bool = False) -> int:
+        """Give every article a story: new ones join the stories there are, unless there are
+        too many of them, the window changed or `full` asks: then everything is clustered
+        anew. The editor's edits apply on top. Returns how many stories there are."""
+        from reader.data import story_index
+        from reader.data.stories import WINDOW
 
-        when = datetime.fromisoformat
-        for key, title, published, urls, related in self.conn.execute(
-            "SELECT a.key, a.title, a.published_at, l.urls, l.related "
-            "FROM articles a JOIN links l USING (rowid)"
-        ):
-            yield StoryInput(
-                id_from_key(key), title or "", when(published) if published else None,
-                tuple(urls.split("\x1f")), tuple(related.split("\x1f")) if related else (),
-            )  # fmt: skip
+        window = window or WINDOW
+        count = None if full else story_index.place_new(self.conn, window, edits)
+        return story_index.recluster(self.conn, window, edits) if count is None else count
 
-    def update_stories(self) -> int:
-        """Cluster every article into stories again; returns how many stories there are."""
-        from reader.data.stories import cluster
+    def apply_story_edits(self, edits: Sequence[Edit]) -> None:
+        """Recompute each article's story from the clustering plus the editor's edits."""
+        from reader.data import story_index
 
-        story_of = cluster(self.story_inputs())
-        sizes = Counter(story_of.values())
-        with self.conn:
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('stories', 'fresh')")
-            self.conn.execute("DELETE FROM stories")
-            self.conn.executemany(
-                "INSERT INTO stories (key, story, size) VALUES (?, ?, ?)",
-                ((key_from_id(i), key_from_id(s), sizes[s]) for i, s in story_of.items()),
-            )
-        return len(sizes)
+        story_index.apply_edits(self.conn, edits)
 
     def stories_stale(self) -> bool:
         """Whether articles changed since stories were last clustered (or never were)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'stories'").fetchone()
         return row is None or row[0] != "fresh"
+
+    def story_window(self) -> timedelta | None:
+        """The window the stories were last clustered with (None: never clustered)."""
+        from reader.data import story_index
+
+        return story_index.window(self.conn)
 
     def stamp(self, article_id: str) -> tuple[int, int, str | None] | None:
         """(mtime_ns, size, digest) of the file when it was indexed, or None if unknown."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump it with any change to `_SCHEMA`: a file at this version is opened as it is (an
 older one is emptied and made anew, to be filled again from the files)."""
 _SCHEMA = """
@@ -33,13 +33,21 @@ CREATE TABLE IF NOT EXISTS links (
     urls TEXT NOT NULL,            -- webUrl and originalUrl
     related TEXT NOT NULL          -- the URLs of its `related` articles
 );
--- Each article's story: the smallest id among its members (see stories.py).
+-- Each article's story (see stories.py and story_index.py).
 CREATE TABLE IF NOT EXISTS stories (
     key TEXT PRIMARY KEY,
-    story TEXT NOT NULL,
-    size INTEGER NOT NULL
+    story TEXT NOT NULL,           -- the smallest key among its members, after the edits
+    size INTEGER NOT NULL,
+    machine TEXT NOT NULL          -- the group clustering put it in (an opaque label)
 );
 CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story);
+-- Normalised URLs of each article, so a new copy finds its story without a re-cluster.
+CREATE TABLE IF NOT EXISTS story_urls (url TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS story_urls_by_url ON story_urls(url);
+CREATE INDEX IF NOT EXISTS story_urls_by_key ON story_urls(key);
+-- How many articles use each term, for the weights of new articles' words.
+CREATE TABLE IF NOT EXISTS story_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)
+    WITHOUT ROWID;
 -- The default order, so the app's first screenful needs no sort of every article.
 CREATE INDEX IF NOT EXISTS articles_by_date
     ON articles(published_at IS NULL, published_at DESC, key);
@@ -67,7 +75,8 @@ def connect(db_path: Path) -> sqlite3.Connection:
         conn.executescript(
             "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts; "
             "DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS links; "
-            "DROP TABLE IF EXISTS stories;"
+            "DROP TABLE IF EXISTS stories; DROP TABLE IF EXISTS story_urls; "
+            "DROP TABLE IF EXISTS story_terms;"
         )
     conn.executescript(_SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
