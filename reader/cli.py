@@ -7,10 +7,12 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from reader import __version__, cli_report
+from reader.cli_report import CliError
 from reader.commands import default_root
 from reader.config import Settings
 from reader.data import query, writeback
@@ -22,10 +24,6 @@ from reader.data.store_file import StoreError
 from reader.paths import bundled_seeds
 
 ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}
-
-
-class CliError(Exception):
-    """A one-line error for the user; the exit status is 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +83,7 @@ def _split_path(args: list[str], settings: Settings) -> tuple[Path, list[str]]:
 
 def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
     """Open and refresh the library, with progress on a terminal for a long first scan."""
-    library = Library(root, db or settings.db)
+    library = Library(root, db or settings.db, story_window=timedelta(days=settings.story_days))
 
     def progress(done: int, total: int) -> None:
         if total >= 2000:
@@ -274,6 +272,12 @@ def _undo_redo(name: str) -> Callable[[Library, argparse.Namespace, TextIO], int
             return 1
         if change.kind == "apply":
             return _files_step(name, change, out)
+        if change.kind == "story":  # the articles' stories changed, not their states
+            for article_id, action, target in change.edits:
+                where = "out of its story" if target is None else (
+                    f"into the story of {escape_name(target)}")
+                print(f"{name}: {action} of {escape_name(article_id)} {where}", file=out)
+            return 0
         for article_id in change.ids:
             print(
                 f"{name}: {escape_name(article_id)} is now "

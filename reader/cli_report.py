@@ -14,12 +14,20 @@ from reader.data.clean import escape_name
 from reader.data.library import Library
 
 
+class CliError(Exception):
+    """A one-line error for the user; the exit status is 2."""
+
+
 def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     """Add `stories` and `stats` to the CLI's subcommands."""
     stories = command("stories", "list stories: articles about one story, grouped")
     stories.add_argument("path", nargs="?", type=Path, metavar="PATH")
     stories.add_argument("--all", action="store_true", help="include single-article stories")
     stories.add_argument("--format", choices=("text", "json"), default="text")
+    stories.add_argument("--explain", metavar="ID",
+                         help="say what ties one article to its story: URL, links, words")
+    stories.add_argument("--recluster", action="store_true",
+                         help="cluster every article anew first (after story_days changed)")
     stats = command("stats", "counts per state, and skip reasons per provider")
     stats.add_argument("path", nargs="?", type=Path, metavar="PATH")
     stats.add_argument("--format", choices=("text", "json"), default="text")
@@ -39,6 +47,10 @@ def _member(row: query.ArticleRow) -> dict[str, Any]:
 
 def cmd_stories(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     """Every story with its members, largest first; singletons only with --all."""
+    if ns.recluster:
+        library.recluster()
+    if ns.explain is not None:
+        return _explain(library, ns.explain, ns.format, out)
     groups: dict[str, list[query.ArticleRow]] = {}
     for row in query.rows(library):
         groups.setdefault(row.story or row.id, []).append(row)
@@ -52,11 +64,49 @@ def cmd_stories(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         print(file=out)
         return 0
     for story, members in found:
-        print(f"{len(members):>4}  {members[0].title}  [{escape_name(story)}]", file=out)
+        # The bracket names the story by its id, the smallest of its members': the title
+        # beside it is that article's, not the newest member's (another file's).
+        head = next((row for row in members if row.id == story), members[0])
+        print(f"{len(members):>4}  {head.title}  [{escape_name(head.id)}]", file=out)
         for row in members:
             when = row.published_at.date().isoformat() if row.published_at else "----------"
             print(f"      {row.state.glyph} {when}  {row.provider[:24]:<24}  "
                   f"{escape_name(row.id)}", file=out)  # fmt: skip
+    return 0
+
+
+def _explain(library: Library, article_id: str, form: str, out: TextIO) -> int:
+    """What ties one article to its story, for `stories --explain`."""
+    found = library.explain_story(article_id)
+    if found is None:
+        raise CliError(f"unknown article id: {escape_name(article_id)}")
+    if form == "json":
+        data = {"id": article_id, "story": found.story, "size": found.size,
+                "same_url": list(found.same_url), "related": list(found.related),
+                "score": found.score, "shared_words": list(found.shared),
+                "edited": found.edited}  # fmt: skip
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    name = escape_name
+    print(f"{name(article_id)}: in story [{name(found.story)}] of {found.size} article(s)",
+          file=out)  # fmt: skip
+    if found.size < 2:
+        print("  alone: nothing else here is close enough in what it says and when", file=out)
+    if found.edited == "split":
+        print("  you split it out of its story", file=out)
+    elif found.edited == "merge":
+        print("  you merged it into this story", file=out)
+    if found.same_url:
+        shown = ", ".join(map(name, found.same_url[:3]))
+        more = f" and {len(found.same_url) - 3} more" if len(found.same_url) > 3 else ""
+        print(f"  same URL (copies of it): {shown}{more}", file=out)
+    if found.related:
+        print(f"  related links with: {', '.join(map(name, found.related[:5]))}", file=out)
+    if found.size > 1 + len(found.same_url):
+        words = ", ".join(found.shared) or "none"
+        print(f"  closeness to the rest of the story: {found.score:.2f}; shared words: {words}",
+              file=out)  # fmt: skip
     return 0
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from reader.cli import run
 from reader.config import Settings
+from reader.data.library import Library
 
 PRESS = "003_d5ead589fc54e32c.txt"
 FIERCE = "000_603f865bca10b7c4.txt"
@@ -237,3 +238,30 @@ def test_stats_counts_skip_reasons_per_provider(seeds_dir: Path, tmp_path: Path)
     ]
     code, text = cli("stats", str(seeds_dir), "--db", db)
     assert "duplicate" in text and "FierceBiotech" in text
+
+
+def test_undo_and_redo_say_a_story_step_and_export_lists_only_decisions(
+    seeds_dir: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "d.db"
+    cli("decide", str(seeds_dir), PRESS, "skip", "--db", str(db))
+    library = Library(seeds_dir, db)
+    try:
+        library.refresh()
+        library.split_story([MEDICAL])
+    finally:
+        library.close()
+    found = {a["id"]: (a["story"], a["story_size"]) for a in listing(seeds_dir, db)}
+    assert found[MEDICAL] == (MEDICAL, 1) and found[FIERCE] == (FIERCE, 1)
+    assert cli("undo", str(seeds_dir), "--db", str(db)) == (
+        0, f"undo: split of {MEDICAL} out of its story\n")
+    found = {a["id"]: (a["story"], a["story_size"]) for a in listing(seeds_dir, db)}
+    assert found[MEDICAL] == found[FIERCE] == (FIERCE, 2)
+    assert cli("redo", str(seeds_dir), "--db", str(db)) == (
+        0, f"redo: split of {MEDICAL} out of its story\n")
+    _, text = cli("export", str(seeds_dir), "--db", str(db), "--format", "json")
+    assert [(e["kind"], e["id"]) for e in json.loads(text)] == [("decide", PRESS)]
+    assert cli("undo", str(seeds_dir), "--db", str(db)) == (
+        0, f"undo: split of {MEDICAL} out of its story\n")
+    assert cli("undo", str(seeds_dir), "--db", str(db)) == (
+        0, f"undo: {PRESS} is now undecided\n")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.data.article import Article, Decision, Problem
 from reader.data.cache import Index, Progress, RefreshResult
@@ -12,9 +15,53 @@ from reader.data.checks import INDEX_PROBE, Checks
 from reader.data.store import Change, Clock, TriageStore
 from reader.paths import default_db_path, index_path_for
 
+if TYPE_CHECKING:
+    from reader.data.story_explain import Explanation
+
 
 class LibraryError(Exception):
     """The cache folder cannot be used; the message names it and says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Protected:
+    """A member of a story that deciding the story leaves alone unless the editor says so."""
+
+    id: str
+    state: Decision
+    """Its state now."""
+    by_editor: bool
+    """The editor decided it (any state); False: it is live because its file says so."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPlan:
+    """What publishing one article of a story and skipping the rest would change."""
+
+    chosen: str
+    """The article to publish."""
+    chosen_published: bool
+    """Whether it is published already (by its file or by the editor)."""
+    to_skip: tuple[str, ...]
+    """The members nobody decided whose file is not live: skipped as duplicates."""
+    protected: tuple[Protected, ...]
+    """The members that are live or the editor decided: skipped only when asked to."""
+    done: tuple[str, ...]
+    """The members the editor already skipped as duplicates of the chosen one."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryOutcome:
+    """What deciding a story did, for a front end to say."""
+
+    published: int
+    """1 when the chosen article was not published before, else 0."""
+    skipped: int
+    """How many other members were skipped by this step."""
+    left: tuple[Protected, ...]
+    """The protected members left as they were."""
+    batch: int | None
+    """The undoable step, or None when nothing changed."""
 
 
 def _index_failure(path: Path, error: BaseException) -> str:
@@ -30,13 +77,15 @@ class Library:
     """A cache folder, its index (rebuildable) and its decisions (precious)."""
 
     def __init__(self, root: Path, db_path: Path | None = None, clock: Clock | None = None,
-                 checks: Checks | None = None):
+                 checks: Checks | None = None, story_window: timedelta | None = None):
         """Open the folder's two files; `checks` may have checked them already (the app
         starts them before its UI import, and a worker reuses its main thread's)."""
         if not root.is_dir():
             what = "does not exist" if not root.exists() else "is not a folder"
             raise LibraryError(f"{root}: {what}")
         self.root = root
+        self.story_window = story_window
+        """The span of one story; None: the one the index used last (else the default)."""
         self.db_path = db_path or default_db_path(root)
         checked = checks is not None and checks.store_ok(self.db_path)
         self.store = TriageStore(self.db_path, clock=clock, checked=checked)
@@ -84,7 +133,7 @@ class Library:
             clean_stale_temps(self.root)
         self.skipped = result.skipped
         if self.index.stories_stale():
-            self.index.update_stories()
+            self.index.update_stories(self._story_window(), self.store.story_edits())
         fresh = set(result.added) | set(result.changed)
         everything = self.store.is_empty()  # a new or replaced store follows every file
         if fresh or everything:
@@ -94,6 +143,25 @@ class Library:
                 if everything or i in fresh
             )
         return result
+
+    def _story_window(self) -> timedelta | None:
+        """The window stories are clustered with: the one given, else the one used last."""
+        return self.story_window or self.index.story_window()
+
+    def recluster(self) -> int:
+        """Cluster every article into stories anew (after the window changed, say), with
+        the editor's splits and merges on top; returns how many stories there are."""
+        return self.index.update_stories(
+            self._story_window(), self.store.story_edits(), full=True
+        )
+
+    def explain_story(self, article_id: str, among: Sequence[str] | None = None
+                      ) -> Explanation | None:
+        """What ties an article to the rest of its story (None: no such article); `among`
+        may name the members to weigh it against, else every one."""
+        from reader.data import story_index
+
+        return story_index.why(self.index.conn, article_id, self.store.story_edits(), among)
 
     def _probe_index(self) -> None:
         """Walk every table of the index once (cheap): damage past its first page shows
@@ -125,7 +193,7 @@ class Library:
             from reader.data import writeback  # heavy, and only an apply step needs it
 
             return writeback.revert(self, step.batch, undo=True)
-        return self._follow_files(self.store.undo())
+        return self._after_step(self.store.undo())
 
     def redo(self) -> Change | None:
         """Redo the last undone step (an apply step writes its lines again)."""
@@ -134,7 +202,15 @@ class Library:
             from reader.data import writeback
 
             return writeback.revert(self, step.batch, undo=False)
-        return self._follow_files(self.store.redo())
+        return self._after_step(self.store.redo())
+
+    def _after_step(self, change: Change | None) -> Change | None:
+        """Show what an undo or redo of a decide or story step left: the index's stories
+        follow the story edits in force, the states the files."""
+        if change is not None and change.kind == "story":
+            self._show_story_edits()
+            return change
+        return self._follow_files(change)
 
     def _follow_files(self, change: Change | None) -> Change | None:
         if change:
@@ -144,15 +220,101 @@ class Library:
             )
         return change
 
-    def decide_story(self, chosen: str, members: Iterable[str]) -> int | None:
+    def plan_story(self, chosen: str, members: Iterable[str]) -> StoryPlan:
+        """Sort a story's members into those `decide_story` skips, those it leaves alone
+        unless asked (live, or decided by the editor) and those already skipped as
+        duplicates of `chosen`. `members` may hold `chosen` itself."""
+        others = [m for m in dict.fromkeys(members) if m != chosen]
+        rows = self.store.rows_of([chosen, *others])
+        # What the store has not heard of yet (no refresh since it appeared) is what its
+        # file says: live when it says `published: true`.
+        unseen = [m for m in (chosen, *others) if m not in rows]
+        files = dict(self.index.initial_states(unseen)) if unseen else {}
+
+        def state_of(article_id: str) -> tuple[Decision, str | None, bool]:
+            row = rows.get(article_id)
+            if row is not None:
+                return row
+            live = files.get(article_id) is True
+            return (Decision.PUBLISHED if live else Decision.UNDECIDED), None, False
+
+        duplicate = f"duplicate of {chosen}"
+        to_skip: list[str] = []
+        protected: list[Protected] = []
+        done: list[str] = []
+        for member in others:
+            state, reason, by_editor = state_of(member)
+            if by_editor and state is Decision.SKIPPED and reason == duplicate:
+                done.append(member)  # skipping it again would change nothing
+            elif by_editor or state is Decision.PUBLISHED:
+                protected.append(Protected(member, state, by_editor))
+            else:
+                to_skip.append(member)
+        chosen_published = state_of(chosen)[0] is Decision.PUBLISHED
+        return StoryPlan(chosen, chosen_published, tuple(to_skip), tuple(protected), tuple(done))
+
+    def decide_story(
+        self, chosen: str, members: Iterable[str],
+        include_protected: bool | Collection[str] = False,
+    ) -> StoryOutcome:
         """Publish the chosen article of a story and skip the others as its duplicates.
 
-        One undoable step; each skip's reason is `duplicate of <chosen>`.
+        One undoable step; each skip's reason is `duplicate of <chosen>`. A member that is
+        live or that the editor decided is left as it is (see `plan_story`), unless
+        `include_protected` is True (skip every one of them too) or holds its id (skip
+        those named: the ones a prompt showed and the editor confirmed).
         """
+        plan = self.plan_story(chosen, members)
+        if isinstance(include_protected, bool):
+            extra = plan.protected if include_protected else ()
+        else:
+            named = set(include_protected)
+            extra = tuple(p for p in plan.protected if p.id in named)
+        skip = [*plan.to_skip, *(p.id for p in extra)]
+        left = tuple(p for p in plan.protected if p not in extra)
         reason = f"duplicate of {chosen}"
         items: list[tuple[str, Decision, str | None]] = [(chosen, Decision.PUBLISHED, None)]
-        items += [(m, Decision.SKIPPED, reason) for m in members if m != chosen]
-        return self.store.decide_each(items)
+        items += [(m, Decision.SKIPPED, reason) for m in skip]
+        batch = self.store.decide_each(items)
+        return StoryOutcome(0 if plan.chosen_published else 1, len(skip), left, batch)
+
+    def split_story(self, ids: Iterable[str]) -> int | None:
+        """Take each article out of its story, as one undoable step; the index shows it at
+        once, and every re-clustering keeps it (until it is undone).
+
+        Returns the batch number, or None when no id is given.
+        """
+        batch = self.store.split_story(ids)
+        if batch is not None:
+            self._show_story_edits()
+        return batch
+
+    def merge_story(self, ids: Iterable[str], into: str) -> int | None:
+        """Move each article into the story that article `into` is in now, as one undoable
+        step; the index shows it at once, and every re-clustering keeps it.
+
+        Returns the batch number, or None when no id but `into` is given.
+        """
+        batch = self.store.merge_story(ids, into)
+        if batch is not None:
+            self._show_story_edits()
+        return batch
+
+    def _show_story_edits(self) -> None:
+        """Have the index's stories follow the story edits in force now.
+
+        The store holds them already: if the index cannot take them, the next clustering
+        applies them, so the error says so rather than that nothing was saved.
+        """
+        try:
+            self.index.apply_story_edits(self.store.story_edits())
+        except sqlite3.Error as error:
+            why = getattr(error, "strerror", None) or str(error)
+            raise LibraryError(
+                f"{self.index.db_path}: cannot write the index: {why} (is the disk full?); "
+                "the story edit is saved, and the list shows it once the stories are "
+                "clustered again"
+            ) from None
 
     def article(self, article_id: str) -> Article | None:
         """The parsed article, or None for an unknown id."""

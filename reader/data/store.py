@@ -24,12 +24,15 @@ from reader.data.store_records import Change as Change
 from reader.data.store_records import FileWrite as FileWrite
 from reader.data.store_records import JournalEntry as JournalEntry
 from reader.data.store_records import Step as Step
+from reader.data.store_records import StoryEdit as StoryEdit
 from reader.data.store_schema import _SCHEMA, _UPGRADES, SCHEMA_VERSION
 
 _Row = tuple[str, str | None, str]
 """(state, reason, origin) of a decisions row."""
 _Change = tuple[str, _Row | None, _Row | None]
 """(key, old row or None when absent, new row or None to remove it)."""
+_STEPS = "('decide', 'apply', 'story')"
+"""The kinds of batch that are steps on the undo stack (undo and redo batches act on them)."""
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware; tests and the app pass a fixed one."""
@@ -199,45 +202,96 @@ class TriageStore(StoreReader):
                 changes.append((key, old, (decision.value, reason, "editor")))
             if not changes:
                 return None
-            # A new decision empties the redo stack.
-            self.conn.execute("UPDATE batches SET status = 'dropped' WHERE status = 'undone'")
-            batch = self._new_batch("decide", at, None)
-            self.conn.execute(
-                "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, batch)
-            )
+            batch = self._new_step("decide", at)
             self._apply(batch, at, changes)
             return batch
+
+    # -- correcting the stories -----------------------------------------------------
+
+    def split_story(self, ids: Iterable[str]) -> int | None:
+        """Take each article out of its story (each one then a story of its own), as one
+        undoable step: the index applies `story_edits` over its clustering.
+
+        Returns the batch number, or None when no id is given. Committed on return.
+        """
+        return self._story_step([(i, "split", None) for i in dict.fromkeys(ids)])
+
+    def merge_story(self, ids: Iterable[str], into: str) -> int | None:
+        """Move each article into the story that article `into` is in, as one undoable step.
+
+        `into` itself is left out. Returns the batch number, or None when no other id is
+        given. Committed on return.
+        """
+        return self._story_step([(i, "merge", into) for i in dict.fromkeys(ids) if i != into])
+
+    def _story_step(self, edits: Sequence[StoryEdit]) -> int | None:
+        """Record the edits as one new step; None (and no step) when there are none."""
+        if not edits:
+            return None
+        at = self._now()
+        with self._write():
+            batch = self._new_step("story", at)
+            self.conn.executemany(
+                "INSERT INTO story_edits (batch, at, key, action, target) VALUES (?,?,?,?,?)",
+                [
+                    (batch, at, key_from_id(i), action, None if to is None else key_from_id(to))
+                    for i, action, to in edits
+                ],
+            )
+            return batch
+
+    def _story_entries(self, batch: int) -> tuple[StoryEdit, ...]:
+        """A story step's edits, in order."""
+        return tuple(
+            (id_from_key(key), action, None if target is None else id_from_key(target))
+            for key, action, target in self.conn.execute(
+                "SELECT key, action, target FROM story_edits WHERE batch = ? ORDER BY seq",
+                (batch,),
+            )
+        )
+
+    # -- undo and redo ---------------------------------------------------------------
 
     def undo(self) -> Change | None:
         """Undo the latest step still done; None when there is nothing to undo."""
         at = self._now()
         with self._write():
-            target = self._target(undo=True)
-            if target is None:
+            step = self._target(undo=True)
+            if step is None:
                 return None
-            entries = self._entries(target)
-            batch = self._new_batch("undo", at, target)
+            entries = self._entries(step.batch)
+            batch = self._new_batch("undo", at, step.batch)
             self.conn.execute(
-                "UPDATE batches SET status = 'undone', top = ? WHERE batch = ?", (batch, target)
+                "UPDATE batches SET status = 'undone', top = ? WHERE batch = ?",
+                (batch, step.batch),
             )
             changes = [(key, new, old) for key, old, new in reversed(entries)]
             self._apply(batch, at, changes)
-            return Change(batch, tuple(id_from_key(key) for key, _, _ in entries))
+            return self._change(batch, step, entries)
 
     def redo(self) -> Change | None:
         """Redo the step undone last; None when there is nothing to redo."""
         at = self._now()
         with self._write():
-            target = self._target(undo=False)
-            if target is None:
+            step = self._target(undo=False)
+            if step is None:
                 return None
-            entries = self._entries(target)
-            batch = self._new_batch("redo", at, target)
+            entries = self._entries(step.batch)
+            batch = self._new_batch("redo", at, step.batch)
             self.conn.execute(
-                "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, target)
+                "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, step.batch)
             )
             self._apply(batch, at, entries)
-            return Change(batch, tuple(id_from_key(key) for key, _, _ in entries))
+            return self._change(batch, step, entries)
+
+    def _change(self, batch: int, step: Step, entries: list[_Change]) -> Change:
+        """What undoing or redoing `step` did: its states, or, for a story step, its edits
+        (no state changes: their batch's status alone puts them in force or not)."""
+        if step.kind == "story":
+            edits = self._story_entries(step.batch)
+            return Change(batch, tuple(dict.fromkeys(i for i, _, _ in edits)), "story",
+                          edits=edits)
+        return Change(batch, tuple(id_from_key(key) for key, _, _ in entries))
 
     def can_undo(self) -> bool:
         """Whether there is a step to undo."""
@@ -250,7 +304,7 @@ class TriageStore(StoreReader):
     def _has(self, status: str) -> bool:
         return (
             self.conn.execute(
-                "SELECT 1 FROM batches WHERE kind IN ('decide', 'apply') AND status = ? LIMIT 1",
+                f"SELECT 1 FROM batches WHERE kind IN {_STEPS} AND status = ? LIMIT 1",
                 (status,),
             ).fetchone()
             is not None
@@ -259,21 +313,21 @@ class TriageStore(StoreReader):
     def next_step(self, undo: bool = True) -> Step | None:
         """The step an undo (or a redo) would act on, or None when there is none."""
         row = self.conn.execute(
-            "SELECT batch, kind FROM batches WHERE kind IN ('decide', 'apply') AND status = ? "
+            f"SELECT batch, kind FROM batches WHERE kind IN {_STEPS} AND status = ? "
             "ORDER BY top DESC LIMIT 1",
             ("done" if undo else "undone",),
         ).fetchone()
         return Step(row[0], row[1]) if row else None
 
-    def _target(self, undo: bool) -> int | None:
-        """The decide step to undo or redo; an apply step there is Library's to undo."""
+    def _target(self, undo: bool) -> Step | None:
+        """The decide or story step to undo or redo; an apply step there is Library's to undo."""
         step = self.next_step(undo)
         if step is not None and step.kind == "apply":
             verb = "undo" if undo else "redo"
             raise FilesStepError(
                 f"the step to {verb} wrote article files: {verb} it with `newsreader {verb}`"
             )
-        return step.batch if step else None
+        return step
 
     # -- lines written into article files (apply) --------------------------------------
 
@@ -285,11 +339,7 @@ class TriageStore(StoreReader):
         """
         at = self._now()
         with self._write():
-            self.conn.execute("UPDATE batches SET status = 'dropped' WHERE status = 'undone'")
-            batch = self._new_batch("apply", at, None)
-            self.conn.execute(
-                "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, batch)
-            )
+            batch = self._new_step("apply", at)
             seqs = []
             for w in writes:
                 row = (w.state, w.line_at, w.old_line, w.new_line, w.old_digest, w.new_digest)
@@ -340,6 +390,16 @@ class TriageStore(StoreReader):
                 ("undone" if undo else "done", batch, target),
             )
         return Change(batch, tuple(ids), "apply", tuple(refused))
+
+    def _new_step(self, kind: str, at: str) -> int:
+        """A new done step on top of the undo stack; like any new step, it empties the
+        redo stack (what was undone cannot be redone over it)."""
+        self.conn.execute("UPDATE batches SET status = 'dropped' WHERE status = 'undone'")
+        batch = self._new_batch(kind, at, None)
+        self.conn.execute(
+            "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, batch)
+        )
+        return batch
 
     def _new_batch(self, kind: str, at: str, ref: int | None) -> int:
         cursor = self.conn.execute(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from reader.data.article import Decision
 from reader.data.keys import id_from_key, key_from_id
-from reader.data.store_records import JournalEntry
+from reader.data.store_records import JournalEntry, StoryEdit
 
 
 class StoreReader:
@@ -41,6 +41,21 @@ class StoreReader:
             id_from_key(key): Decision(state)
             for key, state in self.conn.execute("SELECT key, state FROM decisions")
         }
+
+    def rows_of(self, ids: Iterable[str]) -> dict[str, tuple[Decision, str | None, bool]]:
+        """(state, reason, whether the editor chose it) of each given id the store knows;
+        an id it has never heard of is absent."""
+        keys = [key_from_id(i) for i in ids]
+        found: dict[str, tuple[Decision, str | None, bool]] = {}
+        for start in range(0, len(keys), 500):  # below SQLite's limit on bound values
+            part = keys[start : start + 500]
+            for key, state, reason, origin in self.conn.execute(
+                "SELECT key, state, reason, origin FROM decisions "
+                f"WHERE key IN ({','.join('?' * len(part))})",
+                part,
+            ):
+                found[id_from_key(key)] = (Decision(state), reason, origin == "editor")
+        return found
 
     def editor_decisions(self) -> dict[str, tuple[Decision, str | None]]:
         """Every state the editor chose (not the files' own), with its reason, by id."""
@@ -77,3 +92,31 @@ class StoreReader:
             (since,),
         ).fetchone()
         return int(row[0])
+
+    def story_edits(self) -> list[StoryEdit]:
+        """(article id, `split` or `merge`, target id or None) of every story edit in force,
+        in the order they were made: those of steps done, not undone or dropped.
+
+        The order matters: a merge joins the story its target is in at that point.
+        """
+        return [
+            (id_from_key(key), action, None if target is None else id_from_key(target))
+            for key, action, target in self.conn.execute(
+                "SELECT e.key, e.action, e.target FROM story_edits e JOIN batches b USING (batch) "
+                "WHERE b.status = 'done' ORDER BY e.seq"
+            )
+        ]
+
+    def story_steps_since(self, batch: int | None) -> tuple[int, bool]:
+        """The latest batch's number, and whether any process made, undid or redid a story
+        step after batch BATCH (None: the number only). One look at the newest batch when
+        nothing happened."""
+        latest = int(self.conn.execute("SELECT coalesce(max(batch), 0) FROM batches").fetchone()[0])
+        if batch is None or latest <= batch:
+            return latest, False
+        row = self.conn.execute(
+            "SELECT 1 FROM batches b WHERE b.batch > ? AND (b.kind = 'story' OR EXISTS "
+            "(SELECT 1 FROM batches s WHERE s.batch = b.ref AND s.kind = 'story')) LIMIT 1",
+            (batch,),
+        ).fetchone()
+        return latest, row is not None

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from reader.data.article import Problem
 
+StoryEdit = tuple[str, str, str | None]
+"""(article id, `split` or `merge`, the id of an article of the story it joins or None)."""
+
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
@@ -28,9 +31,12 @@ class Change:
     batch: int
     ids: tuple[str, ...]
     kind: str = "decide"
-    """`decide`: states changed; `apply`: article files restored (undo) or rewritten (redo)."""
+    """`decide`: states changed; `apply`: article files restored (undo) or rewritten (redo);
+    `story`: story edits taken back (undo) or made again (redo), no state changed."""
     refused: tuple[Problem, ...] = ()
     """Files an undo or redo of an apply step left as they were, and why."""
+    edits: tuple[StoryEdit, ...] = ()
+    """A story step's edits, as `TriageStore.story_edits` gives them (`ids` are theirs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +45,8 @@ class Step:
 
     batch: int
     kind: str
-    """`decide` (states only) or `apply` (lines written into article files)."""
+    """`decide` (states only), `apply` (lines written into article files) or `story`
+    (articles split out of their stories or merged into another)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _BATCHES = """
 CREATE TABLE IF NOT EXISTS {name} (
     batch INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('decide', 'apply', 'undo', 'redo')),
-    ref INTEGER,                  -- for undo/redo: the decide or apply batch it acts on
-    status TEXT,                  -- decide and apply batches: done | undone | dropped
+    kind TEXT NOT NULL CHECK (kind IN ('decide', 'apply', 'story', 'undo', 'redo')),
+    ref INTEGER,                  -- for undo/redo: the decide, apply or story batch it acts on
+    status TEXT,                  -- decide, apply and story batches: done | undone | dropped
     top INTEGER                   -- where a done batch sits on the undo stack
 );
 """
@@ -50,16 +50,31 @@ CREATE TABLE IF NOT EXISTS file_writes (
 );
 CREATE INDEX IF NOT EXISTS file_writes_batch ON file_writes(batch);
 CREATE INDEX IF NOT EXISTS file_writes_pending ON file_writes(status) WHERE status = 'pending';
+-- The editor's corrections of the stories the index clusters: in force while their batch
+-- is done, applied in seq order over the machine's clustering at every re-clustering.
+CREATE TABLE IF NOT EXISTS story_edits (
+    seq INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    at TEXT NOT NULL,
+    key TEXT NOT NULL,            -- the article moved
+    action TEXT NOT NULL CHECK (action IN ('split', 'merge')),
+    target TEXT                   -- merge: an article of the story it joins (split: NULL)
+);
+CREATE INDEX IF NOT EXISTS story_edits_batch ON story_edits(batch);
 """
 )
+_WIDER_BATCHES = (
+    _BATCHES.format(name="batches_new"),
+    "INSERT INTO batches_new (batch, at, kind, ref, status, top) "
+    "SELECT batch, at, kind, ref, status, top FROM batches",
+    "DROP TABLE batches",
+    "ALTER TABLE batches_new RENAME TO batches",
+)
+"""Rebuild batches with the current CHECK on its kind (SQLite cannot alter one), keeping
+every row and number; the tables that reference it name it, so they follow."""
 _UPGRADES: dict[int, tuple[str, ...]] = {
-    # Schema 1 knew no apply steps: rebuild batches with the wider CHECK (SQLite cannot
-    # alter one), keeping every row and number.
-    1: (
-        _BATCHES.format(name="batches_v2"),
-        "INSERT INTO batches_v2 (batch, at, kind, ref, status, top) "
-        "SELECT batch, at, kind, ref, status, top FROM batches",
-        "DROP TABLE batches",
-        "ALTER TABLE batches_v2 RENAME TO batches",
-    ),
+    # Schema 1 knew no apply steps, schema 2 no story steps: each needs the wider CHECK
+    # (the new tables come from _SCHEMA, run after these).
+    1: _WIDER_BATCHES,
+    2: _WIDER_BATCHES,
 }

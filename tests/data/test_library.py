@@ -1,14 +1,16 @@
-"""reader.data.library: opening a folder, refresh into the index and store, undo and redo."""
+"""reader.data.library: opening a folder, refresh into the index and store, undo and redo,
+deciding a story."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reader.data.article import Decision
-from reader.data.library import Library, LibraryError
+from reader.data.library import Library, LibraryError, Protected
 from reader.paths import default_db_path, index_path_for
 from tests.data import test_cache
 from tests.data.test_cache import writable, write
@@ -295,3 +297,85 @@ def test_undo_and_redo_survive_reopening_the_library(seeds_dir: Path, tmp_path: 
         assert second.redo() is not None and second.store.decision(article_id) is PUB
     finally:
         second.close()
+
+
+# -- deciding a story --------------------------------------------------------------------
+
+STORY = {"a.md": False, "b.md": False, "c.md": True, "d.md": False, "e.md": False}
+"""A story of five: a is the one to publish, c's file says `published: true`."""
+
+
+@pytest.fixture
+def story(tmp_path: Path) -> Iterator[Library]:
+    """STORY on disk, refreshed; the editor skipped d (off topic) and published e."""
+    root = tmp_path / "story"
+    root.mkdir()
+    for name, live in STORY.items():
+        (root / name).write_text(
+            f'---\ntitle: "Story {name}"\nwebUrl: "https://same.example/story"\n'
+            f"published: {str(live).lower()}\n---\n"
+        )
+    lib = Library(root, tmp_path / "db" / "decisions.db")
+    lib.refresh()
+    lib.store.decide(["d.md"], SKIP, "off topic")
+    lib.store.decide(["e.md"], PUB)
+    yield lib
+    lib.close()
+
+
+def _states(lib: Library) -> dict[str, tuple[Decision, str | None]]:
+    return {i: (lib.store.decision(i), lib.store.reason(i)) for i in STORY}
+
+
+def test_plan_story_sets_live_and_decided_members_apart(story: Library) -> None:
+    plan = story.plan_story("a.md", list(STORY))
+    assert plan.chosen == "a.md" and not plan.chosen_published
+    assert plan.to_skip == ("b.md",)
+    assert [(p.id, p.state, p.by_editor) for p in plan.protected] == [
+        ("c.md", PUB, False), ("d.md", SKIP, True), ("e.md", PUB, True),
+    ]
+    assert plan.done == ()
+
+
+def test_decide_story_leaves_live_and_decided_members_alone(story: Library) -> None:
+    before = _states(story)
+    outcome = story.decide_story("a.md", list(STORY))
+    assert (outcome.published, outcome.skipped) == (1, 1)
+    assert [p.id for p in outcome.left] == ["c.md", "d.md", "e.md"]
+    assert _states(story) == before | {"a.md": (PUB, None), "b.md": (SKIP, "duplicate of a.md")}
+    assert story.undo() is not None  # one step takes it all back
+    assert _states(story) == before
+    assert story.store.decision("e.md") is PUB  # the editor's earlier step is still there
+
+
+def test_decide_story_skips_them_too_when_asked(story: Library) -> None:
+    before = _states(story)
+    outcome = story.decide_story("a.md", list(STORY), include_protected=True)
+    assert (outcome.published, outcome.skipped, outcome.left) == (1, 4, ())
+    duplicate = (SKIP, "duplicate of a.md")
+    assert _states(story) == {"a.md": (PUB, None), **{f"{m}.md": duplicate for m in "bcde"}}
+    story.undo()
+    assert _states(story) == before
+
+
+def test_decide_story_skips_only_the_protected_members_named(story: Library) -> None:
+    outcome = story.decide_story("a.md", list(STORY), include_protected=["c.md"])
+    assert outcome.skipped == 2 and [p.id for p in outcome.left] == ["d.md", "e.md"]
+    assert story.store.decision("c.md") is SKIP
+    assert story.store.reason("d.md") == "off topic"
+
+
+def test_deciding_a_story_again_changes_nothing(story: Library) -> None:
+    story.decide_story("a.md", list(STORY), include_protected=True)
+    plan = story.plan_story("a.md", list(STORY))
+    assert plan.chosen_published and plan.to_skip == () and plan.protected == ()
+    assert plan.done == ("b.md", "c.md", "d.md", "e.md")
+    outcome = story.decide_story("a.md", list(STORY))
+    assert (outcome.published, outcome.skipped, outcome.left, outcome.batch) == (0, 0, (), None)
+
+
+def test_a_member_the_store_has_not_heard_of_follows_its_file(story: Library) -> None:
+    story.store.conn.execute("DELETE FROM decisions WHERE key IN ('b.md', 'c.md')")
+    plan = story.plan_story("a.md", list(STORY))
+    assert plan.to_skip == ("b.md",)
+    assert plan.protected[0] == Protected("c.md", PUB, False)

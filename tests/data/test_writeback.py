@@ -25,6 +25,7 @@ from reader.data.parse import parse_bytes
 from reader.data.safefile import TEMP_SUFFIX, Folder, clean_stale_temps, temp_name
 from reader.data.store import TriageStore
 from reader.data.store_file import FilesStepError
+from reader.data.store_schema import SCHEMA_VERSION
 
 PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED
 
@@ -452,7 +453,7 @@ def test_a_schema_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
     conn.close()
     store = TriageStore(db)
     try:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert store.decision("b.md") is SKIP and store.reason("b.md") == "dup"
         assert store.undo() is not None and store.decision("b.md") is UND
