@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -143,7 +143,8 @@ class NewsReader(App[int]):
         self._restore_theme()
         self.set_keymap(self.settings.keymap)
         try:
-            self.library = Library(self.root, self.db_path, clock=self.now, checks=self.checks)
+            self.library = Library(self.root, self.db_path, clock=self.now, checks=self.checks,
+                                   story_window=timedelta(days=self.settings.story_days))
         except (LibraryError, StoreError) as error:
             self.exit(return_code=2, message=Text(f"newsreader: {error}"))
             return

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from reader.data.article import Article, Decision, RelatedLink
 from reader.data.clean import escape_name
 from reader.data.query import ArticleRow, Filter
+
+if TYPE_CHECKING:
+    from reader.data.story_explain import Explanation
 
 LABEL = "$text-muted"
 """The style of a field's label in the detail pane."""
@@ -136,6 +140,22 @@ def member_prompt(row: ArticleRow) -> Content:
     meta = f"{row.provider or '—'} · {when} · {scores}"
     return Content.assemble((f"{row.state.glyph} ", "bold"), row.title or row.id, "\n",
                             (meta, LABEL))
+
+
+def story_why(why: Explanation | None) -> str:
+    """One plain line on what ties the shown article to its story ("" when nothing does)."""
+    if why is None:
+        return ""
+    parts = {"split": ["you split it out"], "merge": ["you merged it here"]}.get(
+        why.edited or "", []
+    )
+    if why.same_url:
+        parts.append(f"same URL as {len(why.same_url):,}")
+    if why.related:
+        parts.append(f"related link with {len(why.related):,}")
+    if why.shared:
+        parts.append(f"shares {', '.join(why.shared[:4])} ({why.score:.2f})")
+    return f"This article: {' · '.join(parts)}" if parts else ""
 
 
 def status_content(

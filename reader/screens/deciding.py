@@ -14,7 +14,7 @@ from textual import on
 
 from reader.data import query
 from reader.data.article import Decision
-from reader.data.library import Library
+from reader.data.library import Library, LibraryError
 from reader.data.store_file import StoreError
 from reader.messages import DecisionRequested
 from reader.screens.listing import ListingScreen
@@ -59,6 +59,7 @@ class DecidingScreen(ListingScreen):
         """Show what another instance decided, undid or redid since the last look (one
         indexed query on the journal when nothing changed). This instance's own steps are
         in the journal too: already shown, they change nothing on screen."""
+        self._follow_stories()  # story steps change no state: the journal has none
         try:
             self._seen, ids = self.library.store.changed_since(self._seen)
         except sqlite3.Error:  # busy or damaged: the next decision says so, and why
@@ -171,7 +172,14 @@ class DecidingScreen(ListingScreen):
         except StoreError as error:
             self._problem(f"Not saved: {error}")
             return
+        except LibraryError as error:  # a story step, done in the store, not in the index
+            self._problem(str(error))
+            self._stories_changed()
+            return
         if change is None:
+            return
+        if change.kind == "story":  # no state changed: the stories did
+            self._story_stepped(change, undo)
             return
         lst = self.article_list
         listed = [row for row in map(lst.loaded_row, change.ids) if row is not None]

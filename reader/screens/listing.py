@@ -152,7 +152,8 @@ class ListingScreen(FilteringScreen):
             return None
         try:
             library = Library(self.library.root, self.db_path, clock=self.clock,
-                              checks=self.library.passed_checks())
+                              checks=self.library.passed_checks(),
+                              story_window=self.library.story_window)
         except (LibraryError, StoreError):
             return None
         try:
@@ -174,6 +175,12 @@ class ListingScreen(FilteringScreen):
         if result.parsed or result.removed:
             self._loaded = self._ready = None  # nothing holds the old rows
         return self._select(self.filters)
+
+    def _stories_changed(self) -> None:
+        """Read the rows again after a story edit, its undo or its redo: each row in memory
+        holds its old story. Merged as a rescan's rows are: the order stays."""
+        self._loaded = self._ready = None
+        self._merge_fresh(RefreshResult())
 
     def _set_rows(self, rows: list[ArticleRow], recount: bool = True,
                   lookups: Lookups | None = None) -> None:

@@ -161,7 +161,8 @@ class ScanningScreen(Screen[None]):
         self.painted.wait(timeout=2.0)
         # SQLite connections belong to one thread: this one opens and closes its own.
         library = Library(self.library.root, self.db_path, clock=self.clock,
-                          checks=self.library.passed_checks())
+                          checks=self.library.passed_checks(),
+                          story_window=self.library.story_window)
         try:
             result, problems = scan_folder(
                 library, lambda: self.filters, self.post_message,
@@ -194,9 +195,19 @@ class ScanningScreen(Screen[None]):
     def _finished(self, message: ScanFinished) -> None:
         """Merge the scan: the order the editor works through stays, newcomers slot in."""
         self.remove_class("-scanning")
-        result, lst = message.result, self.article_list
+        result = message.result
         was_first, self.scanning_first = self.scanning_first, False
-        lst.empty_text = EMPTY_TEXT
+        self.article_list.empty_text = EMPTY_TEXT
+        self._merge_fresh(result)
+        if not was_first:
+            self._announce(result.added)
+        self._file_problems(message.problems)
+        self._scan_done()
+
+    def _merge_fresh(self, result: RefreshResult) -> None:
+        """Show what the filter selects now, merged into the list: the order the editor
+        works through stays, newcomers slot in, rows that are no article any more go."""
+        lst = self.article_list
         fresh = self._fresh_rows(result)
         fresh_ids = {row.id for row in fresh}
         # Rows this filter no longer admits stay on screen with their state read again;
@@ -205,10 +216,6 @@ class ScanningScreen(Screen[None]):
         states = query.states(self.library, others)
         gone = set(result.removed) | (set(others) - states.keys())
         self._set_rows(merge_rows(lst.rows, fresh, gone, states.__getitem__))
-        if not was_first:
-            self._announce(result.added)
-        self._file_problems(message.problems)
-        self._scan_done()
 
     def _announce(self, added: Sequence[str]) -> None:
         """Say how many of the files a rescan added the list shows (a subclass may wait)."""

@@ -23,6 +23,7 @@ from reader.screens.deciding import DecidingScreen
 from reader.screens.keys import TRIAGE_BINDINGS
 from reader.screens.rows import LoadedRows
 from reader.screens.stories import STORY_BINDINGS
+from reader.screens.story_edits import STORY_EDIT_BINDINGS
 from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.article_list import ArticleList
 from reader.widgets.key_footer import KeyFooter
@@ -56,7 +57,8 @@ class TriageScreen(DecidingScreen):
     The state and the rows it comes from are ListingScreen's, decisions DecidingScreen's;
     this lays the panes out, loads the first rows, and holds the keys' bindings."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [*TRIAGE_BINDINGS, *STORY_BINDINGS]
+    BINDINGS: ClassVar[list[BindingType]] = [*TRIAGE_BINDINGS, *STORY_BINDINGS,
+                                             *STORY_EDIT_BINDINGS]
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
     # -- layout ----------------------------------------------------------------
@@ -74,7 +76,8 @@ class TriageScreen(DecidingScreen):
                 )
                 yield RelatedLinks(id="related").data_bind(TriageScreen.article,
                                                            TriageScreen.members,
-                                                           TriageScreen.members_total)
+                                                           TriageScreen.members_total,
+                                                           TriageScreen.story_why)
         yield StatusBar(id="status").data_bind(
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown,
             TriageScreen.problems,
@@ -93,6 +96,7 @@ class TriageScreen(DecidingScreen):
         self.start_scan(first=not first)
         self.set_interval(PACE_EVERY, self._update_pace)
         self._seen = self.library.store.last_change()
+        self._stories_seen = self.library.store.story_steps_since(None)[0]
         self.set_interval(FOLLOW_EVERY, self._follow_store)
 
     _arrived: tuple[str, ...] = ()
@@ -115,7 +119,8 @@ class TriageScreen(DecidingScreen):
         """Read every row on this thread's own connection, after the first paint."""
         self.painted.wait(timeout=2.0)
         library = Library(self.library.root, self.db_path, clock=self.clock,
-                          checks=self.library.passed_checks())
+                          checks=self.library.passed_checks(),
+                          story_window=self.library.story_window)
         try:
             rows = query.rows(library, Filter(sort=sort))
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -9,12 +10,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from reader.data.article import Article
 from reader.data.query import ArticleRow
 from reader.messages import LinkAction, LinkRequested
-from reader.render import member_prompt, related_prompt
+from reader.render import LABEL, member_prompt, related_prompt
 
 TITLE = "Related coverage"
 """The pane's border title; the number of related articles follows it."""
@@ -22,6 +23,8 @@ EMPTY_TEXT = "No related coverage."
 """The one line shown when the article lists no related articles."""
 SAME_STORY = "Same story in this folder"
 """The heading over the other articles of the article's story."""
+HEADING_ID = "story-heading"
+"""The option id of that heading."""
 
 
 class RelatedLinks(OptionList):
@@ -48,6 +51,8 @@ class RelatedLinks(OptionList):
     """The other articles of its story in this folder, with their states (the first ones)."""
     members_total: reactive[int] = reactive(0)
     """How many other articles the story has, listed or not."""
+    story_why: reactive[str] = reactive("")
+    """What ties the article shown to its story, one plain line ("" for nothing)."""
 
     class MemberSelected(Message):
         """Enter on an article of the same story: the screen shows it."""
@@ -70,6 +75,22 @@ class RelatedLinks(OptionList):
         """List the story's other articles again (another article, or their states changed)."""
         self._fill()
 
+    def watch_story_why(self) -> None:
+        """Put the new reason under the story's heading (the members stay as they are)."""
+        if self.members:
+            with contextlib.suppress(OptionDoesNotExist):  # not listed yet: the fill has it
+                self.replace_option_prompt(HEADING_ID, self._heading())
+
+    def _heading(self) -> Content:
+        """The heading over the story's members: how many, and why the article is here."""
+        total = max(self.members_total, len(self.members))
+        heading = SAME_STORY
+        if total > len(self.members):  # a story can hold thousands: the newest are listed
+            heading += f" (the newest {len(self.members):,} of {total:,})"
+        if not self.story_why:
+            return Content.styled(heading, "bold")
+        return Content.assemble((heading, "bold"), "\n", (self.story_why, LABEL))
+
     def _fill(self) -> None:
         related = self.article.related if self.article is not None else ()
         count = len(related)
@@ -81,10 +102,7 @@ class RelatedLinks(OptionList):
         options: list[Option | None] = [Option(related_prompt(link)) for link in related]
         options = options or [Option(EMPTY_TEXT, disabled=True)]
         if self.members:
-            heading = SAME_STORY
-            if total > len(self.members):  # a story can hold thousands: the newest are listed
-                heading += f" (the newest {len(self.members):,} of {total:,})"
-            options += [None, Option(Content.styled(heading, "bold"), disabled=True)]
+            options += [None, Option(self._heading(), id=HEADING_ID, disabled=True)]
         self._members_from = sum(option is not None for option in options)  # None: a rule
         options += [Option(member_prompt(member)) for member in self.members]
         self.add_options(options)
