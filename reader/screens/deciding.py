@@ -190,7 +190,7 @@ class DecidingScreen(ListingScreen):
         self.app.notify(f"{what}: {len(change.ids)} article(s)", timeout=2)
 
     def action_undo(self) -> None:
-        """Undo the last decision step."""
+        """Undo the last step: a decision, an apply or a story edit."""
         self._step(undo=True)
 
     def action_redo(self) -> None:

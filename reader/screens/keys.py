@@ -17,9 +17,9 @@ TRIAGE_BINDINGS: list[BindingType] = [
             "Skip and say why: duplicate, off-topic, low quality, paywall or other"),
     binding("x", "clear", "Clear", "Make the article (or the selection) undecided again",
             show=True),
-    binding("u", "undo", "Undo", "Undo the last decision, even from an earlier session",
-            show=True),
-    binding("ctrl+r", "redo", "Redo", "Redo the decision undone last", show=True),
+    binding("u", "undo", "Undo", "Undo the last step (a decision, an apply, a story split or "
+            "merge), even from an earlier session", show=True),
+    binding("ctrl+r", "redo", "Redo", "Redo the step undone last", show=True),
     binding("slash", "search", "Search", "Search titles, excerpts, providers and topics",
             show=True),
     binding("f", "cycle_state", "State", "Show all, undecided, published or skipped articles",

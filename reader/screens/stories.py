@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -59,11 +60,22 @@ class StoriesScreen(StoryEditsScreen):
             return
         found = query.story_members(self.library, row.story, limit=MEMBERS_SHOWN + 1)
         others = [member for member in found if member.id != row.id]
+        self.story_why = ""
         self.members_total = max(len(others), row.story_size - 1)
         self.members = tuple(others[:MEMBERS_SHOWN])
-        # Weighed against the members listed: every copy of a large story would be slow.
-        why = self.library.explain_story(row.id, [m.id for m in self.members])
-        self.story_why = story_why(why)
+        # After the frame that shows the members: the key's answer comes first.
+        self.call_after_refresh(self._explain, row.id, [m.id for m in self.members])
+
+    def _explain(self, article_id: str, among: list[str]) -> None:
+        """Say why the article is in its story, if the cursor is still on it; weighed
+        against the members listed, as reading every copy of a large story would be slow."""
+        row = self.article_list.cursor_row
+        if row is None or row.id != article_id:
+            return  # the cursor moved on: its own reason is on the way
+        try:
+            self.story_why = story_why(self.library.explain_story(article_id, among))
+        except sqlite3.Error:  # the index is busy or being rebuilt: no reason this time
+            self.story_why = ""
 
     @on(RelatedLinks.MemberSelected)
     def _member_selected(self, message: RelatedLinks.MemberSelected) -> None:
