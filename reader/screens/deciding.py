@@ -167,6 +167,11 @@ class DecidingScreen(ListingScreen):
         self._request(Decision.UNDECIDED)
 
     def _step(self, undo: bool) -> None:
+        """Undo or redo the next step; a story step waits for a running scan, which would
+        write the stories it clustered over it."""
+        step = self.library.store.next_step(undo)
+        if step is not None and step.kind == "story" and self._scanning("undo" if undo else "redo"):
+            return
         try:
             change = self.library.undo() if undo else self.library.redo()
         except StoreError as error:

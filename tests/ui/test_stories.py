@@ -620,3 +620,32 @@ async def test_story_edit_by_another_instance_shows_within_a_second(
         await pilot.pause()
         assert edit_toasts(app)[-1] == "Undone: the split of 1 article out of its story"
         assert story_of(app, COPY) == (LEAD, 3)
+
+
+async def test_story_edit_undo_waits_for_a_running_scan(
+    story_app: AppFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scan clusters with the edits it read when it began: undoing a split meanwhile would
+    be written over, so `u` says to wait and changes nothing."""
+    app = story_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await start(app, pilot)
+        await pilot.press("right", "j", "b")
+        await pilot.pause()
+        assert story_of(app, ECHO) == (ECHO, 1)
+        monkeypatch.setattr(type(screen(app)), "_scanning", _says_scanning)
+        await pilot.press("u")
+        await pilot.pause()
+        assert story_of(app, ECHO) == (ECHO, 1)
+        assert said[-1] == "undo"
+    assert stored_edits(db_path) == [(ECHO, "split", None)]
+
+
+said: list[str] = []
+"""What `_says_scanning` was asked about, last last."""
+
+
+def _says_scanning(self: object, verb: str) -> bool:
+    """A stand-in for the screen's scan check: a scan is running."""
+    said.append(verb)
+    return True
