@@ -224,6 +224,24 @@ def test_stories_and_list_carry_the_story(seeds_dir: Path, tmp_path: Path) -> No
     assert code == 0 and len([line for line in text.splitlines() if line[:4].strip()]) == 4
 
 
+def test_stories_explain_says_why_and_refuses_an_unknown_id(
+    seeds_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "d.db")
+    code, text = cli("stories", str(seeds_dir), "--db", db, "--explain", MEDICAL, "--format",
+                     "json")  # fmt: skip
+    assert code == 0
+    why = json.loads(text)
+    assert (why["story"], why["size"], why["edited"]) == (FIERCE, 2, None)
+    assert why["related"] == [FIERCE] and "relapse" in why["shared_words"]
+    code, text = cli("stories", str(seeds_dir), "--db", db, "--explain", MEDICAL)
+    assert code == 0 and text.startswith(f"{MEDICAL}: in story [{FIERCE}] of 2 article(s)")
+    assert "shared words:" in text
+    code, text = cli("stories", str(seeds_dir), "--db", db, "--explain", "nope.md")
+    assert code == 2 and text == ""
+    assert "unknown article id: nope.md" in capsys.readouterr().err
+
+
 def test_stats_counts_skip_reasons_per_provider(seeds_dir: Path, tmp_path: Path) -> None:
     db = str(tmp_path / "d.db")
     cli("decide", str(seeds_dir), FIERCE, "skip", "--reason", f"duplicate of {MEDICAL}", "--db", db)
