@@ -397,13 +397,15 @@ def cluster(articles: Iterable[StoryInput], window: timedelta = WINDOW,
 
 
 def assign(new: Iterable[StoryInput], existing: Mapping[str, Iterable[StoryInput]],
-           vocab: Vocabulary, window: timedelta = WINDOW) -> dict[str, str]:
+           vocab: Vocabulary, window: timedelta = WINDOW,
+           terms: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, str]:
     """Stories for new articles, without re-clustering the others.
 
     `existing` maps each story the new articles may join (those close in time, or sharing
     a URL) to its articles. A new article joins one of them or starts a story; two
     existing stories are never merged or split. Returns each new article's story: an
-    existing story's id, or the smallest id of a new one.
+    existing story's id, or the smallest id of a new one. `terms` may hold the new
+    articles' terms, worked out already.
     """
     stories = []
     for label, members in existing.items():
@@ -412,7 +414,7 @@ def assign(new: Iterable[StoryInput], existing: Mapping[str, Iterable[StoryInput
             story.add(unit, fresh=False)
         stories.append(story)
     clusterer = _Clusterer(window, stories)
-    clusterer.grow(units_of(new, vocab))
+    clusterer.grow(units_of(new, vocab, terms))
     found: dict[str, str] = {}
     old = {i for members in existing.values() for i in (m.id for m in members)}
     for story in clusterer.link():

@@ -115,10 +115,11 @@ def place_new(conn: sqlite3.Connection, span: timedelta, edits: Sequence[Edit]) 
     if total == 0 or len(new) > max(FULL_LEAST, (total + len(new)) // FULL_SHARE):
         return None
     vocab = vocabulary(conn)
-    for item in new:
-        vocab.add(item.terms())
+    terms = {item.id: item.terms() for item in new}  # worked out once, used three times
+    for found in terms.values():
+        vocab.add(found)
     near = _near_stories(conn, new, span)
-    story_of = assign(new, near, vocab, span)
+    story_of = assign(new, near, vocab, span, terms)
     group = _labels(conn.execute("SELECT key, machine FROM stories").fetchall(), edits)
     with conn:
         conn.executemany(  # a new article joins the group its story has now, edits and all
@@ -132,7 +133,7 @@ def place_new(conn: sqlite3.Connection, span: timedelta, edits: Sequence[Edit]) 
         conn.executemany(
             "INSERT INTO story_terms (term, df) VALUES (?, 1) "
             "ON CONFLICT (term) DO UPDATE SET df = df + 1",
-            ((t,) for item in new for t in item.terms()),
+            ((t,) for found in terms.values() for t in found),
         )
         _save_meta(conn, span, vocab.docs)
         return _settle(conn, edits)
