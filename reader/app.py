@@ -22,8 +22,8 @@ from textual.theme import Theme
 from reader.config import Settings, save_theme
 from reader.data.checks import Checks
 from reader.data.clean import escape_name, is_openable
+from reader.data.decisions.dbfile import StoreError
 from reader.data.library import Library, LibraryError
-from reader.data.store_file import StoreError
 from reader.messages import FirstFrameOut, LinkRequested
 from reader.paths import config_file
 from reader.screens.triage import TriageScreen

@@ -15,12 +15,13 @@ from reader import __version__, cli_report
 from reader.cli_report import CliError
 from reader.commands import default_root
 from reader.config import Settings
-from reader.data import query, writeback
+from reader.data import query
 from reader.data.article import Article, Decision, article_to_dict
 from reader.data.clean import escape_name
+from reader.data.decisions.dbfile import StoreError
+from reader.data.decisions.store import Change
 from reader.data.library import Library, LibraryError
-from reader.data.store import Change
-from reader.data.store_file import StoreError
+from reader.data.writeback import writer as writeback
 from reader.paths import bundled_seeds
 
 ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}

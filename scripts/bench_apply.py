@@ -41,10 +41,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from reader.data import writeback  # noqa: E402
 from reader.data.article import Decision  # noqa: E402
+from reader.data.files.safefile import Writer  # noqa: E402
 from reader.data.library import Library  # noqa: E402
-from reader.data.safefile import Writer  # noqa: E402
+from reader.data.writeback import writer as writeback  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "smartable"
 TARGET = 1.5

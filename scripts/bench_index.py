@@ -51,7 +51,8 @@ WARM_TARGET = 0.05
 def one(mode: str, root: Path, db: Path) -> None:
     """In the child: index (cold) or reopen and list (warm), then print its own timings."""
     start = time.perf_counter()
-    from reader.data import query, story_index
+    from reader.data import query
+    from reader.data.index import story_tables as story_index
     from reader.data.library import Library
 
     imported = time.perf_counter()
@@ -118,7 +119,7 @@ def bare_parse(paths: list[str]) -> float:
 
 def corpus(args: argparse.Namespace, tmp: Path) -> Path:
     """The folder to index: --corpus, else the shared tarball extracted; cut to --limit files."""
-    from reader.data.walk import walk
+    from reader.data.files.walk import walk
 
     root: Path = args.corpus
     if not root:
@@ -159,7 +160,7 @@ def line(name: str, values: list[float]) -> str:
 
 def bench(root: Path, runs: int, tmp: Path) -> None:
     """Warm the page cache, run the interleaved measurements and print the summary."""
-    from reader.data.walk import walk
+    from reader.data.files.walk import walk
 
     paths = [stat.path for stat in walk(root)[0]]
     for path in paths:  # page cache: every measurement then reads from memory

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from reader.data import writeback
+from reader.data.files.safefile import Folder
 from reader.data.library import Library
-from reader.data.safefile import Folder
+from reader.data.writeback import writer as writeback
 
 replace = Folder.replace
 

@@ -14,11 +14,11 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 HEADLESS_MODULES = [
-    "reader.data.parse",
-    "reader.data.cache",
-    "reader.data.store",
+    "reader.data.files.parse",
+    "reader.data.index.index",
+    "reader.data.decisions.store",
     "reader.data.query",
-    "reader.data.story_index",
+    "reader.data.index.story_tables",
     "reader.cli",
     "reader.paths",
     "reader.config",
@@ -79,8 +79,9 @@ def test_the_app_loads_no_cli_write_back_or_yaml_before_its_first_paint() -> Non
     milliseconds to every start."""
     code = (
         "import sys, reader.__main__, reader.app; "
-        "late = ('reader.cli', 'reader.data.writeback', 'reader.data.parse', "
-        "'reader.data.stories', 'reader.data.story_index', 'reader.data.story_explain', "
+        "late = ('reader.cli', 'reader.data.writeback.writer', 'reader.data.files.parse', "
+        "'reader.data.index.stories', 'reader.data.index.story_tables', "
+        "'reader.data.index.story_explain', "
         "'reader.screens.apply', 'reader.screens.help', 'yaml'); "
         "bad = sorted(m for m in late if m in sys.modules); print(bad); sys.exit(1 if bad else 0)"
     )

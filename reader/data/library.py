@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.data.article import Article, Decision, Problem
-from reader.data.cache import Index, Progress, RefreshResult
 from reader.data.checks import INDEX_PROBE, Checks
-from reader.data.store import Change, Clock, TriageStore
+from reader.data.decisions.store import Change, Clock, TriageStore
+from reader.data.index.index import Index, Progress, RefreshResult
 from reader.paths import default_db_path, index_path_for
 
 if TYPE_CHECKING:
-    from reader.data.story_explain import Explanation
+    from reader.data.index.story_explain import Explanation
 
 
 class LibraryError(Exception):
@@ -128,7 +128,7 @@ class Library:
         except sqlite3.OperationalError as error:  # a full disk, a read-only data folder
             raise LibraryError(_index_failure(self.index.db_path, error)) from None
         if result.temps:  # what a write killed halfway left behind (the walk saw them)
-            from reader.data.safefile import clean_stale_temps
+            from reader.data.files.safefile import clean_stale_temps
 
             clean_stale_temps(self.root)
         self.skipped = result.skipped
@@ -159,7 +159,7 @@ class Library:
                       ) -> Explanation | None:
         """What ties an article to the rest of its story (None: no such article); `among`
         may name the members to weigh it against, else every one."""
-        from reader.data import story_index
+        from reader.data.index import story_tables as story_index
 
         return story_index.why(self.index.conn, article_id, self.store.story_edits(), among)
 
@@ -190,16 +190,16 @@ class Library:
         """
         step = self.store.next_step(undo=True)
         if step is not None and step.kind == "apply":
-            from reader.data import writeback  # heavy, and only an apply step needs it
+            from reader.data.writeback.undo import revert  # only an apply step needs it
 
-            return writeback.revert(self, step.batch, undo=True)
+            return revert(self, step.batch, undo=True)
         return self._after_step(self.store.undo())
 
     def redo(self) -> Change | None:
         """Redo the last undone step (an apply step writes its lines again)."""
         step = self.store.next_step(undo=False)
         if step is not None and step.kind == "apply":
-            from reader.data import writeback
+            from reader.data.writeback import writer as writeback
 
             return writeback.revert(self, step.batch, undo=False)
         return self._after_step(self.store.redo())

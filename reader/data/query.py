@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
 from reader.data.article import Article, Decision, article_from_dict
-from reader.data.keys import id_from_key, key_from_id
+from reader.data.ids import id_from_key, key_from_id
 from reader.data.library import Library
 
 Sort = Literal["date", "quality", "heat", "title"]

@@ -19,12 +19,12 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from reader.data import writeback
 from reader.data.article import Decision
 from reader.data.clean import escape_name
-from reader.data.gitcommit import GitError, Repo
+from reader.data.files.git import GitError, Repo
 from reader.data.library import Library
-from reader.data.writeback import ApplyResult, Edit, Plan, Skipped
+from reader.data.writeback import writer as writeback
+from reader.data.writeback.writer import ApplyResult, Edit, Plan, Skipped
 from reader.paths import bundled_seeds
 from reader.widgets.key_footer import KeyFooter
 

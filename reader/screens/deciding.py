@@ -14,8 +14,8 @@ from textual import on
 
 from reader.data import query
 from reader.data.article import Decision
+from reader.data.decisions.dbfile import StoreError
 from reader.data.library import Library, LibraryError
-from reader.data.store_file import StoreError
 from reader.messages import DecisionRequested
 from reader.screens.listing import ListingScreen
 

@@ -17,10 +17,10 @@ from textual.widgets import Input, Label
 
 from reader.data import query
 from reader.data.article import Article, Decision
-from reader.data.cache import RefreshResult
+from reader.data.decisions.dbfile import StoreError
+from reader.data.index.index import RefreshResult
 from reader.data.library import Library, LibraryError
 from reader.data.query import ArticleRow, Filter
-from reader.data.store_file import StoreError
 from reader.render import filter_content
 from reader.screens.filtering import FilteringScreen
 from reader.screens.rows import LoadedRows, Prepared, needs_sql

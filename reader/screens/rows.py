@@ -10,7 +10,7 @@ from itertools import compress, count
 
 from reader.data import query
 from reader.data.article import Decision
-from reader.data.keys import keys_from_ids
+from reader.data.ids import keys_from_ids
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter, Sort
 

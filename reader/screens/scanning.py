@@ -19,8 +19,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.data import query
 from reader.data.article import Problem
-from reader.data.cache import RefreshResult, prepare_workers
 from reader.data.clean import escape_name
+from reader.data.index.index import RefreshResult, prepare_workers
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
 from reader.messages import FirstFrameOut, ScanFinished, ScanProgressed

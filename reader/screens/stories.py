@@ -15,9 +15,9 @@ from textual.reactive import var
 from reader.bindings import binding
 from reader.data import query
 from reader.data.article import Decision
+from reader.data.decisions.dbfile import StoreError
 from reader.data.library import Protected, StoryOutcome, StoryPlan
 from reader.data.query import ArticleRow, Filter
-from reader.data.store_file import StoreError
 from reader.render import story_why
 from reader.screens.story_edits import StoryEditsScreen
 from reader.widgets.related_links import RelatedLinks

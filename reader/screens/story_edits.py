@@ -9,9 +9,9 @@ from collections.abc import Callable
 from textual.binding import BindingType
 
 from reader.bindings import binding
+from reader.data.decisions.dbfile import StoreError
+from reader.data.decisions.store import Change
 from reader.data.library import LibraryError
-from reader.data.store import Change
-from reader.data.store_file import StoreError
 from reader.screens.scanning import ScanningScreen
 from reader.widgets.article_list import ArticleList
 

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Label
 
 from reader.data import query
-from reader.data.cache import RefreshResult
+from reader.data.index.index import RefreshResult
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter, Sort
 from reader.messages import LinkRequested, RowsLoaded

@@ -9,10 +9,10 @@ import pytest
 
 from reader.data.article import Decision
 from reader.data.checks import Checks
+from reader.data.decisions.dbfile import DamagedStoreError
 from reader.data.library import Library
-from reader.data.store_file import DamagedStoreError
 from reader.paths import index_path_for
-from tests.data.test_store import GARBAGE, _corrupt_pages
+from tests.data.decisions.test_store import GARBAGE, _corrupt_pages
 
 
 def _library(seeds_dir: Path, db: Path) -> None:

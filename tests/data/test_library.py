@@ -12,8 +12,8 @@ import pytest
 from reader.data.article import Decision
 from reader.data.library import Library, LibraryError, Protected
 from reader.paths import default_db_path, index_path_for
-from tests.data import test_cache
-from tests.data.test_cache import writable, write
+from tests.data.index import test_index as test_cache
+from tests.data.index.test_index import writable, write
 
 PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.data.safefile import TEMP_SUFFIX
+from reader.data.files.safefile import TEMP_SUFFIX
 
 REPO = Path(__file__).resolve().parent.parent.parent
 """The root of the checkout."""

@@ -15,8 +15,8 @@ from reader.app import make_app
 from reader.cli import run
 from reader.config import Settings
 from reader.data.article import Decision
+from reader.data.decisions.store import TriageStore
 from reader.data.library import Library
-from reader.data.store import TriageStore
 from reader.paths import index_path_for
 
 from .helpers import Counts, make_corpus

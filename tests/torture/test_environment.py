@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reader.data.article import Decision
-from reader.data.store import TriageStore
+from reader.data.decisions.store import TriageStore
 
 from .helpers import REPO, Counts, child_env, make_corpus
 

@@ -1,4 +1,5 @@
-"""Properties: the parser never raises (tests/data/test_parse.py), and apply changes one line."""
+"""Properties: the parser never raises (see tests/data/files/test_parse.py); apply changes
+one line."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.data import writeback
 from reader.data.article import Decision
+from reader.data.files.parse import parse_bytes
 from reader.data.library import Library
-from reader.data.parse import parse_bytes
+from reader.data.writeback import writer as writeback
 
 from .helpers import Counts
 
-# The parser's own properties live in tests/data/test_parse.py (arbitrary bytes, text, YAML
+# The parser's own properties live in tests/data/files/test_parse.py (arbitrary bytes, text, YAML
 # mappings, press releases); here a few more shapes around a valid front matter.
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.data import writeback
 from reader.data.article import Decision
-from reader.data.cache import Index
+from reader.data.decisions.store import TriageStore
+from reader.data.index.index import Index
 from reader.data.library import Library
-from reader.data.store import TriageStore
+from reader.data.writeback import writer as writeback
 from reader.paths import index_path_for
 
 from .helpers import Counts, make_corpus, needs_sigkill, python, temps

@@ -14,8 +14,8 @@ from textual.widgets import OptionList, Static
 
 from reader.app import NewsReader
 from reader.data.article import Decision
-from reader.data.store import TriageStore
-from reader.data.writeback import FolderBusy
+from reader.data.decisions.store import TriageStore
+from reader.data.writeback.writer import FolderBusy
 from reader.screens.apply import DEMO_TEXT, ApplyScreen
 from reader.screens.triage import TriageScreen
 from tests.ui.conftest import SIZE, AppFactory, warm

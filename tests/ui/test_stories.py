@@ -13,10 +13,10 @@ from textual.widgets import Static
 from reader.app import NewsReader
 from reader.data import query
 from reader.data.article import Decision
+from reader.data.decisions.dbfile import StoreError
+from reader.data.decisions.store import TriageStore
 from reader.data.library import Library, Protected, StoryPlan
 from reader.data.query import ArticleRow
-from reader.data.store import TriageStore
-from reader.data.store_file import StoreError
 from reader.screens import stories
 from reader.screens.confirm import ConfirmScreen
 from reader.screens.pick import PickScreen

@@ -15,10 +15,11 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from reader.app import NewsReader, help_areas
-from reader.data import cache, query
+from reader.data import query
 from reader.data.article import Decision
-from reader.data.store import TriageStore
-from reader.data.store_file import StoreError
+from reader.data.decisions.dbfile import StoreError
+from reader.data.decisions.store import TriageStore
+from reader.data.index import index as cache
 from reader.messages import DecisionRequested
 from reader.paths import config_file
 from reader.screens.confirm import ConfirmScreen

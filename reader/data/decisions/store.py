@@ -1,0 +1,437 @@
+"""TriageStore: every decision in SQLite, with an append-only journal for undo and redo."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reader.data.article import Decision, Problem
+from reader.data.decisions.dbfile import (
+    DamagedStoreError,
+    FilesStepError,
+    StoreError,
+    _refuse_a_stub,
+    _Transaction,
+    set_aside,
+    write_failure,
+)
+from reader.data.decisions.reading import StoreReader
+from reader.data.decisions.records import Change as Change
+from reader.data.decisions.records import FileWrite as FileWrite
+from reader.data.decisions.records import JournalEntry as JournalEntry
+from reader.data.decisions.records import Step as Step
+from reader.data.decisions.records import StoryEdit as StoryEdit
+from reader.data.decisions.schema import _SCHEMA, _UPGRADES, SCHEMA_VERSION
+from reader.data.ids import id_from_key, key_from_id
+
+_Row = tuple[str, str | None, str]
+"""(state, reason, origin) of a decisions row."""
+_Change = tuple[str, _Row | None, _Row | None]
+"""(key, old row or None when absent, new row or None to remove it)."""
+_STEPS = "('decide', 'apply', 'story')"
+"""The kinds of batch that are steps on the undo stack (undo and redo batches act on them)."""
+
+Clock = Callable[[], datetime]
+"""Returns the current time, timezone-aware; tests and the app pass a fixed one."""
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class TriageStore(StoreReader):
+    """Decisions keyed by article id; each call commits before it returns.
+
+    The queries (`decision`, `states`, `journal`, ...) are StoreReader's, in reading.py.
+    """
+
+    def __init__(self, db_path: Path, *, timeout: float = 10.0, clock: Clock | None = None,
+                 checked: bool = False):
+        self.db_path = db_path
+        self.clock = clock or _system_clock
+        """Stamps every journal entry."""
+        self._checked = checked
+        """True when this file's quick_check already passed (see `reader.data.checks`)."""
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            why = error.strerror or str(error)
+            raise StoreError(f"{db_path.parent}: cannot create the data folder: {why}") from None
+        try:
+            _refuse_a_stub(db_path)
+            self._open(timeout)
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error):
+                raise StoreError(f"{db_path}: the decisions database is locked") from None
+            raise StoreError(write_failure(db_path, error).replace("write", "open", 1)) from None
+        except sqlite3.DatabaseError as error:
+            self._set_aside(str(error))
+
+    def _open(self, timeout: float) -> None:
+        """Connect and check the file, waiting up to TIMEOUT while another instance opens it.
+
+        The file is only ever opened through SQLite: a file that is not a database fails the
+        first read ("file is not a database") before anything writes to it. Reading its
+        header with open() instead would be a bug: closing any descriptor of a file drops
+        every POSIX lock this process holds on it, so a worker thread opening its own store
+        would silently release the main connection's locks, and another process closing
+        last would checkpoint and delete the WAL under it ("database disk image is
+        malformed").
+
+        Switching a new file to WAL takes a lock SQLite does not wait for: retry it.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            self.conn = sqlite3.connect(self.db_path, timeout=timeout, isolation_level=None)
+            try:
+                version = self._check_file()  # before anything that writes (WAL changes it)
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.execute("PRAGMA synchronous=FULL")
+                if version < SCHEMA_VERSION:  # write only when the schema is new or old
+                    self._upgrade()
+                self.conn.execute("PRAGMA foreign_keys=ON")  # after the upgrade (drops a table)
+                return
+            except sqlite3.OperationalError as error:
+                self.conn.close()
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _set_aside(self, why: str) -> None:
+        """Move the damaged file out of the way and refuse this run: never guess, never empty."""
+        if hasattr(self, "conn"):
+            self.conn.close()
+        try:
+            aside: Path | None = set_aside(self.db_path, self.clock())
+            failure = ""
+        except OSError as error:
+            aside, failure = None, error.strerror or str(error)
+        raise DamagedStoreError(self.db_path, why, aside, failure) from None
+
+    def _check_file(self) -> int:
+        """The schema version; a file that is not ours, or is damaged, is refused untouched."""
+        # One statement, so one snapshot: read apart, another instance could create the
+        # tables in between, and a new file would look like someone else's database.
+        version, tables = self.conn.execute(
+            "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master) FROM pragma_user_version"
+        ).fetchone()
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.db_path}: made by a newer newsreader (schema {version})")
+        if version == 0 and tables:
+            raise StoreError(
+                f"{self.db_path}: not a newsreader decisions database; it was left as it is"
+            )
+        check = "ok" if self._checked else self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise sqlite3.DatabaseError(check)
+        return int(version)
+
+    def _upgrade(self) -> None:
+        """Create the tables, or bring an older file's up to date, in one transaction."""
+        with self._write():
+            # Read again under the lock: another process may have upgraded it meanwhile.
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
+                return
+            for statement in _UPGRADES.get(version, ()):
+                self.conn.execute(statement)
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def _now(self) -> str:
+        return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self.conn, self.db_path)
+
+    # -- the file's own state ---------------------------------------------------
+
+    def seed(self, initial: Iterable[tuple[str, Decision]]) -> None:
+        """Record the state a file implies for articles the editor has not decided.
+
+        New articles get a row; an article never decided by the editor follows its
+        file; an editor's decision is never touched. Not journaled: nobody decided.
+        """
+        at = self._now()
+        with self._write():
+            self.conn.executemany(
+                "INSERT INTO decisions (key, state, reason, origin, at) "
+                "VALUES (?, ?, NULL, 'file', ?) "
+                "ON CONFLICT (key) DO UPDATE SET state = excluded.state, at = excluded.at "
+                "WHERE origin = 'file' AND state != excluded.state",
+                ((key_from_id(i), d.value, at) for i, d in initial),
+            )
+
+    # -- deciding ----------------------------------------------------------------
+
+    def decide(
+        self, ids: Iterable[str], decision: Decision, reason: str | None = None
+    ) -> int | None:
+        """Set the state of one or more articles as one undoable step.
+
+        Idempotent: articles already in that state (with that reason) are left alone.
+        Returns the batch number, or None when nothing changed. Committed on return.
+        """
+        return self.decide_each((i, decision, reason) for i in ids)
+
+    def decide_each(self, items: Iterable[tuple[str, Decision, str | None]]) -> int | None:
+        """Give each article its own decision and reason, all as one undoable step.
+
+        The same rules as `decide`; an id given twice keeps its last decision.
+        """
+        at = self._now()
+        wanted = {article_id: (d, r) for article_id, d, r in items}
+        with self._write():
+            changes: list[_Change] = []
+            for article_id, (decision, reason) in wanted.items():
+                key = key_from_id(article_id)
+                old = self.conn.execute(
+                    "SELECT state, reason, origin FROM decisions WHERE key = ?", (key,)
+                ).fetchone()
+                if old and old[0] == decision.value and old[1] == reason and old[2] == "editor":
+                    continue
+                changes.append((key, old, (decision.value, reason, "editor")))
+            if not changes:
+                return None
+            batch = self._new_step("decide", at)
+            self._apply(batch, at, changes)
+            return batch
+
+    # -- correcting the stories -----------------------------------------------------
+
+    def split_story(self, ids: Iterable[str]) -> int | None:
+        """Take each article out of its story (each one then a story of its own), as one
+        undoable step: the index applies `story_edits` over its clustering.
+
+        Returns the batch number, or None when no id is given. Committed on return.
+        """
+        return self._story_step([(i, "split", None) for i in dict.fromkeys(ids)])
+
+    def merge_story(self, ids: Iterable[str], into: str) -> int | None:
+        """Move each article into the story that article `into` is in, as one undoable step.
+
+        `into` itself is left out. Returns the batch number, or None when no other id is
+        given. Committed on return.
+        """
+        return self._story_step([(i, "merge", into) for i in dict.fromkeys(ids) if i != into])
+
+    def _story_step(self, edits: Sequence[StoryEdit]) -> int | None:
+        """Record the edits as one new step; None (and no step) when there are none."""
+        if not edits:
+            return None
+        at = self._now()
+        with self._write():
+            batch = self._new_step("story", at)
+            self.conn.executemany(
+                "INSERT INTO story_edits (batch, at, key, action, target) VALUES (?,?,?,?,?)",
+                [
+                    (batch, at, key_from_id(i), action, None if to is None else key_from_id(to))
+                    for i, action, to in edits
+                ],
+            )
+            return batch
+
+    def _story_entries(self, batch: int) -> tuple[StoryEdit, ...]:
+        """A story step's edits, in order."""
+        return tuple(
+            (id_from_key(key), action, None if target is None else id_from_key(target))
+            for key, action, target in self.conn.execute(
+                "SELECT key, action, target FROM story_edits WHERE batch = ? ORDER BY seq",
+                (batch,),
+            )
+        )
+
+    # -- undo and redo ---------------------------------------------------------------
+
+    def undo(self) -> Change | None:
+        """Undo the latest step still done; None when there is nothing to undo."""
+        at = self._now()
+        with self._write():
+            step = self._target(undo=True)
+            if step is None:
+                return None
+            entries = self._entries(step.batch)
+            batch = self._new_batch("undo", at, step.batch)
+            self.conn.execute(
+                "UPDATE batches SET status = 'undone', top = ? WHERE batch = ?",
+                (batch, step.batch),
+            )
+            changes = [(key, new, old) for key, old, new in reversed(entries)]
+            self._apply(batch, at, changes)
+            return self._change(batch, step, entries)
+
+    def redo(self) -> Change | None:
+        """Redo the step undone last; None when there is nothing to redo."""
+        at = self._now()
+        with self._write():
+            step = self._target(undo=False)
+            if step is None:
+                return None
+            entries = self._entries(step.batch)
+            batch = self._new_batch("redo", at, step.batch)
+            self.conn.execute(
+                "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, step.batch)
+            )
+            self._apply(batch, at, entries)
+            return self._change(batch, step, entries)
+
+    def _change(self, batch: int, step: Step, entries: list[_Change]) -> Change:
+        """What undoing or redoing `step` did: its states, or, for a story step, its edits
+        (no state changes: their batch's status alone puts them in force or not)."""
+        if step.kind == "story":
+            edits = self._story_entries(step.batch)
+            return Change(batch, tuple(dict.fromkeys(i for i, _, _ in edits)), "story",
+                          edits=edits)
+        return Change(batch, tuple(id_from_key(key) for key, _, _ in entries))
+
+    def can_undo(self) -> bool:
+        """Whether there is a step to undo."""
+        return self._has("done")
+
+    def can_redo(self) -> bool:
+        """Whether there is a step to redo."""
+        return self._has("undone")
+
+    def _has(self, status: str) -> bool:
+        return (
+            self.conn.execute(
+                f"SELECT 1 FROM batches WHERE kind IN {_STEPS} AND status = ? LIMIT 1",
+                (status,),
+            ).fetchone()
+            is not None
+        )
+
+    def next_step(self, undo: bool = True) -> Step | None:
+        """The step an undo (or a redo) would act on, or None when there is none."""
+        row = self.conn.execute(
+            f"SELECT batch, kind FROM batches WHERE kind IN {_STEPS} AND status = ? "
+            "ORDER BY top DESC LIMIT 1",
+            ("done" if undo else "undone",),
+        ).fetchone()
+        return Step(row[0], row[1]) if row else None
+
+    def _target(self, undo: bool) -> Step | None:
+        """The decide or story step to undo or redo; an apply step there is Library's to undo."""
+        step = self.next_step(undo)
+        if step is not None and step.kind == "apply":
+            verb = "undo" if undo else "redo"
+            raise FilesStepError(
+                f"the step to {verb} wrote article files: {verb} it with `newsreader {verb}`"
+            )
+        return step
+
+    # -- lines written into article files (apply) --------------------------------------
+
+    def begin_apply(self, writes: Sequence[FileWrite]) -> tuple[int, list[int]]:
+        """Journal the file writes about to be made as one undoable step: (batch, seqs).
+
+        Each is `pending` before its file is touched, so a run killed halfway can be
+        settled later from the files themselves. A new step empties the redo stack.
+        """
+        at = self._now()
+        with self._write():
+            batch = self._new_step("apply", at)
+            seqs = []
+            for w in writes:
+                row = (w.state, w.line_at, w.old_line, w.new_line, w.old_digest, w.new_digest)
+                cursor = self.conn.execute(
+                    "INSERT INTO file_writes (batch, at, key, state, line_at, old_line, new_line, "
+                    "old_digest, new_digest, status) VALUES (?,?,?,?,?,?,?,?,?, 'pending')",
+                    (batch, at, key_from_id(w.id), *row),
+                )
+                assert cursor.lastrowid is not None
+                seqs.append(cursor.lastrowid)
+            return batch, seqs
+
+    def settle_writes(self, statuses: Iterable[tuple[int, str]]) -> None:
+        """Record what became of each write (`written` or `failed`), by seq."""
+        with self._write():
+            self.conn.executemany(
+                "UPDATE file_writes SET status = ? WHERE seq = ?",
+                [(status, seq) for seq, status in statuses],
+            )
+            # An apply step that changed no file is no step to undo.
+            self.conn.execute(
+                "UPDATE batches SET status = 'dropped' WHERE kind = 'apply' AND status = 'done' "
+                "AND NOT EXISTS (SELECT 1 FROM file_writes f WHERE f.batch = batches.batch "
+                "AND f.status != 'failed')"
+            )
+
+    def file_writes(self, batch: int | None = None) -> list[FileWrite]:
+        """The writes of one apply step in order; with no batch, every pending one."""
+        where, params = ("batch = ?", (batch,)) if batch is not None else ("status = 'pending'", ())
+        return [
+            FileWrite(id_from_key(r[0]), *r[1:])
+            for r in self.conn.execute(
+                "SELECT key, state, line_at, old_line, new_line, old_digest, new_digest, seq, "
+                f"batch, status FROM file_writes WHERE {where} ORDER BY seq",
+                params,
+            )
+        ]
+
+    def end_files_step(
+        self, target: int, undo: bool, ids: Sequence[str], refused: Sequence[Problem] = ()
+    ) -> Change:
+        """Record that an apply step's files were restored (undo) or written again (redo)."""
+        at = self._now()
+        with self._write():
+            batch = self._new_batch("undo" if undo else "redo", at, target)
+            self.conn.execute(
+                "UPDATE batches SET status = ?, top = ? WHERE batch = ?",
+                ("undone" if undo else "done", batch, target),
+            )
+        return Change(batch, tuple(ids), "apply", tuple(refused))
+
+    def _new_step(self, kind: str, at: str) -> int:
+        """A new done step on top of the undo stack; like any new step, it empties the
+        redo stack (what was undone cannot be redone over it)."""
+        self.conn.execute("UPDATE batches SET status = 'dropped' WHERE status = 'undone'")
+        batch = self._new_batch(kind, at, None)
+        self.conn.execute(
+            "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, batch)
+        )
+        return batch
+
+    def _new_batch(self, kind: str, at: str, ref: int | None) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO batches (at, kind, ref) VALUES (?, ?, ?)", (at, kind, ref)
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _entries(self, batch: int) -> list[_Change]:
+        rows = self.conn.execute(
+            "SELECT key, old_state, old_reason, old_origin, new_state, new_reason, new_origin "
+            "FROM journal WHERE batch = ? ORDER BY seq",
+            (batch,),
+        ).fetchall()
+        return [
+            (r[0], None if r[1] is None else (r[1], r[2], r[3]), (r[4], r[5], r[6])) for r in rows
+        ]
+
+    def _apply(self, batch: int, at: str, changes: list[_Change]) -> None:
+        """Write each (key, old, new) change and its journal entry; new None removes the row."""
+        for key, old, new in changes:
+            if new is None:
+                self.conn.execute("DELETE FROM decisions WHERE key = ?", (key,))
+            else:
+                self.conn.execute(
+                    "INSERT INTO decisions (key, state, reason, origin, at) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+                    "reason = excluded.reason, origin = excluded.origin, at = excluded.at",
+                    (key, *new, at),
+                )
+            self.conn.execute(
+                "INSERT INTO journal (batch, at, key, old_state, old_reason, old_origin, "
+                "new_state, new_reason, new_origin) VALUES (?,?,?,?,?,?,?,?,?)",
+                (batch, at, key, *(old or (None, None, None)), *(new or (None, None, None))),
+            )

@@ -1,0 +1,1 @@
+"""The article files themselves: finding, reading, parsing, editing one line, committing."""

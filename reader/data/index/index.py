@@ -1,0 +1,364 @@
+"""A folder of article files to an SQLite index, refreshed incrementally by (mtime, size)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from reader.data.article import Article, Problem, article_from_dict, article_to_dict
+from reader.data.files.walk import FileStat, iter_files
+from reader.data.ids import id_from_key, key_from_id
+from reader.data.index.schema import SCHEMA_VERSION as SCHEMA_VERSION
+from reader.data.index.schema import WAL_LIMIT as WAL_LIMIT
+from reader.data.index.schema import connect
+
+if TYPE_CHECKING:
+    from reader.data.index.story_tables import Edit
+
+POOL_THRESHOLD = 400
+"""Below this many files to parse, a process pool costs more than it saves."""
+
+Progress = Callable[[int, int], None]
+"""Called with (files done, files to parse) as a scan goes on."""
+
+_BIG_CHANGE = 500
+"""Files changed in one refresh above which the WAL is checkpointed and emptied at the end."""
+_SIZES = 1 << 48
+"""Above any file size: `mtime * _SIZES + size` stands for both."""
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh changed in the index."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+    """Entries never indexed: symbolic links, unreadable folders."""
+    temps: list[str] = field(default_factory=list)
+    """Write-back temporaries seen (left by a write that was killed, or one going on)."""
+
+    @property
+    def parsed(self) -> int:
+        """How many files were parsed."""
+        return len(self.added) + len(self.changed)
+
+
+class IndexRow(NamedTuple):
+    """What the index stores for one file; made in a worker process, inserted by the parent."""
+
+    key: str
+    mtime_ns: int
+    size: int
+    digest: str | None
+    kind: str
+    title: str | None = None
+    provider: str | None = None
+    domain: str | None = None
+    published_at: str | None = None
+    quality: float | None = None
+    heat: float | None = None
+    type: str | None = None
+    file_published: int | None = None
+    problem_count: int = 1
+    topics: str | None = None
+    record: str = ""
+    excerpt: str | None = None
+    urls: str = ""
+    related_urls: str = ""
+
+    @property
+    def is_article(self) -> bool:
+        """Whether the file is an article (else a problem)."""
+        return self.kind != "problem"
+
+
+_COLUMNS = IndexRow._fields[: IndexRow._fields.index("record")]
+"""The `articles` columns; the record, excerpt and URLs are stored elsewhere."""
+
+
+def _row(stat: FileStat) -> IndexRow:
+    """Parse one file into the row the index stores (runs in a worker process)."""
+    from reader.data.files.parse import parse_bytes, read_head  # YAML loads when a file is read
+
+    key = key_from_id(stat.id)
+    try:
+        data = read_head(Path(stat.path))
+    except OSError as error:
+        result: Article | Problem = Problem(stat.id, "file", f"cannot read: {error.strerror}")
+        digest = None
+    else:
+        result = parse_bytes(data, stat.id)
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if isinstance(result, Problem):
+        record = json.dumps({"id": stat.id, "field": result.field, "why": result.why})
+        return IndexRow(key, stat.mtime_ns, stat.size, digest, "problem", record=record)
+    a = result
+    return IndexRow(
+        key, stat.mtime_ns, stat.size, digest, a.kind, a.title, a.provider, a.domain,
+        a.published_at.isoformat() if a.published_at else None, a.quality, a.heat, a.type,
+        None if a.file_published is None else int(a.file_published), len(a.problems),
+        "\x1f".join(a.topics),
+        json.dumps(article_to_dict(a), default=str),  # ASCII: keeps escaped name bytes
+        a.excerpt, "\x1f".join((a.web_url, a.original_url)),
+        "\x1f".join(r.url for r in a.related),
+    )  # fmt: skip
+
+
+def _rows_chunk(stats: list[FileStat]) -> list[IndexRow]:
+    return [_row(stat) for stat in stats]
+
+
+def _parse_all(stats: list[FileStat], progress: Progress | None) -> Iterator[IndexRow]:
+    """Parse files, across all cores when there are many; yields rows as they come."""
+    total = len(stats)
+    if total < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        for done, stat in enumerate(stats, 1):
+            yield _row(stat)
+            if progress and (done % 200 == 0 or done == total):
+                progress(done, total)
+        return
+    # Imported here: only a large scan needs them, and the app starts faster without.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context(start_method())
+    chunks = [stats[i : i + 128] for i in range(0, total, 128)]
+    done = 0
+    with ProcessPoolExecutor(os.cpu_count(), mp_context=context) as pool:
+        for rows in pool.map(_rows_chunk, chunks):
+            done += len(rows)
+            yield from rows
+            if progress:
+                progress(done, total)
+
+
+def prepare_workers() -> None:
+    """Start what a pooled scan needs while stdio is still real.
+
+    A UI that replaces sys.stderr (Textual does, with fileno -1) would make the
+    resource tracker fail to start later, from the scan's thread.
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
+def start_method() -> str:
+    """fork when it is safe (one thread: the CLI), else a clean forkserver (the TUI's worker)."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+class Index:
+    """The parsed articles of one cache folder, in SQLite (WAL), keyed by relative path."""
+
+    def __init__(self, db_path: Path, root: Path):
+        self.db_path = db_path
+        self.root = root
+        self.rebuilt = False
+        """True when a damaged index file was found and rebuilt from the files."""
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = connect(db_path)
+        except sqlite3.DatabaseError:
+            # The index is only a copy of what the files say: start it again.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+            self.rebuilt = True
+            self.conn = connect(db_path)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def refresh(self, progress: Progress | None = None) -> RefreshResult:
+        """Bring the index up to date with the folder: parse only new or changed files."""
+        result = RefreshResult()
+        # What the index saw of each file, as one int: a dict of (mtime, size) tuples would
+        # cost ~4 MiB more at 51k files. Unique, as sizes are below 2**48 bytes.
+        known = {
+            key: mtime * _SIZES + size
+            for key, mtime, size in self.conn.execute("SELECT key, mtime_ns, size FROM articles")
+        }
+        todo = []
+        for stat in iter_files(self.root, result.skipped, result.temps):
+            old = known.pop(key_from_id(stat.id), None)
+            if old == stat.mtime_ns * _SIZES + stat.size:
+                result.unchanged += 1
+                continue
+            (result.changed if old is not None else result.added).append(stat.id)
+            todo.append(stat)
+        result.removed = [id_from_key(key) for key in known]
+        if todo or result.removed:
+            self._store(todo, list(known), progress)
+            if len(todo) + len(result.removed) >= _BIG_CHANGE:  # best effort: a reader
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # may hold it back
+        return result
+
+    def _store(self, todo: list[FileStat], removed: list[str], progress: Progress | None) -> None:
+        # One transaction per batch: readers see the first articles while the rest are
+        # parsed, and a scan that is killed resumes where its last batch committed.
+        with self.conn:
+            self._delete(removed)
+        batch: list[IndexRow] = []
+        for row in _parse_all(todo, progress):
+            batch.append(row)
+            if len(batch) >= 500:
+                self._replace(batch)
+                batch = []
+        self._replace(batch)
+
+    def _replace(self, rows: list[IndexRow]) -> None:
+        with self.conn:
+            self._delete([row.key for row in rows])
+            self._insert(rows)
+
+    def _delete(self, keys: list[str]) -> None:
+        # Every change of articles passes here: their stories must be found again.
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('stories', 'stale')")
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            self.conn.execute(f"DELETE FROM stories WHERE key IN ({marks})", part)
+            self.conn.execute(f"DELETE FROM story_urls WHERE key IN ({marks})", part)
+            for table in ("articles_fts", "records", "links"):
+                self.conn.execute(
+                    f"DELETE FROM {table} WHERE rowid IN "
+                    f"(SELECT rowid FROM articles WHERE key IN ({marks}))",
+                    part,
+                )
+            self.conn.execute(f"DELETE FROM articles WHERE key IN ({marks})", part)
+
+    def _insert(self, rows: list[IndexRow]) -> None:
+        if not rows:
+            return
+        # Number the rows here so the full-text rows can name them without a look-up.
+        first = self.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
+        numbered = list(enumerate(rows, first))
+        marks = ",".join("?" * (len(_COLUMNS) + 1))
+        self.conn.executemany(
+            f"INSERT INTO articles (rowid, {', '.join(_COLUMNS)}) VALUES ({marks})",
+            [(rowid, *row[: len(_COLUMNS)]) for rowid, row in numbered],
+        )
+        self.conn.executemany(
+            "INSERT INTO records (rowid, record) VALUES (?, ?)",
+            [(rowid, row.record) for rowid, row in numbered],
+        )
+        self.conn.executemany(
+            "INSERT INTO links (rowid, urls, related) VALUES (?, ?, ?)",
+            [(rowid, row.urls, row.related_urls) for rowid, row in numbered if row.is_article],
+        )
+        self.conn.executemany(
+            "INSERT INTO articles_fts (rowid, title, excerpt, provider, topics) VALUES (?,?,?,?,?)",
+            [
+                (
+                    rowid,
+                    row.title,
+                    row.excerpt,
+                    row.provider,
+                    (row.topics or "").replace("\x1f", " "),
+                )
+                for rowid, row in numbered
+                if row.is_article
+            ],
+        )
+
+    def update_stories(self, window: timedelta | None = None, edits: Sequence[Edit] = (),
+                       full: bool = False) -> int:
+        """Give every article a story: new ones join the stories there are, unless there are
+        too many of them, the window changed or `full` asks: then everything is clustered
+        anew. The editor's edits apply on top. Returns how many stories there are."""
+        from reader.data.index import story_tables as story_index
+        from reader.data.index.stories import WINDOW
+
+        window = window or WINDOW
+        count = None if full else story_index.place_new(self.conn, window, edits)
+        return story_index.recluster(self.conn, window, edits) if count is None else count
+
+    def apply_story_edits(self, edits: Sequence[Edit]) -> None:
+        """Recompute each article's story from the clustering plus the editor's edits."""
+        from reader.data.index import story_tables as story_index
+
+        story_index.apply_edits(self.conn, edits)
+
+    def stories_stale(self) -> bool:
+        """Whether articles changed since stories were last clustered (or never were)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'stories'").fetchone()
+        return row is None or row[0] != "fresh"
+
+    def story_window(self) -> timedelta | None:
+        """The window the stories were last clustered with (None: never clustered)."""
+        from reader.data.index import story_tables as story_index
+
+        return story_index.window(self.conn)
+
+    def stamp(self, article_id: str) -> tuple[int, int, str | None] | None:
+        """(mtime_ns, size, digest) of the file when it was indexed, or None if unknown."""
+        row = self.conn.execute(
+            "SELECT mtime_ns, size, digest FROM articles WHERE key = ?", (key_from_id(article_id),)
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def article(self, article_id: str) -> Article | None:
+        """The full article for an id, or None when it is unknown or not an article."""
+        row = self.conn.execute(
+            "SELECT record FROM articles JOIN records USING (rowid) "
+            "WHERE key = ? AND kind != 'problem'",
+            (key_from_id(article_id),),
+        ).fetchone()
+        return article_from_dict(json.loads(row[0])) if row else None
+
+    def articles(self) -> Iterable[Article]:
+        """Every article, in id order."""
+        for (record,) in self.conn.execute(
+            "SELECT record FROM articles JOIN records USING (rowid) "
+            "WHERE kind != 'problem' ORDER BY key"
+        ):
+            yield article_from_dict(json.loads(record))
+
+    def problems(self) -> list[Problem]:
+        """Every problem: files that are not articles, then bad fields, in id order."""
+        found = []
+        for kind, record in self.conn.execute(
+            "SELECT kind, record FROM articles JOIN records USING (rowid) "
+            "WHERE problem_count > 0 ORDER BY key"
+        ):
+            data = json.loads(record)
+            if kind == "problem":
+                found.append(Problem(data["id"], data["field"], data["why"]))
+            else:
+                found.extend(Problem(data["id"], p["field"], p["why"]) for p in data["problems"])
+        return found
+
+    def initial_states(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, bool | None]]:
+        """(id, file_published) for every article, or for the given ids, to seed the store."""
+        sql = "SELECT key, file_published FROM articles WHERE kind != 'problem'"
+        if ids is None:
+            rows = self.conn.execute(sql).fetchall()
+        else:
+            keys = [key_from_id(i) for i in ids]
+            rows = [
+                row
+                for start in range(0, len(keys), 500)
+                for row in self.conn.execute(
+                    f"{sql} AND key IN ({','.join('?' * len(keys[start : start + 500]))})",
+                    keys[start : start + 500],
+                )
+            ]
+        for key, published in rows:
+            yield id_from_key(key), None if published is None else bool(published)

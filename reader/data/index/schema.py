@@ -1,0 +1,83 @@
+"""The index file: its tables, and opening it (WAL, a size limit, rebuilt on a new schema)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+SCHEMA_VERSION = 5
+"""Bump it with any change to `_SCHEMA`: a file at this version is opened as it is (an
+older one is emptied and made anew, to be filled again from the files)."""
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS articles (
+    rowid INTEGER PRIMARY KEY,
+    key TEXT UNIQUE NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    digest TEXT,                   -- blake2b of the bytes read, to notice edits on disk
+    kind TEXT NOT NULL,            -- frontmatter | press | problem (not an article)
+    title TEXT, provider TEXT, domain TEXT, published_at TEXT,
+    quality REAL, heat REAL, type TEXT, file_published INTEGER,
+    problem_count INTEGER NOT NULL DEFAULT 0,
+    topics TEXT                    -- joined with U+001F for filters
+);
+-- Kept apart so that listing and sorting never read the large records.
+CREATE TABLE IF NOT EXISTS records (
+    rowid INTEGER PRIMARY KEY,     -- the article's rowid
+    record TEXT NOT NULL           -- the whole article (or problem) as JSON
+);
+-- What story clustering reads: URLs joined with U+001F, apart from the records.
+CREATE TABLE IF NOT EXISTS links (
+    rowid INTEGER PRIMARY KEY,     -- the article's rowid
+    urls TEXT NOT NULL,            -- webUrl and originalUrl
+    related TEXT NOT NULL          -- the URLs of its `related` articles
+);
+-- Each article's story (see stories.py and story_tables.py).
+CREATE TABLE IF NOT EXISTS stories (
+    key TEXT PRIMARY KEY,
+    story TEXT NOT NULL,           -- the smallest key among its members, after the edits
+    size INTEGER NOT NULL,
+    machine TEXT NOT NULL          -- the group clustering put it in (an opaque label)
+);
+CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story);
+-- Normalised URLs of each article, so a new copy finds its story without a re-cluster.
+CREATE TABLE IF NOT EXISTS story_urls (url TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS story_urls_by_url ON story_urls(url);
+CREATE INDEX IF NOT EXISTS story_urls_by_key ON story_urls(key);
+-- How many articles use each term, for the weights of new articles' words.
+CREATE TABLE IF NOT EXISTS story_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)
+    WITHOUT ROWID;
+-- The default order, so the app's first screenful needs no sort of every article.
+CREATE INDEX IF NOT EXISTS articles_by_date
+    ON articles(published_at IS NULL, published_at DESC, key);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title, excerpt, provider, topics, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+WAL_LIMIT = 32 << 20
+"""Bytes the index's WAL file is cut back to after a checkpoint."""
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    """Open the index, creating its tables; a file of another schema version is emptied."""
+    conn = sqlite3.connect(db_path, timeout=10, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # the index can always be rebuilt
+    # A first index writes the whole database through the WAL; without a limit the WAL
+    # file keeps its largest size (174 MiB after 51k files) for as long as it exists.
+    conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:  # nothing to write: other connections see no change
+        return conn
+    if version != 0:
+        conn.executescript(
+            "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts; "
+            "DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS links; "
+            "DROP TABLE IF EXISTS stories; DROP TABLE IF EXISTS story_urls; "
+            "DROP TABLE IF EXISTS story_terms;"
+        )
+    conn.executescript(_SCHEMA)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    return conn

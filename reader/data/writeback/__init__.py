@@ -1,0 +1,1 @@
+"""Write-back: the `published:` edits planned, applied, verified and undone."""

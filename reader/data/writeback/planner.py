@@ -1,0 +1,215 @@
+"""Plan the `published:` edits and show each as a diff: reads article files, writes nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from reader.data.article import Article, Decision
+from reader.data.clean import escape_name
+from reader.data.decisions.store import FileWrite
+from reader.data.files import lineedit
+from reader.data.files.parse import head_of
+from reader.data.files.safefile import Folder, Unsafe, digest
+
+if TYPE_CHECKING:
+    from reader.data.library import Library
+
+CONTEXT = 3
+"""Lines of context around a change in a diff."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One file to change: its `published:` line replaced, or one line added."""
+
+    id: str
+    decision: Decision
+    reason: str | None
+    line: lineedit.LineEdit
+    line_no: int
+    """1-based number of the changed (or added) line."""
+    old_value: str
+    """What the old line said (`''` when the line is added)."""
+    before: tuple[bytes, ...]
+    """Up to CONTEXT lines before the change, with their line endings."""
+    after: tuple[bytes, ...]
+    """Up to CONTEXT lines after the change."""
+    mtime_ns: int
+    size: int
+    old_digest: str
+    """Digest of the whole file as planned; the file must still match it when written."""
+    new_digest: str
+
+    @property
+    def value(self) -> bool:
+        """The value written: true for publish, false for skip and clear."""
+        return self.decision is Decision.PUBLISHED
+
+    @property
+    def inserted(self) -> bool:
+        """Whether the line is added (the file had no `published:` key)."""
+        return not self.line.old_line
+
+    def file_write(self) -> FileWrite:
+        """The entry the store journals for this edit."""
+        line = self.line
+        return FileWrite(
+            self.id, self.decision.value, line.offset, line.old_line, line.new_line,
+            self.old_digest, self.new_digest,
+        )  # fmt: skip
+
+    @property
+    def summary(self) -> str:
+        """`published: false -> true`, or `added published: false`."""
+        new = "true" if self.value else "false"
+        if self.inserted:
+            return f"added published: {new}"
+        return f"published: {escape_name(self.old_value) or '(empty)'} -> {new}"
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A decision that could not be written into its file; it stays in the store."""
+
+    id: str
+    decision: Decision
+    code: str
+    """`press`, `encoding`, `changed`, `symlink`, `hardlink`, `owner`, `missing`,
+    `unreadable`, `verify` or `failed`."""
+    why: str
+
+
+@dataclass
+class Plan:
+    """What `apply` would do: the edits, and the decisions it cannot write."""
+
+    edits: list[Edit] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+# -- what the file says ------------------------------------------------------------------
+
+
+def in_sync(article: Article, decision: Decision) -> bool:
+    """Whether the file already reads as decided, as Jekyll reads it.
+
+    No `published:` key is live (true). Only a boolean counts as said: an empty or
+    non-boolean value is rewritten whatever Jekyll makes of it.
+    """
+    value = decision is Decision.PUBLISHED
+    if not article.has_published_key:
+        return value
+    if article.file_published is None or any(p.field == "published" for p in article.problems):
+        return False
+    return article.file_published is value
+
+
+# -- plan --------------------------------------------------------------------------------
+
+
+def plan(library: Library, verify: bool = True) -> Plan:
+    """Every editor decision its file does not say yet, as an edit or a reason why not.
+
+    Reads each such file in full and (unless `verify` is False: `apply` verifies again
+    anyway) checks its edit; writes nothing. Decisions on files gone from the folder are
+    passed over; files in sync are left out.
+    """
+    found = Plan()
+    links = {p.path for p in library.skipped if "symbolic link" in p.why}
+    with Folder(library.root) as folder:
+        for article_id, (decision, reason) in sorted(library.store.editor_decisions().items()):
+            item = _plan_one(library, folder, article_id, decision, reason, links, verify)
+            if isinstance(item, Edit):
+                found.edits.append(item)
+            elif item is not None:
+                found.skipped.append(item)
+    return found
+
+
+def _plan_one(
+    library: Library,
+    folder: Folder,
+    article_id: str,
+    decision: Decision,
+    reason: str | None,
+    links: set[str],
+    verify: bool,
+) -> Edit | Skipped | None:
+    stamp = library.index.stamp(article_id)
+    if stamp is None:
+        if article_id in links:
+            return Skipped(article_id, decision, "symlink", "symbolic link: not followed")
+        return None  # gone from the folder: nothing to write
+    article = library.article(article_id)
+    if article is None:
+        return Skipped(article_id, decision, "unreadable", "not an article (see `check`)")
+    if in_sync(article, decision):
+        return None
+    try:
+        data, st = folder.read(article_id)
+        head, whole = head_of(data), digest(data)
+        if (st.st_mtime_ns, st.st_size, whole if head is data else digest(head)) != stamp:
+            raise Unsafe("changed", "changed on disk since it was indexed: rescan first")
+        value = decision is Decision.PUBLISHED
+        line = lineedit.published_edit(data, value)
+        new = lineedit.verify(data, line, value) if verify else line.apply(data)
+    except (Unsafe, lineedit.Refused) as refused:
+        return Skipped(article_id, decision, refused.code, refused.why)
+    before, after = _context(data, line)
+    return Edit(
+        article_id, decision, reason, line, data.count(b"\n", 0, line.offset) + 1,
+        lineedit.old_value(line), before, after, st.st_mtime_ns, st.st_size,
+        whole, digest(new),
+    )  # fmt: skip
+
+
+def _context(data: bytes, line: lineedit.LineEdit) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """Up to CONTEXT whole lines before and after the changed one (without reading more)."""
+    start = line.offset
+    for _ in range(CONTEXT):
+        if start > 0:
+            start = data.rfind(b"\n", 0, start - 1) + 1
+    end = line.offset + len(line.old_line)
+    stop = end
+    for _ in range(CONTEXT):
+        if stop < len(data):
+            found = data.find(b"\n", stop)
+            stop = len(data) if found < 0 else found + 1
+    split = re.compile(rb"(?<=\n)")
+    before = [x for x in split.split(data[start : line.offset]) if x]
+    after = [x for x in split.split(data[end:stop]) if x]
+    return tuple(before), tuple(after)
+
+
+# -- diff --------------------------------------------------------------------------------
+
+
+def _show(line: bytes) -> str:
+    """One file line as safe text: no line ending, controls as `\\xNN`."""
+    text = line.rstrip(b"\r\n").decode("utf-8", "replace")
+    return "".join(c if c == "\t" or c.isprintable() else escape_name(c) for c in text)
+
+
+def diff(edit: Edit) -> str:
+    """The edit as a unified diff (`--- a/ID`, `+++ b/ID`), safe to print or show.
+
+    File text is untrusted: controls in it come out as `\\xNN`. A line that ends in
+    CRLF keeps no mark of it; the header says `(CRLF)` when the changed line has one.
+    """
+    name = escape_name(edit.id)
+    first = edit.line_no - len(edit.before)
+    old = [edit.line.old_line] if edit.line.old_line else []
+    count_old = len(edit.before) + len(old) + len(edit.after)
+    count_new = len(edit.before) + 1 + len(edit.after)
+    crlf = "  (CRLF)" if edit.line.new_line.endswith(b"\r\n") else ""
+    out = [f"--- a/{name}", f"+++ b/{name}{crlf}"]
+    out.append(f"@@ -{first},{count_old} +{first},{count_new} @@")
+    out += [" " + _show(line) for line in edit.before]
+    out += ["-" + _show(line) for line in old]
+    out.append("+" + _show(edit.line.new_line))
+    out += [" " + _show(line) for line in edit.after]
+    if edit.after and not edit.after[-1].endswith(b"\n"):
+        out.append("\\ No newline at end of file")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,257 @@
+"""reader.data.decisions.schema: a new file's tables, and each upgrade up to SCHEMA_VERSION."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.data.article import Decision
+from reader.data.decisions.schema import _SCHEMA, _UPGRADES, SCHEMA_VERSION
+from reader.data.decisions.store import Step, TriageStore
+from tests.data.writeback.test_writer import SCHEMA_1
+
+SCHEMA_2 = """
+CREATE TABLE decisions (
+    key TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('undecided', 'published', 'skipped')),
+    reason TEXT,
+    origin TEXT NOT NULL CHECK (origin IN ('file', 'editor')),
+    at TEXT NOT NULL
+);
+CREATE TABLE batches (
+    batch INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('decide', 'apply', 'undo', 'redo')),
+    ref INTEGER, status TEXT, top INTEGER
+);
+CREATE TABLE journal (
+    seq INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    at TEXT NOT NULL,
+    key TEXT NOT NULL,
+    old_state TEXT, old_reason TEXT, old_origin TEXT,
+    new_state TEXT, new_reason TEXT, new_origin TEXT
+);
+CREATE INDEX journal_batch ON journal(batch);
+CREATE TABLE file_writes (
+    seq INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    at TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    line_at INTEGER NOT NULL,
+    old_line BLOB NOT NULL,
+    new_line BLOB NOT NULL,
+    old_digest TEXT NOT NULL,
+    new_digest TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'written', 'failed'))
+);
+CREATE INDEX file_writes_batch ON file_writes(batch);
+CREATE INDEX file_writes_pending ON file_writes(status) WHERE status = 'pending';
+INSERT INTO decisions VALUES ('a.md', 'published', NULL, 'editor', '2024-01-01');
+INSERT INTO decisions VALUES ('b.md', 'skipped', 'dup', 'editor', '2024-01-01');
+INSERT INTO decisions VALUES ('c.md', 'undecided', NULL, 'file', '2024-01-01');
+INSERT INTO batches VALUES (1, '2024-01-01', 'decide', NULL, 'done', 1);
+INSERT INTO batches VALUES (2, '2024-01-01', 'apply', NULL, 'done', 2);
+INSERT INTO batches VALUES (3, '2024-01-02', 'decide', NULL, 'undone', 4);
+INSERT INTO batches VALUES (4, '2024-01-02', 'undo', 3, NULL, NULL);
+INSERT INTO journal VALUES
+    (1, 1, '2024-01-01', 'a.md', NULL, NULL, NULL, 'published', NULL, 'editor'),
+    (2, 1, '2024-01-01', 'b.md', NULL, NULL, NULL, 'skipped', 'dup', 'editor'),
+    (3, 3, '2024-01-02', 'a.md', 'published', NULL, 'editor', 'skipped', NULL, 'editor'),
+    (4, 4, '2024-01-02', 'a.md', 'skipped', NULL, 'editor', 'published', NULL, 'editor');
+INSERT INTO file_writes VALUES (1, 2, '2024-01-01', 'a.md', 'published', 0, X'',
+    CAST('published: true' || char(10) AS BLOB), 'a', 'b', 'written');
+PRAGMA user_version = 2;
+"""
+"""A file as newsreader 2 left it: two decisions, an apply step, a decide step undone."""
+
+OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2}
+"""A file as each older newsreader left it (with rows), by its user_version."""
+
+
+@pytest.fixture
+def conn() -> Iterator[sqlite3.Connection]:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    yield db
+    db.close()
+
+
+def shape(conn: sqlite3.Connection) -> dict[str, object]:
+    """Every table's columns and indexes, as SQLite reports them (not the CREATE text)."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {
+        name: (
+            conn.execute(f"PRAGMA table_info({name})").fetchall(),
+            sorted(conn.execute(f"PRAGMA index_list({name})").fetchall()),
+            conn.execute(f"PRAGMA foreign_key_list({name})").fetchall(),
+        )
+        for name in sorted(names)
+    }
+
+
+def create(conn: sqlite3.Connection) -> None:
+    """What the store runs on a new file (and after any upgrade)."""
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def upgrade(conn: sqlite3.Connection, version: int) -> None:
+    """What the store runs on a file of an older version."""
+    for statement in _UPGRADES.get(version, ()):
+        conn.execute(statement)
+    create(conn)
+
+
+def test_every_older_version_has_an_upgrade_and_a_file_to_test_it() -> None:
+    assert sorted(_UPGRADES) == list(range(1, SCHEMA_VERSION))
+    assert sorted(OLD_SCHEMAS) == list(range(1, SCHEMA_VERSION))
+
+
+def test_a_new_schema_can_be_run_again(conn: sqlite3.Connection) -> None:
+    create(conn)
+    first = shape(conn)
+    create(conn)  # IF NOT EXISTS: the store runs it after every upgrade
+    assert shape(conn) == first
+    assert set(first) == {"decisions", "batches", "journal", "file_writes", "story_edits"}
+
+
+@pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
+def test_an_upgraded_file_has_the_new_files_shape(
+    conn: sqlite3.Connection, tmp_path: Path, version: int
+) -> None:
+    conn.executescript(OLD_SCHEMAS[version])
+    rows = conn.execute("SELECT * FROM batches ORDER BY batch").fetchall()
+    upgrade(conn, version)
+    fresh = sqlite3.connect(":memory:")
+    try:
+        create(fresh)
+        assert shape(conn) == shape(fresh)
+    finally:
+        fresh.close()
+    assert conn.execute("SELECT * FROM batches ORDER BY batch").fetchall() == rows
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+@pytest.mark.parametrize("version", [0, *sorted(OLD_SCHEMAS)])
+def test_the_store_brings_every_version_to_the_current_one(tmp_path: Path, version: int) -> None:
+    db = tmp_path / "decisions.db"
+    if version:
+        old = sqlite3.connect(db)
+        old.executescript(OLD_SCHEMAS[version])
+        old.close()
+    TriageStore(db).close()
+    check = sqlite3.connect(db)
+    try:
+        assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        check.close()
+
+
+def _insert(conn: sqlite3.Connection, table: str, **values: object) -> None:
+    names = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(values.values()))
+
+
+DECISION = {"key": "a.md", "state": "published", "origin": "editor", "at": "t"}
+BATCH = {"batch": 2, "at": "t", "kind": "apply"}
+EDIT = {"batch": 1, "at": "t", "key": "a.md", "action": "split"}
+WRITE = {
+    "batch": 1, "at": "t", "key": "a.md", "state": "published", "line_at": 0,
+    "old_line": b"", "new_line": b"published: true\n", "old_digest": "a", "new_digest": "b",
+    "status": "pending",
+}  # fmt: skip
+
+ROWS = [
+    pytest.param("decisions", DECISION, True, id="decision"),
+    pytest.param("decisions", {**DECISION, "state": "maybe"}, False, id="decision-unknown-state"),
+    pytest.param("decisions", {**DECISION, "state": "Published"}, False, id="decision-case"),
+    pytest.param("decisions", {**DECISION, "origin": "cli"}, False, id="decision-unknown-origin"),
+    pytest.param("decisions", {**DECISION, "at": None}, False, id="decision-no-time"),
+    pytest.param("batches", BATCH, True, id="apply-batch"),
+    pytest.param("batches", {**BATCH, "kind": "delete"}, False, id="batch-unknown-kind"),
+    pytest.param("file_writes", WRITE, True, id="file-write"),
+    pytest.param("file_writes", {**WRITE, "status": "done"}, False, id="write-unknown-status"),
+    pytest.param("file_writes", {**WRITE, "old_line": None}, False, id="write-no-old-line"),
+    pytest.param("file_writes", {**WRITE, "batch": 99}, False, id="write-of-no-batch"),
+    pytest.param("batches", {**BATCH, "kind": "story"}, True, id="story-batch"),
+    pytest.param("story_edits", EDIT, True, id="split"),
+    pytest.param("story_edits", {**EDIT, "action": "merge", "target": "b.md"}, True, id="merge"),
+    pytest.param("story_edits", {**EDIT, "action": "join"}, False, id="edit-unknown-action"),
+    pytest.param("story_edits", {**EDIT, "key": None}, False, id="edit-no-key"),
+    pytest.param("story_edits", {**EDIT, "batch": 99}, False, id="edit-of-no-batch"),
+]
+
+
+@pytest.mark.parametrize(("table", "row", "ok"), ROWS)
+def test_the_tables_refuse_rows_the_store_would_not_write(
+    conn: sqlite3.Connection, table: str, row: dict[str, object], ok: bool
+) -> None:
+    create(conn)
+    conn.execute("PRAGMA foreign_keys=ON")  # as the store has it
+    _insert(conn, "batches", batch=1, at="t", kind="decide")
+    before = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if not ok:
+        with pytest.raises(sqlite3.IntegrityError):
+            _insert(conn, table, **row)
+        return
+    _insert(conn, table, **row)
+    assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == before + 1
+
+
+@pytest.mark.parametrize("version", [1])  # schema 2 knows apply steps
+def test_an_upgraded_file_takes_an_apply_step(conn: sqlite3.Connection, version: int) -> None:
+    conn.executescript(OLD_SCHEMAS[version])
+    with pytest.raises(sqlite3.IntegrityError):
+        _insert(conn, "batches", **{**BATCH, "batch": 100})  # the old CHECK refuses it
+    upgrade(conn, version)
+    _insert(conn, "batches", **{**BATCH, "batch": 100})
+    _insert(conn, "file_writes", **{**WRITE, "batch": 100})
+
+
+@pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
+def test_an_upgraded_file_takes_a_story_step(conn: sqlite3.Connection, version: int) -> None:
+    conn.executescript(OLD_SCHEMAS[version])
+    with pytest.raises(sqlite3.IntegrityError):
+        _insert(conn, "batches", **{**BATCH, "batch": 100, "kind": "story"})  # the old CHECK
+    upgrade(conn, version)
+    conn.execute("PRAGMA foreign_keys=ON")
+    _insert(conn, "batches", **{**BATCH, "batch": 100, "kind": "story"})
+    _insert(conn, "story_edits", **{**EDIT, "batch": 100})
+
+
+def test_a_schema_2_store_keeps_every_decision_and_step(tmp_path: Path) -> None:
+    """Opened by this version, a newsreader 2 file keeps its decisions, its journal, its
+    file writes and both stacks, and takes story steps."""
+    db = tmp_path / "decisions.db"
+    old = sqlite3.connect(db)
+    old.executescript(SCHEMA_2)
+    tables = ("decisions", "batches", "journal", "file_writes")
+    before = {t: old.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    old.close()
+    store = TriageStore(db)
+    try:
+        after = {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        assert after == before
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert store.editor_decisions() == {
+            "a.md": (Decision.PUBLISHED, None), "b.md": (Decision.SKIPPED, "dup")}
+        assert store.decision("c.md") is Decision.UNDECIDED
+        assert len(list(store.journal())) == 4
+        assert store.next_step(undo=True) == Step(2, "apply")
+        assert store.next_step(undo=False) == Step(3, "decide")
+        assert store.story_edits() == []
+        batch = store.split_story(["c.md"])  # a story step, on top of the old ones
+        assert batch is not None and batch > 4
+        assert store.story_edits() == [("c.md", "split", None)]
+        assert not store.can_redo()  # a new step drops the old redo stack, as ever
+        assert store.next_step() == Step(batch, "story")
+    finally:
+        store.close()
+    TriageStore(db).close()  # and opens again as it is

@@ -1,0 +1,274 @@
+"""reader.data.files.lineedit:
+The one `published:` line, found, changed and verified, byte for byte."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.data.article import Article, article_to_dict
+from reader.data.files.lineedit import Refused, old_value, published_edit, verify
+from reader.data.files.parse import FRONT_MATTER_LIMIT, READ_LIMIT, head_of, parse_bytes, read_head
+
+HEAD = b"title: A title\npublishedDateTime: 2021-09-22T14:25:00Z\n"
+"""The fields every table file starts with (LF)."""
+
+# (old bytes, value to write, the exact new bytes)
+EDITS = [
+    pytest.param(
+        b"---\n" + HEAD + b"published: true\n---\nBody\n",
+        False,
+        b"---\n" + HEAD + b"published: false\n---\nBody\n",
+        id="lf-true-to-false",
+    ),
+    pytest.param(
+        b"---\r\ntitle: A\r\npublished: false\r\n---\r\nBody\r\n",
+        True,
+        b"---\r\ntitle: A\r\npublished: true\r\n---\r\nBody\r\n",
+        id="crlf",
+    ),
+    pytest.param(
+        b"---\r\ntitle: A\npublished: false\r\nb: 1\n---\nBody",
+        True,
+        b"---\r\ntitle: A\npublished: true\r\nb: 1\n---\nBody",
+        id="mixed-eol-keeps-the-lines-own",
+    ),
+    pytest.param(
+        b"---\r\ntitle: A\nb: 1\n---\nBody",
+        False,
+        b"---\r\ntitle: A\nb: 1\npublished: false\r\n---\nBody",
+        id="mixed-eol-insert-takes-the-first-lines",
+    ),
+    pytest.param(
+        b"---\n" + HEAD + b"---\nBody without a final newline",
+        False,
+        b"---\n" + HEAD + b"published: false\n---\nBody without a final newline",
+        id="insert-no-final-newline",
+    ),
+    pytest.param(
+        b"---\n" + HEAD + b"---",
+        False,
+        b"---\n" + HEAD + b"published: false\n---",
+        id="closing-line-is-the-last-byte",
+    ),
+    pytest.param(
+        b"---\r\ntitle: A\r\n---\r\nBody\r\n",
+        False,
+        b"---\r\ntitle: A\r\npublished: false\r\n---\r\nBody\r\n",
+        id="insert-crlf",
+    ),
+    pytest.param(
+        b"\xef\xbb\xbf---\ntitle: A\npublished: true\n---\n",
+        False,
+        b"\xef\xbb\xbf---\ntitle: A\npublished: false\n---\n",
+        id="utf8-bom",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: true   # live since May\t\n---\n",
+        False,
+        b"---\ntitle: A\npublished: false   # live since May\t\n---\n",
+        id="comment-and-trailing-spaces",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished:    false  \n---\n",
+        True,
+        b"---\ntitle: A\npublished:    true  \n---\n",
+        id="spaces-kept",
+    ),
+    pytest.param(
+        b'---\ntitle: A\npublished: "false"\n---\n',
+        False,
+        b"---\ntitle: A\npublished: false\n---\n",
+        id="double-quoted-string",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: 'true' # quoted\n---\n",
+        True,
+        b"---\ntitle: A\npublished: true # quoted\n---\n",
+        id="single-quoted-with-comment",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished:\n---\n",
+        False,
+        b"---\ntitle: A\npublished: false\n---\n",
+        id="empty-value",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: # decide later\n---\n",
+        True,
+        b"---\ntitle: A\npublished: true # decide later\n---\n",
+        id="empty-value-with-comment",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: ~\n---\n",
+        True,
+        b"---\ntitle: A\npublished: true\n---\n",
+        id="tilde-null",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: yes\n---\n",
+        False,
+        b"---\ntitle: A\npublished: false\n---\n",
+        id="yaml-1.1-yes",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: false\nb: 1\npublished: true\n---\n",
+        False,
+        b"---\ntitle: A\npublished: false\nb: 1\npublished: false\n---\n",
+        id="duplicate-keys-the-last-counts",
+    ),
+    pytest.param(
+        b'---\ntitle: A\n"published" : true\n---\n',
+        False,
+        b'---\ntitle: A\n"published" : false\n---\n',
+        id="quoted-key-space-before-colon",
+    ),
+    pytest.param(
+        b"---\ntitle: A\nprovider:\n  published: true\n---\n",
+        False,
+        b"---\ntitle: A\nprovider:\n  published: true\npublished: false\n---\n",
+        id="nested-key-is-not-the-one",
+    ),
+    pytest.param(
+        b"---\ntitle: A\nexcerpt: |\n  published: true\n---\n",
+        False,
+        b"---\ntitle: A\nexcerpt: |\n  published: true\npublished: false\n---\n",
+        id="key-inside-a-block-scalar-is-not-the-one",
+    ),
+    pytest.param(
+        b"---\ntitle: Caf\xe9\npublished: true\n---\nna\xefve\n",
+        False,
+        b"---\ntitle: Caf\xe9\npublished: false\n---\nna\xefve\n",
+        id="windows-1252",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: true\n---\n---\npublished: true\n---\n",
+        False,
+        b"---\ntitle: A\npublished: false\n---\n---\npublished: true\n---\n",
+        id="body-lines-untouched",
+    ),
+    pytest.param(
+        b"---  \ntitle: A\n---\t\nBody\n",
+        True,
+        b"---  \ntitle: A\npublished: true\n---\t\nBody\n",
+        id="spaces-after-the-dashes",
+    ),
+]
+
+
+def _fields(article: Article) -> dict:
+    data = article_to_dict(article)
+    for key in ("file_published", "has_published_key"):
+        data.pop(key)
+    data["problems"] = [p for p in data["problems"] if p["field"] != "published"]
+    return data
+
+
+@pytest.mark.parametrize(("old", "value", "new"), EDITS)
+def test_the_edit_changes_only_the_value(old: bytes, value: bool, new: bytes) -> None:
+    edit = published_edit(old, value)
+    assert verify(old, edit, value) == new
+    assert edit.apply(old) == new
+    assert edit.revert(new) == old
+    before, after = parse_bytes(old, "a.md"), parse_bytes(new, "a.md")
+    assert isinstance(before, Article) and isinstance(after, Article)
+    assert after.file_published is value and after.has_published_key
+    assert not [p for p in after.problems if p.field == "published"]
+    assert _fields(before) == _fields(after)
+
+
+REFUSED = [
+    pytest.param(b"Title\nDate: 2020-03-05\n\nBody\n", True, "press", id="press-release"),
+    pytest.param("---\ntitle: A\n---\n".encode("utf-16"), False, "encoding", id="utf-16-le"),
+    pytest.param("---\ntitle: A\n---\n".encode("utf-16-be"), False, "press", id="utf-16-be-no-bom"),
+    pytest.param(b"---\ntitle: A\n", False, "verify", id="unclosed"),
+    pytest.param(b"---\n---\nBody\n", False, "verify", id="empty-front-matter"),
+    pytest.param(
+        b'---\ntitle: "A long\npublished: true"\n---\n', False, "verify", id="line-inside-a-string"
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: |\n  true\n---\n", False, "verify", id="block-scalar-value"
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: [true]\n---\n", False, "verify", id="flow-sequence-value"
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: true\n  and more\n---\n", False, "verify", id="continued-value"
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: &p true\nalso: *p\n---\n", False, "verify", id="anchored-value"
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: 'it''s\n  on'\n---\n", False, "verify", id="unclosed-quote"
+    ),
+    pytest.param(
+        b"---\n{title: A, published: true}\n---\n", False, "verify", id="flow-mapping-front-matter"
+    ),
+    pytest.param(
+        b"---\ntitle: A\n? published\n: true\n---\n", False, "verify", id="complex-key-shadowed"
+    ),
+    pytest.param(b"---\n- a\n- b\n---\n", False, "verify", id="not-a-mapping"),
+]
+
+
+@pytest.mark.parametrize(("old", "value", "code"), REFUSED)
+def test_refused(old: bytes, value: bool, code: str) -> None:
+    with pytest.raises(Refused) as refused:
+        verify(old, published_edit(old, value), value)
+    assert refused.value.code == code
+    assert refused.value.why
+
+
+def test_old_value_for_reports() -> None:
+    for line, shown in [
+        (b'published: "yes" # c\n', '"yes"'),
+        (b"published: true\r\n", "true"),
+        (b"published:\n", ""),
+        (b"published: # c\n", ""),
+    ]:
+        data = b"---\ntitle: A\n" + line + b"---\n"
+        assert old_value(published_edit(data, False)) == shown
+    assert old_value(published_edit(b"---\ntitle: A\n---\n", False)) == ""
+
+
+@pytest.mark.parametrize(
+    "size",
+    [10, READ_LIMIT - 1, READ_LIMIT, READ_LIMIT + 1, READ_LIMIT + 5000],
+    ids=["small", "limit-1", "limit", "limit+1", "over"],
+)
+@pytest.mark.parametrize("closed", [True, False], ids=["closed", "long-front-matter"])
+def test_head_of_is_what_read_head_reads(tmp_path, size: int, closed: bool) -> None:
+    front = b"---\ntitle: A\n" + (b"---\n" if closed else b"")
+    data = front + b"x" * max(0, size - len(front))
+    if not closed:
+        data += b"\n---\n" + b"y" * 100
+    path = tmp_path / "a.md"
+    path.write_bytes(data)
+    assert head_of(data) == read_head(path)
+    assert len(head_of(b"---\n" + b"z" * (FRONT_MATTER_LIMIT + 10))) == FRONT_MATTER_LIMIT + 1
+
+
+BEYOND = [
+    pytest.param(b"quality: 3\n", b"published: false\n", id="a-field-dropped"),
+    pytest.param(b"quality: 3\n", b"quality: 3.0\npublished: false\n", id="int-to-float"),
+    pytest.param(b"quality: 3\n", b'quality: "3"\npublished: false\n', id="int-to-string"),
+    pytest.param(b"title: A\n", b"title: A\npublished: false\n", id="added-mid-mapping"),
+    pytest.param(b"quality: 3\n", b"quality: 3\npublished: false\nextra: 1\n", id="extra-field"),
+    pytest.param(b"published: true\n", b"published: false\n  # fine\n", id="comment-is-fine"),
+    pytest.param(b"published: true\n", b"published: 'false'\n", id="quoted-new-value"),
+    pytest.param(b"published: true\n", b"published: False\n", id="capitalised-new-value"),
+]
+
+
+@pytest.mark.parametrize(("old_line", "new_line"), BEYOND)
+def test_a_hand_made_edit_that_reaches_further_is_refused(old_line: bytes, new_line: bytes) -> None:
+    """verify() trusts nothing about the edit: only what the two files load as."""
+    from reader.data.files.lineedit import LineEdit
+
+    data = b"---\ntitle: A\nquality: 3\npublished: true\n---\nBody\n"
+    edit = LineEdit(data.index(old_line), old_line, new_line)
+    if new_line.endswith(b"# fine\n"):
+        assert verify(data, edit, False) == edit.apply(data)
+        return
+    with pytest.raises(Refused) as refused:
+        verify(data, edit, False)
+    assert refused.value.code == "verify"
