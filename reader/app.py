@@ -22,8 +22,7 @@ from textual.theme import Theme
 from reader.config import Settings, save_theme
 from reader.data.checks import Checks
 from reader.data.clean import escape_name, is_openable
-from reader.data.decisions.dbfile import StoreError
-from reader.data.library import Library, LibraryError
+from reader.data.library import Library, LibraryError, StoreError
 from reader.messages import FirstFrameOut, LinkRequested
 from reader.paths import config_file
 from reader.screens.triage import TriageScreen
@@ -148,7 +147,7 @@ class NewsReader(App[int]):
         except (LibraryError, StoreError) as error:
             self.exit(return_code=2, message=Text(f"newsreader: {error}"))
             return
-        if self.library.index.rebuilt:
+        if self.library.index_rebuilt:
             message = "The index was damaged and has been rebuilt from the files; no decision lost."
             self.notify(message, severity="warning", timeout=10, markup=False)
         # Not pushed here: App.on_mount runs inside Textual's start-up batch, where the new

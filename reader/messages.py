@@ -8,7 +8,7 @@ from typing import Literal
 from textual.message import Message
 
 from reader.data.article import Decision, Problem
-from reader.data.index.index import RefreshResult
+from reader.data.library import RefreshResult
 from reader.data.query import ArticleRow, Filter, Sort
 
 LinkAction = Literal["open", "copy"]

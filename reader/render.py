@@ -13,7 +13,7 @@ from reader.data.clean import escape_name
 from reader.data.query import ArticleRow, Filter
 
 if TYPE_CHECKING:
-    from reader.data.index.story_explain import Explanation
+    from reader.data.library import Explanation
 
 LABEL = "$text-muted"
 """The style of a field's label in the detail pane."""

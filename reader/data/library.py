@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -11,12 +11,19 @@ from typing import TYPE_CHECKING
 
 from reader.data.article import Article, Decision, Problem
 from reader.data.checks import INDEX_PROBE, Checks
-from reader.data.decisions.store import Change, Clock, TriageStore
-from reader.data.index.index import Index, Progress, RefreshResult
+from reader.data.decisions.dbfile import StoreError as StoreError
+from reader.data.decisions.store import Change as Change
+from reader.data.decisions.store import Clock, TriageStore
+from reader.data.index.index import Index, Progress
+from reader.data.index.index import RefreshResult as RefreshResult
+from reader.data.index.index import prepare_workers as prepare_workers
 from reader.paths import default_db_path, index_path_for
 
 if TYPE_CHECKING:
-    from reader.data.index.story_explain import Explanation
+    from reader.data.decisions.records import JournalEntry, Step
+    from reader.data.index.story_explain import Explanation as Explanation
+    from reader.data.writeback.planner import Edit, Plan
+    from reader.data.writeback.writer import ApplyResult
 
 
 class LibraryError(Exception):
@@ -109,6 +116,17 @@ class Library:
     def passed_checks(self) -> Checks:
         """This library's files as already checked: for another connection of this process."""
         return Checks.passed(self.db_path, self.index.db_path)
+
+    def for_thread(self) -> Library:
+        """The same folder on connections of its own, for a worker thread (SQLite
+        connections belong to the thread that made them); the worker closes it."""
+        return Library(self.root, self.db_path, clock=self.store.clock,
+                       checks=self.passed_checks(), story_window=self.story_window)
+
+    @property
+    def index_rebuilt(self) -> bool:
+        """Whether the index was made anew on opening (new, damaged or of an old schema)."""
+        return self.index.rebuilt
 
     def close(self) -> None:
         """Close both databases."""
@@ -323,3 +341,64 @@ class Library:
     def problems(self) -> list[Problem]:
         """Every problem found in the folder, in id order."""
         return sorted(self.skipped + self.index.problems(), key=lambda p: p.path)
+
+    # -- the decisions, as the front ends read and make them --------------------------
+
+    def decide(self, ids: Iterable[str], decision: Decision, reason: str | None = None
+               ) -> int | None:
+        """Set the state of these articles as one undoable step (None: nothing changed).
+        Raises StoreError when it is not saved."""
+        return self.store.decide(ids, decision, reason)
+
+    def decision(self, article_id: str) -> Decision:
+        """The article's state now."""
+        return self.store.decision(article_id)
+
+    def reason(self, article_id: str) -> str | None:
+        """The reason stored with the article's state."""
+        return self.store.reason(article_id)
+
+    def journal(self) -> Iterator[JournalEntry]:
+        """Every change of state ever made, oldest first."""
+        return self.store.journal()
+
+    def can_undo(self) -> bool:
+        """Whether there is a step to undo (made by any instance)."""
+        return self.store.can_undo()
+
+    def can_redo(self) -> bool:
+        """Whether there is a step to redo."""
+        return self.store.can_redo()
+
+    def next_step(self, undo: bool = True) -> Step | None:
+        """The step `undo` (or `redo`) would take now."""
+        return self.store.next_step(undo)
+
+    def last_change(self) -> int:
+        """The newest journal entry's number: what follows it is news."""
+        return self.store.last_change()
+
+    def changed_since(self, seq: int) -> tuple[int, set[str]]:
+        """The newest journal entry's number, and the articles changed after `seq`."""
+        return self.store.changed_since(seq)
+
+    def story_steps_since(self, batch: int | None) -> tuple[int, bool]:
+        """The newest batch, and whether a story step was made, undone or redone after
+        `batch` (None: only look the newest up)."""
+        return self.store.story_steps_since(batch)
+
+    # -- write-back (loaded when first used) ------------------------------------------
+
+    def plan_apply(self, verify: bool = True) -> Plan:
+        """Every decision its file does not say yet, as an edit or why not; writes nothing."""
+        from reader.data.writeback.planner import plan
+
+        return plan(self, verify=verify)
+
+    def apply(self, edits: Iterable[Edit], commit: bool = False) -> ApplyResult:
+        """Write the planned edits as one undoable step, then re-index (and, if asked,
+        commit exactly those files to git)."""
+        from reader.data.writeback.writer import apply
+
+        return apply(self, edits, commit=commit)
+

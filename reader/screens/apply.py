@@ -19,12 +19,11 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from reader.data import writeback
 from reader.data.article import Decision
 from reader.data.clean import escape_name
-from reader.data.files.git import GitError, Repo
 from reader.data.library import Library
-from reader.data.writeback import writer as writeback
-from reader.data.writeback.writer import ApplyResult, Edit, Plan, Skipped
+from reader.data.writeback import ApplyResult, Edit, GitError, Plan, Repo, Skipped
 from reader.paths import bundled_seeds
 from reader.widgets.key_footer import KeyFooter
 
@@ -182,7 +181,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         """Read the files and plan the edits, off the UI thread."""
         library = self._library()
         try:
-            found = writeback.plan(library)
+            found = library.plan_apply()
         finally:
             library.close()
         self.post_message(self.Planned(found, _in_git(self.root)))
@@ -192,7 +191,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         """Write the planned edits (and commit them) on this thread's own connections."""
         library = self._library()
         try:
-            result = writeback.apply(library, edits, commit=commit)
+            result = library.apply(edits, commit=commit)
         finally:
             library.close()
         self.post_message(self.Applied(result))

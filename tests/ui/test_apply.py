@@ -133,7 +133,7 @@ async def test_folder_busy_is_a_notification(
     def busy(*args: object, **kwargs: object) -> None:
         raise FolderBusy("another newsreader is writing to this folder")
 
-    monkeypatch.setattr("reader.screens.apply.writeback.apply", busy)
+    monkeypatch.setattr("reader.data.library.Library.apply", busy)
     warm(seeds_dir, db_path)
     original = (seeds_dir / FIRST).read_bytes()
     app = new_app()

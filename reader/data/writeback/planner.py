@@ -14,7 +14,7 @@ from reader.data.files.parse import head_of
 from reader.data.files.safefile import Folder, Unsafe, digest
 
 if TYPE_CHECKING:
-    from reader.data.library import Library
+    from reader.data.writeback.host import Host
 
 CONTEXT = 3
 """Lines of context around a change in a diff."""
@@ -109,7 +109,7 @@ def in_sync(article: Article, decision: Decision) -> bool:
 # -- plan --------------------------------------------------------------------------------
 
 
-def plan(library: Library, verify: bool = True) -> Plan:
+def plan(library: Host, verify: bool = True) -> Plan:
     """Every editor decision its file does not say yet, as an edit or a reason why not.
 
     Reads each such file in full and (unless `verify` is False: `apply` verifies again
@@ -129,7 +129,7 @@ def plan(library: Library, verify: bool = True) -> Plan:
 
 
 def _plan_one(
-    library: Library,
+    library: Host,
     folder: Folder,
     article_id: str,
     decision: Decision,

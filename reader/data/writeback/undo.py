@@ -10,10 +10,10 @@ from reader.data.files import lineedit
 from reader.data.files.safefile import Folder, Unsafe, digest
 
 if TYPE_CHECKING:
-    from reader.data.library import Library
+    from reader.data.writeback.host import Host
 
 
-def settle(library: Library, folder: Folder) -> None:
+def settle(library: Host, folder: Folder) -> None:
     """Find out what a killed run's pending writes did, from the files themselves.
 
     Call it holding the folder's lock, before writing: each pending write becomes
@@ -34,7 +34,7 @@ def settle(library: Library, folder: Folder) -> None:
     library.store.settle_writes(statuses)
 
 
-def revert(library: Library, batch: int, undo: bool = True) -> Change | None:
+def revert(library: Host, batch: int, undo: bool = True) -> Change | None:
     """Undo (restore the old bytes) or redo (write the new ones) an apply step's files.
 
     Each file must hold exactly what the step left (or, for a redo, what it found);
@@ -56,7 +56,7 @@ def revert(library: Library, batch: int, undo: bool = True) -> Change | None:
 
 
 def _revert_all(
-    library: Library, folder: Folder, batch: int, undo: bool
+    library: Host, folder: Folder, batch: int, undo: bool
 ) -> tuple[list[str], list[Problem]]:
     """Each written file of the step back to its old bytes (or on to its new ones)."""
     done: list[str] = []

@@ -36,7 +36,7 @@ from reader.data.writeback.undo import revert, settle
 from reader.data.writeback.verify import Item, Verdict, Verifier, chunks
 
 if TYPE_CHECKING:
-    from reader.data.library import Library
+    from reader.data.writeback.host import Host
 
 __all__ = [
     "ACTIONS",
@@ -84,7 +84,7 @@ class ApplyResult:
 
 
 def apply(
-    library: Library, edits: Iterable[Edit], commit: bool = False, *, refresh: bool = True
+    library: Host, edits: Iterable[Edit], commit: bool = False, *, refresh: bool = True
 ) -> ApplyResult:
     """Write the planned edits, each atomically, as one undoable step; then re-index.
 
@@ -118,7 +118,7 @@ class _Run:
     once: the file system commits them together).
     """
 
-    def __init__(self, library: Library, folder: Folder, verifier: Verifier, result: ApplyResult):
+    def __init__(self, library: Host, folder: Folder, verifier: Verifier, result: ApplyResult):
         self.library = library
         self.folder = folder
         self.verifier = verifier
@@ -196,7 +196,7 @@ def _refusal(edit: Edit, error: BaseException) -> Skipped:
 # -- git ---------------------------------------------------------------------------------
 
 
-def _repo(library: Library, result: ApplyResult) -> Repo | None:
+def _repo(library: Host, result: ApplyResult) -> Repo | None:
     """The work tree as it is before the writes, or None (with a note) when there is none."""
     try:
         return Repo(library.root)
