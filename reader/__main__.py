@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reader import __version__
-from reader.commands import COMMANDS, default_root
+from reader.cli_names import COMMANDS, default_root
 from reader.config import load_settings
 from reader.paths import config_file
 

@@ -12,16 +12,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from reader import __version__, cli_report
+from reader.cli_names import default_root
 from reader.cli_report import CliError
-from reader.commands import default_root
 from reader.config import Settings
-from reader.data import query
+from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict
 from reader.data.clean import escape_name
-from reader.data.decisions.dbfile import StoreError
-from reader.data.decisions.store import Change
-from reader.data.library import Library, LibraryError
-from reader.data.writeback import writer as writeback
+from reader.data.library import Change, Library, LibraryError, StoreError
 from reader.paths import bundled_seeds
 
 ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}
@@ -92,7 +89,7 @@ def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
             print(f"\rindexing {done:,}/{total:,} files", end=end, file=sys.stderr, flush=True)
 
     library.refresh(progress if sys.stderr.isatty() else None)
-    if library.index.rebuilt:
+    if library.index_rebuilt:
         print(
             "newsreader: the index was damaged and has been rebuilt from the files", file=sys.stderr
         )
@@ -209,7 +206,7 @@ def cmd_show(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     if len(ns.args) != 1:
         raise CliError("show takes one article id")
     article = _known(library, ns.args[0])
-    state, reason = library.store.decision(article.id), library.store.reason(article.id)
+    state, reason = library.decision(article.id), library.reason(article.id)
     if ns.format == "json":
         json.dump(record(article, state, reason), out, ensure_ascii=False, indent=2)
         print(file=out)
@@ -254,7 +251,7 @@ def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     for article_id in ids:
         _known(library, article_id)
     decision = ACTIONS[action]
-    batch = library.store.decide(
+    batch = library.decide(
         ids, decision, ns.reason if decision != Decision.UNDECIDED else None
     )
     what = "no change" if batch is None else f"step {batch}"
@@ -282,7 +279,7 @@ def _undo_redo(name: str) -> Callable[[Library, argparse.Namespace, TextIO], int
         for article_id in change.ids:
             print(
                 f"{name}: {escape_name(article_id)} is now "
-                f"{library.store.decision(article_id).value}",
+                f"{library.decision(article_id).value}",
                 file=out,
             )
         return 0
@@ -305,7 +302,7 @@ def _files_step(name: str, change: Change, out: TextIO) -> int:
 
 
 def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
-    found = writeback.plan(library, verify=ns.dry_run)  # apply verifies each file anyway
+    found = library.plan_apply(verify=ns.dry_run)  # apply verifies each file anyway
     if ns.dry_run:
         for edit in found.edits:
             print(writeback.diff(edit), end="", file=out)
@@ -319,7 +316,7 @@ def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     if library.root.resolve() == bundled_seeds().resolve():
         raise CliError("the bundled demo articles are never rewritten: give an article folder")
     try:
-        done = writeback.apply(library, found.edits, commit=ns.commit)
+        done = library.apply(found.edits, commit=ns.commit)
     except writeback.FolderBusy as error:
         raise CliError(str(error)) from None
     skipped = found.skipped + done.skipped
@@ -352,7 +349,7 @@ def _report_commit(commit: writeback.CommitResult, out: TextIO) -> None:
 
 def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     fields = ["seq", "batch", "kind", "at", "id", "old_state", "new_state", "reason"]
-    entries = list(library.store.journal())
+    entries = list(library.journal())
     if ns.format == "json":
         json.dump(
             [{f: getattr(e, f) for f in fields} for e in entries], out, ensure_ascii=False, indent=2

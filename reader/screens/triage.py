@@ -1,69 +1,155 @@
-"""TriageScreen: the layout of the list, the article and its related coverage; the first load."""
+"""TriageScreen: the list, the article and its related coverage, bound to a TriageModel.
+
+The model holds the triage state and rules (reader.model.triage). This screen lays the
+panes out, turns keys and widget messages into the model's intents, copies what changed
+into its reactives in one place (`_took`), and runs the background work (a scan, reading
+every row, working out a search) on worker threads with libraries of their own.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import Sequence
+import sqlite3
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Header, Label
+from textual.css.query import NoMatches
+from textual.reactive import reactive, var
+from textual.screen import Screen
+from textual.widgets import Header, Input, Label, ProgressBar
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.data import query
-from reader.data.index.index import RefreshResult
-from reader.data.library import Library
-from reader.data.query import ArticleRow, Filter, Sort
-from reader.messages import LinkRequested, RowsLoaded
-from reader.render import filter_content
-from reader.screens.deciding import DecidingScreen
-from reader.screens.keys import TRIAGE_BINDINGS
-from reader.screens.rows import LoadedRows
-from reader.screens.stories import STORY_BINDINGS
-from reader.screens.story_edits import STORY_EDIT_BINDINGS
+from reader.data.article import Article, Decision, Problem
+from reader.data.library import Library, LibraryError, RefreshResult, StoreError, StoryPlan
+from reader.data.query import SORTS, ArticleRow, Filter, Sort
+from reader.messages import (
+    DecisionRequested,
+    FirstFrameOut,
+    LinkRequested,
+    RowsLoaded,
+    ScanFinished,
+    ScanProgressed,
+)
+from reader.model import triage as model
+from reader.model.filters import next_sort, next_state, with_sort, with_state
+from reader.model.story_rows import Lookups
+from reader.model.triage import Moved, TriageModel
+from reader.render import filter_content, story_why
+from reader.screens import words, workers
+from reader.screens.triage_bindings import STORY_BINDINGS, STORY_EDIT_BINDINGS, TRIAGE_BINDINGS
 from reader.widgets.article_detail import ArticleDetail
-from reader.widgets.article_list import ArticleList
+from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.key_footer import KeyFooter
 from reader.widgets.related_links import RelatedLinks
 from reader.widgets.status_bar import StatusBar
 
-FIRST_PAGE = 100
-"""Rows read before the first paint, two screens of a tall terminal; the rest come from a
-worker (51k rows take 0.4 s). Every row read here delays the first frame: 200 rows took
-~3 ms more of the app's thread than 100 (51k articles)."""
 PACE_EVERY = 30.0
 """Seconds between updates of the pace shown in the status bar."""
 FREEZE_FROM = 10_000
-"""Rows from which a load is moved out of the cyclic collector's sight (`gc.freeze`): 51k
-rows are ~300k objects that live as long as the list, and a full collection that walks
-them during a search took up to ~115 ms instead of ~30. Below this, it is not worth
-keeping whatever cyclic garbage exists at that moment for good."""
+"""Rows from which a load is moved out of the cyclic collector's sight (`gc.freeze`): a
+large list is hundreds of thousands of objects that live as long as it does, and a full
+collection that walks them makes a search stutter. Below this, it is not worth keeping
+whatever cyclic garbage exists at that moment for good."""
 FOLLOW_EVERY = 1.0
 """Seconds between looks at the journal for what another instance (app or CLI) decided."""
-
-
 WIDE_FROM = 110
 """The narrowest terminal that shows the list and the article side by side."""
 BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
 """Below WIDE_FROM columns the panes stack: the list on top, the article under it."""
 
 
-class TriageScreen(DecidingScreen):
-    """Owns the triage state; panes post intents up and get their state bound down.
-
-    The state and the rows it comes from are ListingScreen's, decisions DecidingScreen's;
-    this lays the panes out, loads the first rows, and holds the keys' bindings."""
+class TriageScreen(Screen[None]):
+    """Owns the triage screen: panes post intents up, the model decides, state binds down."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*TRIAGE_BINDINGS, *STORY_BINDINGS,
                                              *STORY_EDIT_BINDINGS]
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
-    # -- layout ----------------------------------------------------------------
+    # -- the state the panes are bound to (copied from the model) ------------------------
+
+    filters: reactive[Filter] = reactive(Filter, init=False)
+    """What the list shows and in which order. A reactive that repaints the screen: a new
+    filter is seen in one full frame, before the layout it also needs."""
+    notices: var[tuple[str, ...]] = var(())
+    """Problems shown above the article: unreadable files, a store that would not write."""
+    problems: var[int] = var(0)
+    """How many problems the last scan found in the folder (the status bar shows them)."""
+    article: var[Article | None] = var(None)
+    """The article under the cursor (None: none, or not indexed yet)."""
+    decision: var[Decision] = var(Decision.UNDECIDED)
+    """The state of the article under the cursor."""
+    reason: var[str | None] = var(None)
+    """The reason stored with that state."""
+    counts: var[dict[Decision, int]] = var(dict, always_update=True)
+    """How many articles are in each state."""
+    session: var[int] = var(0)
+    """Articles whose state the editor changed since the app started (an undo takes one back)."""
+    pace: var[float | None] = var(None)
+    """`session` per hour, by the app's clock."""
+    shown: var[int] = var(0)
+    """How many rows the list shows."""
+    can_undo: var[bool] = var(False)
+    """Whether the store has a step to undo."""
+    can_redo: var[bool] = var(False)
+    """Whether the store has a step to redo."""
+    has_rows: var[bool] = var(False)
+    """Whether the list has any rows (decision keys hide without)."""
+    members: var[tuple[ArticleRow, ...]] = var(tuple)
+    """The other articles of the shown article's story in this folder, newest first."""
+    members_total: var[int] = var(0)
+    """How many other articles its story has in this folder, listed or not."""
+    story_why: var[str] = var("")
+    """What ties the shown article to its story (shared URL, related links, words)."""
+
+    def __init__(self, library: Library, db_path: Path | None,
+                 clock: Callable[[], datetime]) -> None:
+        """A screen on `library` (the app thread's), timed by `clock` (fixed in tests)."""
+        super().__init__()
+        self.library = library
+        """The main thread's library: queries and decisions."""
+        self.db_path = db_path
+        """The decisions database the library opened."""
+        self.clock = clock
+        """The app's clock."""
+        self.model = TriageModel(library, clock)
+        """The triage state and its rules."""
+        self.painted = threading.Event()
+        """Set once the first frame is out: workers wait for it, not to slow that frame."""
+        self._scanned = False
+        """Whether a scan has reported its problems yet this session."""
+        self._keys: tuple[object, ...] = ()
+        """The keys the footer showed at the last refresh: (key, enabled, tooltip)."""
+        self._preparer: ThreadPoolExecutor | None = None
+        """The one thread that works out a search's rows as it is typed."""
+
+    @property
+    def scanning_first(self) -> bool:
+        """True while a first scan fills an empty index."""
+        return self.model.scanning_first
+
+    @property
+    def article_list(self) -> ArticleList:
+        """The list pane."""
+        return self.query_one(ArticleList)
+
+    # -- layout and start ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        """The list (with its filter line) beside the article and its related coverage."""
         yield Header()
         with Horizontal(id="panes"):
             with Vertical(id="list-pane"):
@@ -85,77 +171,657 @@ class TriageScreen(DecidingScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        """List the first page, then start the rescan and the timers after the first frame."""
+        self.call_after_refresh(self._first_frame_out)
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
-        first = query.rows(self.library, self.filters, limit=FIRST_PAGE)
-        partial = len(first) == FIRST_PAGE and self.filters == Filter()
-        self._set_rows(first, recount=not partial)  # counts: 60 ms at 50,000, after the paint
+        first = self.model.first_page()
+        # Counting every state at 50,000 articles waits for after the paint.
+        self._set_rows(first, recount=not self.model.partial)
         self.article_list.focus()
         # A warm start of a large folder rescans before it reads every row: the rescan's
-        # working set (every indexed key, ~12 MiB at 51k) is freed by then, not held on top.
-        self._partial = partial
+        # working set is freed by then, not held on top of them.
         self.start_scan(first=not first)
         self.set_interval(PACE_EVERY, self._update_pace)
-        self._seen = self.library.store.last_change()
-        self._stories_seen = self.library.store.story_steps_since(None)[0]
+        self.model.start_following()
         self.set_interval(FOLLOW_EVERY, self._follow_store)
 
-    _arrived: tuple[str, ...] = ()
-    """Files the warm start's rescan added, announced once every row is listed."""
+    def _first_frame_out(self) -> None:
+        """Start what a scan's process pool needs, then let the workers go.
 
-    @property
-    def _first_page_only(self) -> bool:
-        """Whether the list holds the warm start's first page, every row still to be read."""
-        return self._partial and self._loaded is None
+        Not before the first frame: the resource tracker is a second Python process. Its
+        launch passes on stderr's descriptor, which Textual's stand-in lacks, so it sees
+        the real one for that call (the UI thread: nothing else writes meanwhile).
+        """
+        saved = sys.stderr
+        sys.stderr = sys.__stderr__ or saved
+        try:
+            workers.prepare_workers()
+        finally:
+            sys.stderr = saved
+        self.painted.set()
+        self.post_message(FirstFrameOut())  # for the app (it bubbles up)
 
-    def _fresh_rows(self, result: RefreshResult) -> list[ArticleRow]:
-        """Until every row is read (after the warm start's rescan), a fresh first page."""
-        if self._first_page_only:
-            return query.rows(self.library, self.filters, limit=FIRST_PAGE)
-        return super()._fresh_rows(result)
+    def on_unmount(self) -> None:
+        """Let the search's thread go."""
+        if self._preparer is not None:
+            self._preparer.shutdown(wait=False, cancel_futures=True)
+
+    # -- the one place the model's changes reach the reactives ---------------------------
+
+    def _set_rows(self, rows: list[ArticleRow], recount: bool = True,
+                  lookups: Lookups | None = None) -> None:
+        """Show these rows (the cursor keeps its article) and what depends on them."""
+        lst = self.article_list
+        lst.set_rows(rows, lookups)
+        self.shown = len(lst.rows)  # a folded story is one row
+        self.has_rows = bool(rows)
+        if recount:
+            self.counts = self.model.recount()
+        self._update_steps()
+        self._show(lst.cursor_id)
+
+    def _took(self, moved: Moved, show: bool = True) -> None:
+        """Show the states the model took in: the rows, the counts, the tally (`show`:
+        whether the panes show the article under the cursor, or its story, again)."""
+        lst = self.article_list
+        for article_id, state in moved.after.items():
+            row = lst.loaded_row(article_id)  # folded away in its story, perhaps
+            if row is not None and row.state is not state:
+                lst.update_row(replace(row, state=state))
+        self.counts = self.model.counts
+        self.session = self.model.tally.changed
+        self._update_steps()
+        ids = set(moved.ids)
+        if show and (lst.cursor_id in ids or any(member.id in ids for member in self.members)):
+            self._show(lst.cursor_id)  # the reason, or a state in the story, may have changed
+
+    def _took_and_advance(self, moved: Moved) -> None:
+        """Show the new states, then move to the next undecided article. The panes show the
+        article moved to (it comes with the cursor), not first the one just decided."""
+        self._took(moved, show=False)
+        lst = self.article_list
+        index = model.next_undecided(lst.rows, lst.cursor_index)
+        if index is None:  # nothing left undecided: the decided article stays shown
+            self._show(lst.cursor_id)
+        else:
+            lst.cursor_id = lst.rows[index].id
+
+    def _restory(self) -> None:
+        """Show every row with the story it has now (after a story edit, its undo or
+        redo, or another instance's): merged as a rescan's rows are, so the order stays."""
+        self.model.stories_changed()
+        self._merge_fresh(RefreshResult())
+
+    def _merge_fresh(self, result: RefreshResult) -> None:
+        """Show what the filter selects now, merged into the rows on screen."""
+        self._set_rows(self.model.merged(self.article_list.rows, result))
+
+    def _update_steps(self) -> None:
+        """Whether there is a step to undo or redo (the footer shows the keys then)."""
+        self.can_undo, self.can_redo = self.model.steps()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Tell the footer the keys changed only when those it shows did (hidden keys are
+        checked as they are pressed): not per cursor move."""
+        bindings = self.active_bindings.items()
+        keys = tuple((key, b.enabled, b.tooltip) for key, b in bindings if b.binding.show)
+        if keys != self._keys:
+            self._keys = keys
+            self.refresh_bindings()
+
+    def _update_pace(self) -> None:
+        """The pace by the clock now."""
+        self.pace = self.model.tally.pace(self.clock())
+
+    def watch_session(self) -> None:
+        """A decision changes the pace at once."""
+        self._update_pace()
+
+    def _show(self, article_id: str | None) -> None:
+        """Load the article under the cursor, and its story, into what the panes show."""
+        lst = self.article_list
+        index = None if article_id is None else lst.index_of(article_id)
+        if article_id is None or index is None:
+            self.article = None
+            row = None
+        else:
+            row = lst.rows[index]
+            self.article = self.model.article(article_id)
+            self.decision = row.state
+            self.reason = self.model.reason(article_id)
+        members, total = self.model.members(row)
+        if row is None or row.story_size < 2:
+            self.members_total, self.members, self.story_why = total, members, ""
+        else:
+            self.story_why = ""
+            self.members_total, self.members = total, members
+            # After the frame that shows the members: the key's answer comes first.
+            self.call_after_refresh(self._explain, row.id, [m.id for m in members])
+        self._refresh_keys()
+
+    def _explain(self, article_id: str, among: list[str]) -> None:
+        """Say why the article is in its story, if the cursor is still on it; weighed
+        against the members listed, as reading every copy of a large story would be slow."""
+        row = self.article_list.cursor_row
+        if row is None or row.id != article_id:
+            return  # the cursor moved on: its own reason is on the way
+        try:
+            self.story_why = story_why(self.library.explain_story(article_id, among))
+        except sqlite3.Error:  # the index is busy or being rebuilt: no reason this time
+            self.story_why = ""
+
+    def _problem(self, text: str) -> None:
+        """A problem that is not an article's: notify, and keep it above the article."""
+        self.app.notify(text, title="Problem", severity="error", markup=False)
+        self.notices = (*self.notices[-2:], text)
+
+    # -- the filter ----------------------------------------------------------------------
+
+    def watch_filters(self) -> None:
+        """Reload the list and say what it shows."""
+        rows, lookups = self.model.set_filter(self.filters)
+        self._set_rows(rows, recount=False, lookups=lookups)  # a filter moves no counts
+        self.query_one("#filter-line", Label).update(filter_content(self.filters))
+
+    @on(Input.Submitted, "#search")
+    def _search(self, message: Input.Submitted) -> None:
+        """Apply the search box."""
+        self._close_search()
+        self.filters = replace(self.filters, search=message.value.strip() or None)
+
+    def _close_search(self) -> None:
+        """Hide the search box and give the list the focus."""
+        self.query_one("#search").remove_class("-open")
+        self.article_list.focus()
+
+    @on(Input.Changed, "#search")
+    def _typed(self, message: Input.Changed) -> None:
+        """Work out the rows of the search as it is typed, so that Enter only shows them
+        (typing leaves the time). The search still applies only on Enter."""
+        search = self.model.prepare_search(message.value)
+        if search is not None:
+            self._prepare_rows(search)
+
+    @work(exclusive=True, group="prepare", name="Working out the search", exit_on_error=False)
+    async def _prepare_rows(self, search: model.Search) -> None:
+        """Have the one preparing thread work out a search's rows; keep them for Enter.
+        One thread: no two searches' rows stand in memory at once, none is made per key."""
+        if self._preparer is None:
+            self._preparer = ThreadPoolExecutor(1, thread_name_prefix="prepare")
+        loop = asyncio.get_running_loop()
+        ready = await loop.run_in_executor(self._preparer, self.model.work_out, search)
+        self.model.keep_ready(ready)
+
+    def action_search(self) -> None:
+        """Open the search box (made the first time: not before the first paint)."""
+        try:
+            box = self.query_one("#search", Input)
+        except NoMatches:
+            box = Input(placeholder="Search (Enter to apply, Esc to close)", id="search")
+            self.query_one("#list-pane").mount(box, before="#filter-line")
+        box.value = self.filters.search or ""
+        box.add_class("-open")
+        box.focus()
+
+    def action_cycle_state(self) -> None:
+        """Show the next state: all, undecided, published, skipped."""
+        self.filters = next_state(self.filters)
+
+    def action_show_state(self, state: str) -> None:
+        """Show one state (`all` for every state)."""
+        self.filters = with_state(self.filters, state)
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next key: date, quality, heat, title."""
+        self.filters = next_sort(self.filters)
+
+    def action_sort(self, sort: str) -> None:
+        """Sort by one key."""
+        self.filters = with_sort(self.filters, sort)
+
+    def _pick(self, title: str, values: list[tuple[str, int]], current: str | None,
+              chosen: Callable[[str | None], Filter]) -> None:
+        """Let the editor choose one value ("" for any); `chosen` makes the new filter."""
+        def picked(value: str | None) -> None:
+            """Show the value picked (None: the editor closed the list)."""
+            if value is not None:
+                self.filters = chosen(value or None)
+
+        from reader.screens.pick import PickScreen  # loaded when first used
+
+        self.app.push_screen(PickScreen(title, values, current), picked)
+
+    def action_pick_topic(self) -> None:
+        """Choose a topic to show."""
+        self._pick("Topic", query.topics(self.library), self.filters.topic,
+                   lambda value: replace(self.filters, topic=value))
+
+    def action_pick_provider(self) -> None:
+        """Choose a provider to show."""
+        self._pick("Provider", query.providers(self.library), self.filters.provider,
+                   lambda value: replace(self.filters, provider=value))
+
+    def action_pick_reason(self) -> None:
+        """Choose a skip reason to show (every `duplicate of …` counts as `duplicate`)."""
+        tally: Counter[str] = Counter()
+        for _provider, reason, count in query.reasons(self.library):
+            tally[reason] += count
+        values = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+        self._pick("Skip reason", values, self.filters.reason,
+                   lambda value: replace(self.filters, reason=value))
+
+    def action_clear_filters(self) -> None:
+        """Close the search box; else show everything."""
+        if self.query("#search.-open"):
+            self._close_search()
+        elif self.filters != Filter(sort=self.filters.sort):
+            self.filters = Filter(sort=self.filters.sort)
+
+    def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """The palette's filter commands, which no key reaches directly: (name, help, callback)."""
+        for state in ("all", *(d.value for d in Decision)):
+            show = partial(self.action_show_state, state)
+            yield f"Show {state}", f"List {state} articles", show
+        for sort in SORTS:
+            yield f"Sort by {sort}", f"Order the list by {sort}", partial(self.action_sort, sort)
+
+    # -- intents from the list -----------------------------------------------------------
+
+    @on(ArticleList.Highlighted)
+    def _highlighted(self, message: ArticleList.Highlighted) -> None:
+        """The cursor moved: show its article."""
+        self._show(message.article_id)
+
+    @on(ArticleList.Regrouped)
+    def _regrouped(self, message: ArticleList.Regrouped) -> None:
+        """Stories folded or unfolded: count the rows now (not the message's count: the
+        one sent at mount says 0 after on_mount has already listed the first page)."""
+        self.shown = len(self.article_list.rows)
+
+    @on(RelatedLinks.MemberSelected)
+    def _member_selected(self, message: RelatedLinks.MemberSelected) -> None:
+        """Show the chosen article of the story in the list (its story expands if needed)."""
+        if not self.article_list.reveal(message.article_id):
+            self.app.notify("That article is not in the list: a filter hides it", timeout=3)
+
+    # -- decisions -----------------------------------------------------------------------
+
+    def _targets(self) -> list[str]:
+        """The selection in list order, else the article under the cursor."""
+        lst = self.article_list
+        return model.targets(lst.rows, lst.selected, lst.cursor_id)
+
+    @on(DecisionRequested)
+    def _decide(self, message: DecisionRequested) -> None:
+        """The one place a decision is made: store first, then the state."""
+        bulk = bool(self.article_list.selected)
+        try:
+            moved = self.model.decide(message.ids, message.decision, message.reason)
+        except StoreError as error:
+            self._problem(f"Not saved: {error}")
+            return
+        if bulk:
+            self._took(moved)
+            self.article_list.clear_selection()
+        elif message.decision is not Decision.UNDECIDED:
+            self._took_and_advance(moved)
+        else:
+            self._took(moved)
+
+    def _request(self, decision: Decision, reason: str | None = None) -> None:
+        """Ask for a decision on the targets (the list's own keys post the same)."""
+        ids = self._targets()
+        if ids:
+            self.post_message(DecisionRequested(ids, decision, reason))
+
+    def action_publish(self) -> None:
+        """Publish the article or the selection (asking first if its story has one published)."""
+        ids = self._targets()
+        rows = [row for row in map(self.article_list.loaded_row, ids) if row is not None]
+        why = model.pending_second_publish(self.library, rows, ids)
+        publish = partial(self._request, Decision.PUBLISHED)
+        if why is None:
+            publish()
+            return
+
+        def answered(yes: bool | None) -> None:
+            """Publish after a yes."""
+            if yes:
+                publish()
+
+        from reader.screens.confirm import ConfirmScreen  # loaded when first used
+
+        self.app.push_screen(ConfirmScreen("Publish a second article of this story?",
+                                           words.second_publish_question(why)), answered)
+
+    def action_skip(self) -> None:
+        """Skip the article or the selection."""
+        self._request(Decision.SKIPPED)
+
+    def action_skip_reason(self) -> None:
+        """Ask why, then skip the article or the selection (Esc skips nothing)."""
+        def chosen(reason: str | None) -> None:
+            """Skip with the reason given (None: the editor closed the question)."""
+            if reason is not None:
+                self._request(Decision.SKIPPED, reason or None)
+
+        from reader.screens.reason import ReasonScreen  # loaded when first used
+
+        self.app.push_screen(ReasonScreen(), chosen)
+
+    def action_clear(self) -> None:
+        """Make the article or the selection undecided."""
+        self._request(Decision.UNDECIDED)
+
+    def _step(self, undo: bool) -> None:
+        """Undo or redo the next step; a story step waits for a running scan, which would
+        write the stories it clustered over it."""
+        kind = self.model.next_step_kind(undo)
+        if kind == "story" and self._scanning("undo" if undo else "redo"):
+            return
+        lst = self.article_list
+        try:
+            change = self.model.step(undo)
+        except StoreError as error:
+            self._problem(f"Not saved: {error}")
+            return
+        except LibraryError as error:  # a story step, done in the store, not in the index
+            self._problem(str(error))
+            self._restory()
+            return
+        if change is None:
+            return
+        what = "Undone" if undo else "Redone"
+        if change.kind == "story":  # no state changed: the stories did
+            self._merge_fresh(RefreshResult())
+            if change.ids:
+                lst.reveal(change.ids[0])
+            self.app.notify(f"{what}: {words.edit_words(change, self._title)}", timeout=3,
+                            markup=False)
+            return
+        listed = [row for row in map(lst.loaded_row, change.ids) if row is not None]
+        self._took(self.model.took({row.id: row.state for row in listed}, change.ids))
+        if listed:
+            lst.reveal(listed[0].id)
+        self.app.notify(f"{what}: {len(change.ids)} article(s)", timeout=2)
+
+    def action_undo(self) -> None:
+        """Undo the last step: a decision, an apply or a story edit."""
+        self._step(undo=True)
+
+    def action_redo(self) -> None:
+        """Redo the step undone last."""
+        self._step(undo=False)
+
+    def action_apply(self) -> None:
+        """Preview writing each decision into its file; write them if the editor says so."""
+        if self._scanning("apply"):  # both would refresh the index at once
+            return
+        from reader.screens.apply import ApplyScreen  # with write-back: when first used
+
+        screen = ApplyScreen(self.library.root, self.db_path, self.clock)
+        self.app.push_screen(screen, self._applied)
+
+    def _applied(self, ids: list[str] | None) -> None:
+        """Show what an apply left: the articles' states, and the step `u` undoes now."""
+        if ids is not None:
+            lst = self.article_list
+            listed = [lst.rows[n] for n in map(lst.index_of, ids) if n is not None]
+            self._took(self.model.took({row.id: row.state for row in listed}, ids))
+
+    def _follow_store(self) -> None:
+        """Show what another instance decided, undid, redid or edited since the last look."""
+        followed = self.model.follow(self.article_list.loaded_row)
+        if followed.stories:
+            self._merge_fresh(RefreshResult())
+        if followed.moved is not None:
+            self._took(followed.moved)
+        elif followed.touched:
+            self._update_steps()  # another instance's step is on the one undo stack too
+            if self.article_list.cursor_id in followed.touched:
+                self._show(self.article_list.cursor_id)  # its reason may have changed
+
+    # -- stories -------------------------------------------------------------------------
+
+    def action_toggle_grouped(self) -> None:
+        """Show one row per story, or every article (the cursor keeps its article)."""
+        lst = self.article_list
+        lst.grouped = not lst.grouped
+
+    def action_decide_story(self) -> None:
+        """Publish the article under the cursor and skip the rest of its story, as one step;
+        a member that is live or that the editor decided is skipped only after a yes to a
+        question naming it (a no still does the rest)."""
+        row = self.article_list.cursor_row
+        if row is None or not self.members:
+            return
+        plan, everyone = self.model.plan_story(row)
+        if not plan.protected:
+            self._decide_story(plan, ())
+            return
+        named = [p.id for p in plan.protected]
+
+        def answered(yes: bool | None) -> None:
+            """Skip the protected members too after a yes; the rest either way."""
+            self._decide_story(plan, named if yes else ())
+
+        from reader.screens.confirm import ConfirmScreen  # loaded when first used
+
+        titles = {member.id: member.title or member.id for member in everyone}
+        question = words.protected_question(plan, titles.get(row.id, row.id), titles)
+        self.app.push_screen(ConfirmScreen(words.protected_title(plan), question), answered)
+
+    def _decide_story(self, plan: StoryPlan, include: Sequence[str]) -> None:
+        """Decide the story, show it, and say what happened; a failed save says so and
+        nothing else."""
+        try:
+            outcome, moved = self.model.decide_story(plan, include)
+        except StoreError as error:
+            self._problem(f"Not saved: {error}")
+            return
+        self._took_and_advance(moved)
+        self.app.notify(words.story_toast(outcome), timeout=4 if outcome.left else 2,
+                        markup=False)
+
+    def action_split_story(self) -> None:
+        """Take the article under the cursor, or the selection, out of its story: each one
+        becomes a story of its own, as one undoable step."""
+        lst = self.article_list
+        rows = [row for row in map(lst.loaded_row, self._targets()) if row is not None]
+        ids = [row.id for row in rows if row.story_size > 1]
+        if not ids:
+            if rows:
+                alone = "It is" if len(rows) == 1 else "Each is"
+                self.app.notify(f"{alone} alone in its story already", timeout=3)
+            return
+        if self._scanning("split"):
+            return
+        if self._story_edit(partial(self.model.split, ids)):
+            their = "its story" if len(ids) == 1 else "their stories"
+            self.app.notify(f"Split {words.articles(len(ids))} out of {their}", timeout=2)
+
+    def action_merge_story(self) -> None:
+        """Move the selected articles into the story of the article under the cursor, as one
+        undoable step; with nothing selected, say how."""
+        lst = self.article_list
+        target = lst.cursor_row
+        if target is None:
+            return
+        chosen = [row for row in lst.rows if row.id in lst.selected and row.id != target.id]
+        if not chosen:
+            self.app.notify(words.MERGE_HOW, timeout=5)
+            return
+        story = target.story or target.id  # "" before the first clustering
+        ids = [row.id for row in chosen if (row.story or row.id) != story]
+        if not ids:
+            self.app.notify("They are in that story already", timeout=3)
+            return
+        if self._scanning("merge"):
+            return
+        if self._story_edit(partial(self.model.merge, ids, target.id)):
+            self.app.notify(f"Merged {words.articles(len(ids))} into the story of "
+                            f"{target.title or target.id}", timeout=3, markup=False)
+
+    def _story_edit(self, edit: Callable[[], None]) -> bool:
+        """Make a story edit, then show the stories it leaves; False when it failed (the
+        problem is shown, never a success)."""
+        try:
+            edit()
+        except StoreError as error:
+            self._problem(f"Not saved: {error}")
+            return False
+        except LibraryError as error:  # saved, but the index could not show it
+            self._problem(str(error))
+            self._merge_fresh(RefreshResult())  # the step is on the undo stack: `u` shows
+            return False
+        self.article_list.clear_selection()
+        self._merge_fresh(RefreshResult())
+        return True
+
+    def _title(self, article_id: str) -> str:
+        """An article's title (its id when it has none, or is not in the folder now)."""
+        row = self.article_list.loaded_row(article_id)
+        if row is not None:
+            return row.title or article_id
+        article = self.model.article(article_id)
+        return (article.title if article else "") or article_id
+
+    def _scanning(self, verb: str) -> bool:
+        """Whether a scan runs (then say so): it clusters with the edits it read when it
+        began, and would write its stories over an edit made meanwhile."""
+        if any(w.group == "scan" and w.is_running for w in self.workers):
+            self.app.notify(f"The folder is being scanned: {verb} when it is done", timeout=3)
+            return True
+        return False
+
+    # -- scanning and reading every row --------------------------------------------------
+
+    def start_scan(self, first: bool) -> None:
+        """Scan in the background; a first scan fills the list as the index grows."""
+        self.model.scanning_first = first
+        if first:
+            self.article_list.empty_text = workers.INDEXING_TEXT
+        self.scan(first)
+
+    @work(thread=True, exclusive=True, group="scan", name="The scan", exit_on_error=False)
+    def scan(self, first: bool) -> None:
+        """Refresh the index on this thread's own connections, reporting back by message."""
+        worker = get_current_worker()
+        self.painted.wait(timeout=2.0)
+        library = self.library.for_thread()
+        try:
+            result, problems = workers.scan_folder(
+                library, lambda: self.filters, self.post_message,
+                first=first, cancelled=lambda: worker.is_cancelled,
+            )
+        finally:
+            library.close()
+        self.post_message(ScanFinished(result, problems))
+
+    @on(ScanProgressed)
+    def _progressed(self, message: ScanProgressed) -> None:
+        """Show the scan's progress; a first scan's rows so far fill the list."""
+        self.add_class("-scanning")
+        label, bar = self._scan_row()
+        bar.update(total=message.total, progress=message.done)
+        label.update(f"Indexing {message.done:,}/{message.total:,}")
+        if message.rows is not None and self.scanning_first and message.filters == self.filters:
+            self._set_rows(list(message.rows))
+
+    def _scan_row(self) -> tuple[Label, ProgressBar]:
+        """The scan's label and bar, in a row made at the first report: most starts have
+        nothing to index, and two widgets fewer mounted make the first frame sooner."""
+        if rows := self.query("#scan"):
+            row = rows.first()
+            return row.query_one("#scan-label", Label), row.query_one(ProgressBar)
+        label, bar = Label(id="scan-label"), ProgressBar(id="scan-progress", show_eta=False)
+        self.mount(Horizontal(label, bar, id="scan"), before="#status")
+        return label, bar
+
+    @on(ScanFinished)
+    def _finished(self, message: ScanFinished) -> None:
+        """Merge the scan: the order the editor works through stays, newcomers slot in."""
+        self.remove_class("-scanning")
+        result = message.result
+        was_first, self.model.scanning_first = self.scanning_first, False
+        self.article_list.empty_text = EMPTY_TEXT
+        self._merge_fresh(result)
+        if not was_first:
+            self._announce(result.added)
+        self._file_problems(message.problems)
+        self._scan_done()
+
+    def _announce(self, added: Sequence[str]) -> None:
+        """Say how many of the files a rescan added the list shows; while only the first
+        page is read they wait (it may lack them)."""
+        if self.model.first_page_only:
+            self.model.arrived += tuple(added)
+        else:
+            self._announce_now(added)
+
+    def _announce_now(self, added: Sequence[str]) -> None:
+        """Say how many of these new files the list shows."""
+        count = sum(self.article_list.index_of(i) is not None for i in added)
+        if count:
+            self.app.notify(f"{count} new article(s)", title="Rescan")
+
+    def _scan_done(self) -> None:
+        """After the warm start's rescan: read every row, if only the first page is read."""
+        if self.model.first_page_only:
+            self._load_all(self.filters.sort)
+
+    def _file_problems(self, problems: Iterable[Problem]) -> None:
+        """Count the folder's problems in the status bar; list unreadable files.
+
+        A change found by a later rescan is also announced. The first scan's count is not:
+        the same files would raise the same toast, over the related pane, at every start.
+        """
+        problems = tuple(problems)
+        if self._scanned and len(problems) != self.problems and problems:
+            self.app.notify(f"{len(problems)} problem(s) in the folder: see the article pane, "
+                            "or run `newsreader check`", severity="warning", markup=False)
+        self._scanned = True
+        self.problems = len(problems)
+        notice = workers.problem_notice(problems)
+        if notice:
+            self.notices = (notice,)
 
     @work(thread=True, exclusive=True, group="rows", name="Reading every row",
           exit_on_error=False)
     def _load_all(self, sort: Sort) -> None:
         """Read every row on this thread's own connection, after the first paint."""
         self.painted.wait(timeout=2.0)
-        library = Library(self.library.root, self.db_path, clock=self.clock,
-                          checks=self.library.passed_checks(),
-                          story_window=self.library.story_window)
-        try:
-            rows = query.rows(library, Filter(sort=sort))
-        finally:
-            library.close()
+        rows = workers.read_all_rows(self.library.for_thread(), sort)
         self.post_message(RowsLoaded(sort, rows))
-
-    def _scan_done(self) -> None:
-        """After the warm start's rescan: read every row, if only the first page is read."""
-        if self._first_page_only:
-            self._load_all(self.filters.sort)
-
-    def _announce(self, added: Sequence[str]) -> None:
-        """New files are counted once every row is in the list (the first page may lack
-        them): until then they wait."""
-        if self._first_page_only:
-            self._arrived += tuple(added)
-        else:
-            super()._announce(added)
 
     @on(RowsLoaded)
     def _rows_loaded(self, message: RowsLoaded) -> None:
         """Keep every row; show them all if the first page still shows."""
-        if self._loaded is None and message.sort == self.filters.sort:
-            now = self.state_now  # decided since the worker read them
-            rows = [replace(r, state=now[r.id]) if r.id in now else r for r in message.rows]
-            self._loaded = LoadedRows(message.sort, rows)
-            if len(rows) >= FREEZE_FROM:
+        if self.model.take_all_rows(message.sort, message.rows):
+            if len(message.rows) >= FREEZE_FROM:
                 gc.freeze()
-            if self._partial:
-                self._load_rows()
-        self._update_counts()
-        arrived, self._arrived = self._arrived, ()
-        super()._announce(arrived)
+            if self.model.partial:
+                self.watch_filters()
+        self.counts = self.model.recount()
+        self._update_steps()
+        arrived, self.model.arrived = self.model.arrived, ()
+        self._announce_now(arrived)
 
-    # -- actions ---------------------------------------------------------------
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker error lands here: the app keeps working on what it has."""
+        error = event.worker.error
+        if event.state is not WorkerState.ERROR or isinstance(error, workers.ScanCancelled):
+            return
+        self._problem(f"{event.worker.name or 'A background task'} failed: {error}")
+        if event.worker.group == "scan":
+            self.remove_class("-scanning")
+            self.model.scanning_first = False
+            self.article_list.empty_text = EMPTY_TEXT
+            self._scan_done()
+
+    # -- other keys ----------------------------------------------------------------------
 
     def action_open(self) -> None:
         """Open the article's link in the browser."""
@@ -183,4 +849,15 @@ class TriageScreen(DecidingScreen):
         """Hide the keys that would do nothing now."""
         if action in ("open", "copy"):
             return self.article is not None and bool(self.article.url)
+        if action in ("publish", "skip", "skip_reason", "clear"):
+            return self.has_rows
+        if action == "undo":
+            return self.can_undo
+        if action == "redo":
+            return self.can_redo
+        if action == "decide_story":
+            return bool(self.members)
+        if action in ("split_story", "merge_story"):
+            lists = self.query(ArticleList)  # none before the screen is composed
+            return bool(lists) and lists.first().cursor_row is not None
         return super().check_action(action, parameters)

@@ -17,8 +17,8 @@ from textual.strip import Strip
 from reader.bindings import binding
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
+from reader.model.story_rows import StoryRows
 from reader.widgets.row_text import fit, format_row, plain
-from reader.widgets.story_rows import StoryRows
 
 EMPTY_TEXT = "No articles"
 """The one line shown by default when the list has no rows."""

@@ -17,12 +17,13 @@ from reader.data.decisions.dbfile import StoreError
 from reader.data.decisions.store import TriageStore
 from reader.data.library import Library, Protected, StoryPlan
 from reader.data.query import ArticleRow
-from reader.screens import stories
+from reader.model import triage as stories
+from reader.model.story_rows import StoryRows
+from reader.screens import words
 from reader.screens.confirm import ConfirmScreen
 from reader.screens.pick import PickScreen
 from reader.screens.triage import FOLLOW_EVERY, TriageScreen
 from reader.widgets.related_links import SAME_STORY, RelatedLinks
-from reader.widgets.story_rows import StoryRows
 from tests.ui.conftest import SIZE, AppFactory, warm
 from tests.ui.test_snapshots import SnapCompare, steps
 
@@ -375,7 +376,7 @@ def test_the_question_names_five_and_counts_the_rest() -> None:
     protected = tuple(Protected(f"{n}.md", Decision.SKIPPED, True) for n in range(7))
     plan = StoryPlan("x.md", False, (), protected, ())
     titles = {f"{n}.md": f"[b]Title {n}[/b]" for n in range(7)}
-    question = stories._protected_question(plan, "[red]X", titles)
+    question = words.protected_question(plan, "[red]X", titles)
     assert "[b]Title 4[/b]" in question.plain and "Title 5" not in question.plain
     assert "\nand 2 more\n" in question.plain
     assert "[red]X" in question.plain  # markup in a title stays text

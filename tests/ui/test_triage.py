@@ -25,8 +25,8 @@ from reader.paths import config_file
 from reader.screens.confirm import ConfirmScreen
 from reader.screens.help import HelpScreen
 from reader.screens.reason import ReasonScreen
-from reader.screens.scanning import INDEXING_TEXT
 from reader.screens.triage import FOLLOW_EVERY, TriageScreen
+from reader.screens.workers import INDEXING_TEXT
 from reader.widgets.article_detail import PLACEHOLDER
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.status_bar import StatusBar

@@ -38,3 +38,18 @@ TRIAGE_BINDINGS: list[BindingType] = [
     binding("shift+tab", "previous_pane", "Previous pane", "Move to the previous pane"),
 ]
 """Publish, skip, clear, undo, redo, search, filters, links, panes, rescan and apply."""
+STORY_BINDINGS: list[BindingType] = [
+    binding("P", "decide_story", "Publish, skip rest",
+            "Publish this one, skip the rest of its story as its duplicates (one step)"),
+    binding("z", "toggle_grouped", "Stories or flat",
+            "Show one row per story (expand it with →), or every article flat"),
+    binding("R", "pick_reason", "Skip reason", "Show the articles skipped for one reason only"),
+]
+"""Decide once per story, group or flatten the list, filter by skip reason."""
+STORY_EDIT_BINDINGS: list[BindingType] = [
+    binding("b", "split_story", "Split out",
+            "Take the article (or the selection) out of its story: each stands alone"),
+    binding("m", "merge_story", "Merge into story",
+            "Move the selected articles into the story of the article under the cursor"),
+]
+"""Split an article out of its story, merge articles into another story."""

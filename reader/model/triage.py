@@ -1,0 +1,462 @@
+"""TriageModel: the triage screen's state and what each intent does to it, without Textual.
+
+The screen holds one model. Each intent (a filter, a decision, an undo, a story edit, a look
+at the journal) is a method that changes the model and returns what changed; the screen
+copies that into its reactives in one place and lets the widgets redraw. Every rule of
+triage lives here, so it is tested without an app: which rows a filter lists, where the
+cursor goes after a decision, what the session counts, what another instance did.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from itertools import chain
+
+from reader.data import query
+from reader.data.article import Article, Decision
+from reader.data.library import (
+    Change,
+    Library,
+    LibraryError,
+    RefreshResult,
+    StoreError,
+    StoryOutcome,
+    StoryPlan,
+)
+from reader.data.query import ArticleRow, Filter, Sort
+from reader.model.merge import merge_rows
+from reader.model.rows import LoadedRows, Prepared, needs_sql
+from reader.model.story_rows import Lookups
+
+FIRST_PAGE = 100
+"""Rows read before the first paint, two screens of a tall terminal; the rest are read on
+a worker after it (every row read here delays the first frame)."""
+MEMBERS_SHOWN = 100
+"""Other articles of a story listed in the side pane, newest first. A story can hold
+thousands (every version of one page), and a long option list is slow to lay out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A filter's rows worked out before they are shown, and the list's look-ups of them."""
+
+    prepared: Prepared
+    """The rows, and what they were worked out from."""
+    lookups: Lookups
+    """The list's look-ups of those rows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """What working out a search's rows on a worker thread needs (see `prepare_search`)."""
+
+    asked: int
+    """The number of the search box change this is for (only the last one's rows count)."""
+    loaded: LoadedRows
+    """The rows in memory to search."""
+    filter: Filter
+    """The filter with the search in it."""
+    version: tuple[int, int]
+    """The index version when asked, so that stale rows are never shown."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """Articles whose state changed: what they had, what they have now."""
+
+    before: Mapping[str, Decision]
+    """Their states before (the rows that were listed)."""
+    after: Mapping[str, Decision]
+    """Their states now, by the store."""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The articles that changed (or were asked to)."""
+        return tuple(self.after)
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """What another instance (an app or the CLI) did since the last look at the journal."""
+
+    moved: Moved | None = None
+    """States it changed, to show; None when none changed."""
+    touched: tuple[str, ...] = ()
+    """Articles its steps named, changed or not (their reasons may have changed)."""
+    stories: bool = False
+    """Whether it made, undid or redid a story edit: every row's story may differ."""
+
+
+@dataclass(slots=True)
+class Tally:
+    """This session's work: the articles left in another state than it found them."""
+
+    started: datetime
+    """When the session started, for the pace."""
+    first: dict[str, Decision] = field(default_factory=dict)
+    """The state each article had when this session first changed it."""
+    now: dict[str, Decision] = field(default_factory=dict)
+    """The state of each of those articles now."""
+
+    def count(self, before: Mapping[str, Decision], after: Mapping[str, Decision]) -> int:
+        """Take in a change this session made; return how many articles it has changed."""
+        for article_id, state in before.items():
+            self.first.setdefault(article_id, state)
+        self.now.update(after)
+        return self.changed
+
+    @property
+    def changed(self) -> int:
+        """Articles in another state than this session found them (an undo takes one back)."""
+        return sum(self.now.get(i, first) is not first for i, first in self.first.items())
+
+    def pace(self, now: datetime) -> float | None:
+        """Articles changed per hour; None in the first minute (a pace would mean nothing)."""
+        hours = (now - self.started).total_seconds() / 3600
+        return self.changed / hours if hours >= 1 / 60 else None
+
+
+def next_undecided(rows: Sequence[ArticleRow], start: int) -> int | None:
+    """The position of the next undecided row after `start`, wrapping round once; None if
+    there is none (the row at `start` is looked at last)."""
+    # Two ranges, not a list of every position: a decision at 51k rows pays for neither.
+    for index in chain(range(start + 1, len(rows)), range(max(start, 0))):
+        if rows[index].state is Decision.UNDECIDED:
+            return index
+    return None
+
+
+def targets(rows: Sequence[ArticleRow], selection: frozenset[str],
+            cursor_id: str | None) -> list[str]:
+    """What a key acts on: the selection in list order, else the article under the cursor."""
+    ids = [row.id for row in rows if row.id in selection] if selection else []
+    if not ids and cursor_id is not None:
+        ids = [cursor_id]
+    return ids
+
+
+def pending_second_publish(library: Library, rows: Sequence[ArticleRow],
+                           ids: Sequence[str]) -> ArticleRow | int | None:
+    """Why publishing `ids` needs a yes first: an article of the same story published
+    already (that row), or how many of the chosen articles share one story; None: no need."""
+    chosen = set(ids)
+    stories: dict[str, int] = {}
+    for row in rows:
+        if row.id in chosen and row.story_size > 1:
+            stories[row.story] = stories.get(row.story, 0) + 1
+    for story, count in sorted(stories.items()):
+        # Only its published articles: a story of thousands is not read whole per key.
+        flt = Filter(story=story, state=Decision.PUBLISHED)
+        for member in query.rows(library, flt, limit=len(chosen) + 1):
+            if member.id not in chosen:
+                return member
+        if count > 1:
+            return count
+    return None
+
+
+class TriageModel:
+    """The triage state of one screen: the filter, the rows in memory, the counts, the
+    session's tally and the position in the journal (the selection and the cursor are the
+    list's own: `targets` and `next_undecided` take them).
+
+    Its library belongs to the app's thread; a worker asks `Library.for_thread` for its own.
+    """
+
+    def __init__(self, library: Library, clock: Callable[[], datetime]) -> None:
+        """Start a session on `library`, timed by `clock` (fixed in tests)."""
+        self.library = library
+        """The app thread's library: every query and decision goes through it."""
+        self.clock = clock
+        """The app's clock."""
+        self.filter = Filter()
+        """What the list shows, in which order."""
+        self.counts: dict[Decision, int] = {}
+        """How many articles are in each state (empty until first counted)."""
+        self.tally = Tally(clock())
+        """This session's changes, for the status bar's count and pace."""
+        self.seen = 0
+        """The last journal entry shown: what another instance did after it is news."""
+        self.stories_seen: int | None = None
+        """The newest batch when the stories shown were read; None: to be looked up without
+        reading them again (after this session's own story step, already shown)."""
+        self.scanning_first = False
+        """True while a first scan fills an empty index: only SQL sees its rows."""
+        self.loaded: LoadedRows | None = None
+        """Every row in one order, so that a search or a state filter is done in memory."""
+        self.partial = False
+        """True while the list shows only the first page of an unfiltered list."""
+        self.arrived: tuple[str, ...] = ()
+        """Files a rescan added while only the first page was read: announced later."""
+        self._ready: Ready | None = None
+        """The rows of the search being typed, worked out beforehand."""
+        self._asked = 0
+        """Counts the changes of the search box: only the last one's rows are worked out."""
+
+    # -- rows --------------------------------------------------------------------------
+
+    def first_page(self) -> list[ArticleRow]:
+        """The rows shown at the first paint; an unfiltered list stops at FIRST_PAGE rows
+        (the rest are read by `take_all_rows` after the paint)."""
+        rows = query.rows(self.library, self.filter, limit=FIRST_PAGE)
+        self.partial = len(rows) == FIRST_PAGE and self.filter == Filter()
+        return rows
+
+    @property
+    def first_page_only(self) -> bool:
+        """Whether the list holds the first page only, every row still to be read."""
+        return self.partial and self.loaded is None
+
+    def in_memory(self, flt: Filter) -> bool:
+        """Whether the rows in memory can give this filter's rows (else SQL must)."""
+        return not (needs_sql(flt) or self.scanning_first)  # a first scan fills the index
+
+    def select(self, flt: Filter) -> list[ArticleRow]:
+        """The filter's rows, as `query.rows` gives them: from memory unless only SQL can."""
+        if not self.in_memory(flt):
+            return query.rows(self.library, flt)
+        if self.loaded is None or self.loaded.sort != flt.sort:
+            self.loaded = LoadedRows(flt.sort, query.rows(self.library, Filter(sort=flt.sort)))
+        return self.loaded.select(self.library, flt)
+
+    def set_filter(self, flt: Filter) -> tuple[list[ArticleRow], Lookups | None]:
+        """Show another filter: its rows (worked out beforehand if its search was) and,
+        when they were, the list's look-ups of them."""
+        self.filter = flt
+        self.partial = False
+        ready, self._ready = self._ready, None
+        loaded = self.loaded
+        if ready is not None and loaded is not None and ready.prepared.filter == flt:
+            rows = loaded.take(self.library, ready.prepared) if self.in_memory(flt) else None
+            if rows is not None:
+                return rows, ready.lookups
+        return self.select(flt), None
+
+    def prepare_search(self, text: str) -> Search | None:
+        """The search box now says `text`: what a worker needs to work out its rows before
+        Enter, or None when there is nothing to work out (or it could not be kept)."""
+        flt = replace(self.filter, search=text.strip() or None)
+        self._ready = None  # rows of what the box said before: of no use now
+        self._asked += 1
+        loaded = self.loaded
+        if (loaded is None or loaded.sort != flt.sort or not self.in_memory(flt)
+                or not LoadedRows.searches(flt)):  # an empty box lists all: nothing to do
+            return None
+        return Search(self._asked, loaded, flt, query.index_version(self.library))
+
+    def work_out(self, search: Search) -> Ready | None:
+        """On a worker thread: the search's rows and their look-ups, on its own library.
+
+        None if a later change of the box asked for other rows meanwhile, or if this
+        fails: then Enter searches on the app's connection, and says what fails there.
+        """
+        if search.asked != self._asked:
+            return None
+        try:
+            library = self.library.for_thread()
+        except (LibraryError, StoreError):
+            return None
+        try:
+            prepared = search.loaded.prepare(library, search.filter, search.version)
+        except sqlite3.Error:
+            return None
+        finally:
+            library.close()
+        if search.asked != self._asked:
+            return None
+        return Ready(prepared, Lookups.of(prepared.rows))
+
+    def keep_ready(self, ready: Ready | None) -> None:
+        """Keep a search's rows for Enter, unless a rescan replaced the rows they came from."""
+        if ready is not None and ready.prepared.source is self.loaded:
+            self._ready = ready
+
+    def fresh_rows(self, result: RefreshResult) -> list[ArticleRow]:
+        """What the filter selects after a scan: the rows in memory stay if no file changed,
+        and until every row is read, a fresh first page."""
+        if self.first_page_only:
+            return query.rows(self.library, self.filter, limit=FIRST_PAGE)
+        if result.parsed or result.removed:
+            self.loaded = self._ready = None  # nothing holds the old rows
+        return self.select(self.filter)
+
+    def merged(self, shown: Sequence[ArticleRow], result: RefreshResult) -> list[ArticleRow]:
+        """The rows to show after a scan (or a story edit): the order the editor works
+        through stays, newcomers slot in, rows that are no article any more go. Rows the
+        filter no longer admits stay, with their state read again."""
+        fresh = self.fresh_rows(result)
+        fresh_ids = {row.id for row in fresh}
+        others = [row.id for row in shown if row.id not in fresh_ids]
+        states = query.states(self.library, others)
+        gone = set(result.removed) | (set(others) - states.keys())
+        return merge_rows(shown, fresh, gone, states.__getitem__)
+
+    def stories_changed(self) -> None:
+        """Forget the rows in memory: each holds the story it had before an edit."""
+        self.loaded = self._ready = None
+
+    def take_all_rows(self, sort: Sort, rows: list[ArticleRow]) -> bool:
+        """Keep every row a worker read after the first paint (states decided meanwhile
+        are taken in); False when they are of no use (rows are kept already, or in
+        another order). While `partial`, the list should show them now."""
+        if self.loaded is not None or sort != self.filter.sort:
+            return False
+        now = self.tally.now
+        self.loaded = LoadedRows(sort, [replace(r, state=now[r.id]) if r.id in now else r
+                                        for r in rows])
+        return True
+
+    # -- counts and steps --------------------------------------------------------------
+
+    def recount(self, moved: Moved | None = None) -> dict[Decision, int]:
+        """Count the states again, or, knowing what a change moved, just move those."""
+        if moved is None or moved.after.keys() - moved.before.keys() or not self.counts:
+            self.counts = query.counts(self.library)  # mid-scan: the rows committed so far
+        else:  # a full count at 50,000 articles is too slow for every key
+            counts = dict(self.counts)
+            for article_id, state in moved.after.items():
+                counts[moved.before[article_id]] -= 1
+                counts[state] += 1
+            self.counts = counts
+        return self.counts
+
+    def steps(self) -> tuple[bool, bool]:
+        """Whether there is a step to undo, and one to redo (by any instance)."""
+        return self.library.can_undo(), self.library.can_redo()
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def states(self, ids: Iterable[str]) -> dict[str, Decision]:
+        """The states of these articles now, by the store."""
+        return query.states(self.library, ids)
+
+    def decide(self, ids: Sequence[str], decision: Decision, reason: str | None = None) -> Moved:
+        """Store one decision for these articles (one undoable step) and take it in.
+
+        Raises StoreError when it is not saved: then nothing here changed.
+        """
+        before = self.states(ids)
+        self.library.decide(ids, decision, reason)
+        return self.took(before, ids)
+
+    def took(self, before: Mapping[str, Decision], ids: Iterable[str], mine: bool = True
+             ) -> Moved:
+        """Take in the states `ids` have now (`before`: what the list showed; `mine`:
+        whether this session changed them, for its tally): rows in memory and counts."""
+        after = self.states(ids)
+        moved = Moved(before, after)
+        if mine:
+            self.tally.count(before, after)
+        if self.loaded is not None:
+            self.loaded.set_states(after)
+        self.recount(moved)
+        return moved
+
+    def step(self, undo: bool) -> Change | None:
+        """Undo or redo the next step; None when there was nothing to do. A story step's
+        Change names the articles whose story changed; any other's, whose state did.
+        Raises StoreError (not saved) or LibraryError (a story step saved that the index
+        could not show)."""
+        change = self.library.undo() if undo else self.library.redo()
+        if change is not None and change.kind == "story":
+            self.stories_changed()
+            self.stories_seen = None
+        return change
+
+    def next_step_kind(self, undo: bool) -> str | None:
+        """The kind of step `u` (or `r`) would take now, or None when there is none."""
+        step = self.library.next_step(undo)
+        return None if step is None else step.kind
+
+    # -- another instance --------------------------------------------------------------
+
+    def start_following(self) -> None:
+        """Treat everything in the journal now as shown (at the session's start)."""
+        self.seen = self.library.last_change()
+        self.stories_seen = self.library.story_steps_since(None)[0]
+
+    def follow(self, shown: Callable[[str], ArticleRow | None]) -> Followed:
+        """What another instance decided, undid, redid or edited in the stories since the
+        last look (one indexed query on the journal when nothing happened). `shown` gives
+        the row the list shows for an id (None: not listed). This session's own steps are
+        in the journal too: already shown, they change nothing.
+        A store that is busy or damaged is looked at again next time (the next decision
+        says what is wrong).
+        """
+        try:
+            self.stories_seen, edited = self.library.story_steps_since(self.stories_seen)
+        except sqlite3.Error:  # busy or damaged: the next step says so, and why
+            edited = False
+        if edited:
+            self.stories_changed()
+        try:
+            self.seen, ids = self.library.changed_since(self.seen)
+        except sqlite3.Error:  # as above
+            ids = set()
+        if not ids:
+            return Followed(stories=edited)
+        rows = {article_id: shown(article_id) for article_id in ids}
+        after = self.states(ids)
+        moved_ids = [i for i, now in after.items()
+                     if (row := rows.get(i)) is None or row.state is not now]
+        if not moved_ids:
+            return Followed(touched=tuple(ids), stories=edited)
+        before = {i: row.state for i in moved_ids if (row := rows.get(i)) is not None}
+        return Followed(self.took(before, moved_ids, mine=False), tuple(ids), edited)
+
+    # -- stories -----------------------------------------------------------------------
+
+    def members(self, row: ArticleRow | None) -> tuple[tuple[ArticleRow, ...], int]:
+        """The other articles of the row's story, newest first (the first MEMBERS_SHOWN),
+        and how many it has in this folder, listed or not."""
+        if row is None or row.story_size < 2:
+            return (), 0
+        found = query.story_members(self.library, row.story, limit=MEMBERS_SHOWN + 1)
+        others = [member for member in found if member.id != row.id]
+        return tuple(others[:MEMBERS_SHOWN]), max(len(others), row.story_size - 1)
+
+    def plan_story(self, row: ArticleRow) -> tuple[StoryPlan, list[ArticleRow]]:
+        """What `P` on this row would change, and every member of its story (not just
+        those listed)."""
+        everyone = query.story_members(self.library, row.story)
+        ids = [row.id, *(member.id for member in everyone if member.id != row.id)]
+        return self.library.plan_story(row.id, ids), everyone
+
+    def decide_story(self, plan: StoryPlan, include: Sequence[str]) -> tuple[StoryOutcome, Moved]:
+        """Publish the plan's chosen article and skip the rest of its story (the protected
+        members in `include` too), as one step. Raises StoreError when not saved."""
+        ids = [plan.chosen, *plan.to_skip, *(p.id for p in plan.protected), *plan.done]
+        before = self.states(ids)
+        outcome = self.library.decide_story(plan.chosen, ids, include)
+        return outcome, self.took(before, ids)
+
+    def split(self, ids: Sequence[str]) -> None:
+        """Take these articles out of their stories (one step). Raises StoreError (not
+        saved) or LibraryError (saved, but the index could not show it)."""
+        self._story_edit(lambda: self.library.split_story(ids))
+
+    def merge(self, ids: Sequence[str], into: str) -> None:
+        """Move these articles into the story of `into` (one step); raises as `split`."""
+        self._story_edit(lambda: self.library.merge_story(ids, into))
+
+    def _story_edit(self, edit: Callable[[], object]) -> None:
+        """Make a story edit; the rows in memory are read again after it, unless it was
+        not saved at all (StoreError)."""
+        try:
+            edit()
+        except LibraryError:
+            self.stories_changed()
+            raise
+        self.stories_changed()
+        self.stories_seen = None
+
+    def article(self, article_id: str) -> Article | None:
+        """The parsed article, or None when it is not in the folder now."""
+        return self.library.article(article_id)
+
+    def reason(self, article_id: str) -> str | None:
+        """The reason stored with the article's state."""
+        return self.library.reason(article_id)
