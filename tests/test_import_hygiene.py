@@ -19,11 +19,15 @@ HEADLESS_MODULES = [
     "reader.data.decisions.store",
     "reader.data.query",
     "reader.data.index.story_tables",
+    "reader.data.library",
+    "reader.data.writeback.writer",
+    "reader.model.triage",
     "reader.cli",
     "reader.paths",
     "reader.config",
 ]
-"""Modules that the headless CLI needs; reader.paths and reader.config must exist."""
+"""Modules that the headless CLI (and the triage model's tests) need; reader.paths and
+reader.config must exist."""
 
 
 def _lint_imports() -> str:
