@@ -1,0 +1,298 @@
+"""reader.model.triage: the triage rules without an app: filters, advancing, bulk decisions,
+the undo position, the session tally, and following another instance's decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reader.data.article import Decision
+from reader.data.library import Library, StoreError
+from reader.data.query import ArticleRow, Filter
+from reader.model import triage as model
+from reader.model.triage import Moved, Tally, TriageModel, next_undecided, targets
+
+PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+ARTICLE = """---
+title: "{title}"
+excerpt: "{title}, as told by {provider}."
+publishedDateTime: 2026-12-0{day}T0{hour}:00:00Z
+webUrl: "{url}"
+provider:
+  name: {provider}
+topics:
+  - {topic}
+published: {published}
+---
+
+Body.
+"""
+
+
+def _write(folder: Path, name: str, title: str, *, day: int = 1, hour: int = 0,
+           url: str | None = None, provider: str = "Wire", topic: str = "Science",
+           published: bool = False) -> None:
+    """One article file in `folder`."""
+    (folder / name).write_text(ARTICLE.format(
+        title=title, day=day, hour=hour, url=url or f"https://example.com/{name}",
+        provider=provider, topic=topic, published=str(published).lower(),
+    ))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Five articles: two copies of one page (one story), three on their own; one live."""
+    root = tmp_path / "news"
+    root.mkdir()
+    same = "https://example.com/comet"
+    _write(root, "a.md", "Comet seen over Oslo", day=5, url=same)
+    _write(root, "b.md", "Comet seen over Oslo tonight", day=4, url=same, provider="Post")
+    _write(root, "c.md", "Tax bill passes the senate", day=3, topic="Politics")
+    _write(root, "d.md", "New rover lands on the moon", day=2, published=True)
+    _write(root, "e.md", "Chess champion retires", day=1, provider="Post", topic="Sport")
+    return root
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        """Start at NOW."""
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        """The time now."""
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A fixed clock."""
+    return Clock()
+
+
+@pytest.fixture
+def library(folder: Path, tmp_path: Path, clock: Clock) -> Iterator[Library]:
+    """The folder's library, indexed."""
+    lib = Library(folder, tmp_path / "db" / "decisions.sqlite", clock=clock)
+    lib.refresh()
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def triage(library: Library, clock: Clock) -> TriageModel:
+    """A model over the folder, listing everything newest first."""
+    m = TriageModel(library, clock)
+    m.set_filter(Filter())
+    return m
+
+
+def ids(rows: list[ArticleRow]) -> list[str]:
+    """The ids of rows, in order."""
+    return [row.id for row in rows]
+
+
+# -- pure rules ----------------------------------------------------------------------------
+
+
+def _rows(states: str) -> list[ArticleRow]:
+    """Rows r0, r1, ... whose states are spelled u/p/s."""
+    glyph = {"u": UND, "p": PUB, "s": SKIP}
+    return [ArticleRow(f"r{n}", "", "", None, glyph[c]) for n, c in enumerate(states)]
+
+
+@pytest.mark.parametrize(("states", "start", "expected"), [
+    ("uuu", 0, 1),      # the next one down
+    ("ups", 0, None),   # none other: the one at the cursor does not count
+    ("upsu", 1, 3),
+    ("uspp", 2, 0),     # wraps round to the top
+    ("psss", 1, None),  # nothing undecided anywhere
+    ("", 0, None),
+    ("u", 0, None),     # the cursor's own row is not "next"
+])
+def test_next_undecided_moves_down_and_wraps_once(states: str, start: int,
+                                                  expected: int | None) -> None:
+    assert next_undecided(_rows(states), start) == expected
+
+
+def test_targets_are_the_selection_in_list_order_else_the_cursor() -> None:
+    rows = _rows("uuuu")
+    assert targets(rows, frozenset({"r3", "r1"}), "r0") == ["r1", "r3"]
+    assert targets(rows, frozenset(), "r2") == ["r2"]
+    assert targets(rows, frozenset(), None) == []
+    # a selection no row holds any more (a filter hid it) falls back to the cursor
+    assert targets(rows, frozenset({"gone"}), "r0") == ["r0"]
+
+
+def test_the_tally_counts_articles_left_changed_and_gives_a_pace() -> None:
+    tally = Tally(NOW)
+    assert tally.count({"a": UND, "b": UND}, {"a": PUB, "b": SKIP}) == 2
+    assert tally.count({"a": PUB}, {"a": UND}) == 1  # back as it was found: not counted
+    assert tally.count({"a": UND}, {"a": SKIP}) == 2
+    assert tally.pace(NOW + timedelta(seconds=30)) is None  # too soon to mean anything
+    assert tally.pace(NOW + timedelta(hours=2)) == 1.0
+
+
+# -- filters -------------------------------------------------------------------------------
+
+
+def test_a_filter_lists_what_the_query_would(triage: TriageModel) -> None:
+    assert ids(triage.set_filter(Filter())[0]) == ["a.md", "b.md", "c.md", "d.md", "e.md"]
+    assert ids(triage.set_filter(Filter(state=PUB))[0]) == ["d.md"]
+    assert ids(triage.set_filter(Filter(provider="Post"))[0]) == ["b.md", "e.md"]
+    assert ids(triage.set_filter(Filter(search="comet"))[0]) == ["a.md", "b.md"]
+    assert ids(triage.set_filter(Filter(topic="Sport"))[0]) == ["e.md"]  # SQL: topics
+    assert triage.filter == Filter(topic="Sport")
+
+
+def test_the_first_page_is_partial_only_when_unfiltered_and_full(
+    library: Library, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(model, "FIRST_PAGE", 2)
+    m = TriageModel(library, clock)
+    assert ids(m.first_page()) == ["a.md", "b.md"]
+    assert m.partial and m.first_page_only
+    every = [row for row in m.select(Filter())]
+    m.loaded = None
+    assert m.take_all_rows(m.filter.sort, every)
+    assert not m.first_page_only
+    assert not m.take_all_rows(m.filter.sort, every)  # kept already
+    m.filter = Filter(state=SKIP)
+    assert ids(m.first_page()) == []
+    assert not m.partial
+
+
+def test_a_search_worked_out_ahead_is_what_enter_shows(triage: TriageModel) -> None:
+    search = triage.prepare_search("  rover ")
+    assert search is not None and search.filter == Filter(search="rover")
+    ready = triage.work_out(search)
+    assert ready is not None and ids(ready.prepared.rows) == ["d.md"]
+    triage.keep_ready(ready)
+    rows, lookups = triage.set_filter(Filter(search="rover"))
+    assert ids(rows) == ["d.md"]
+    assert lookups is ready.lookups  # taken, not worked out again
+
+
+def test_a_later_keystroke_makes_the_earlier_search_worthless(triage: TriageModel) -> None:
+    first = triage.prepare_search("comet")
+    assert first is not None
+    assert triage.prepare_search("chess") is not None
+    assert triage.work_out(first) is None
+    assert triage.prepare_search("") is None  # an empty box lists everything: nothing to do
+
+
+# -- decisions, counts, undo ---------------------------------------------------------------
+
+
+def test_a_decision_is_stored_then_counted_and_tallied(triage: TriageModel,
+                                                       library: Library) -> None:
+    assert triage.recount() == {UND: 4, PUB: 1, SKIP: 0}
+    moved = triage.decide(["a.md", "c.md"], SKIP, "off-topic")
+    assert moved == Moved({"a.md": UND, "c.md": UND}, {"a.md": SKIP, "c.md": SKIP})
+    assert triage.counts == {UND: 2, PUB: 1, SKIP: 2}
+    assert triage.tally.changed == 2
+    assert library.decision("c.md") is SKIP and library.reason("c.md") == "off-topic"
+    # the rows in memory follow: a state filter done in memory sees the skips
+    assert ids(triage.set_filter(Filter(state=SKIP))[0]) == ["a.md", "c.md"]
+
+
+def test_a_decision_that_is_not_saved_changes_nothing(
+    triage: TriageModel, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    triage.recount()
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise StoreError("database or disk is full")
+
+    monkeypatch.setattr(library.store, "decide", full)
+    with pytest.raises(StoreError):
+        triage.decide(["a.md"], PUB)
+    assert triage.counts[UND] == 4 and triage.tally.changed == 0
+    assert ids(triage.set_filter(Filter(state=PUB))[0]) == ["d.md"]
+
+
+def test_undo_and_redo_move_the_position_and_the_tally(triage: TriageModel) -> None:
+    triage.recount()
+    triage.decide(["a.md"], PUB)
+    triage.decide(["b.md"], SKIP)
+    assert triage.steps() == (True, False)
+    change = triage.step(undo=True)
+    assert change is not None and change.kind == "decide" and list(change.ids) == ["b.md"]
+    moved = triage.took({"b.md": SKIP}, change.ids)
+    assert moved.after == {"b.md": UND}
+    assert triage.steps() == (True, True)
+    assert triage.tally.changed == 1
+    assert triage.step(undo=False) is not None
+    triage.took({"b.md": UND}, ["b.md"])
+    assert triage.steps() == (True, False)
+    assert triage.counts == {UND: 2, PUB: 2, SKIP: 1}
+    assert triage.tally.changed == 2
+
+
+def test_nothing_to_undo_is_none(triage: TriageModel) -> None:
+    assert triage.next_step_kind(undo=True) is None
+    assert triage.step(undo=True) is None
+
+
+# -- another instance ----------------------------------------------------------------------
+
+
+def test_another_instances_decisions_are_followed_once(
+    triage: TriageModel, folder: Path, tmp_path: Path, clock: Clock
+) -> None:
+    triage.recount()
+    triage.start_following()
+    shown = {row.id: row for row in triage.select(Filter())}
+    other = Library(folder, tmp_path / "db" / "decisions.sqlite", clock=clock)
+    try:
+        other.decide(["c.md", "e.md"], SKIP)
+    finally:
+        other.close()
+    followed = triage.follow(shown.get)
+    assert followed.moved is not None
+    assert dict(followed.moved.after) == {"c.md": SKIP, "e.md": SKIP}
+    assert triage.counts[SKIP] == 2
+    assert triage.tally.changed == 0  # not this session's work
+    assert triage.follow(shown.get) == model.Followed()  # seen: nothing new
+
+
+def test_this_sessions_own_steps_are_no_news(triage: TriageModel) -> None:
+    triage.recount()
+    triage.start_following()
+    triage.decide(["a.md"], PUB)
+    shown = {row.id: row for row in triage.select(Filter())}
+    followed = triage.follow(shown.get)
+    assert followed.moved is None and followed.touched == ("a.md",)
+
+
+# -- stories -------------------------------------------------------------------------------
+
+
+def test_deciding_a_story_publishes_one_and_skips_its_copies(triage: TriageModel) -> None:
+    triage.recount()
+    rows = {row.id: row for row in triage.select(Filter())}
+    members, total = triage.members(rows["a.md"])
+    assert ids(list(members)) == ["b.md"] and total == 1
+    plan, everyone = triage.plan_story(rows["a.md"])
+    assert plan.to_skip == ("b.md",) and ids(everyone) == ["a.md", "b.md"]
+    outcome, moved = triage.decide_story(plan, ())
+    assert (outcome.published, outcome.skipped) == (1, 1)
+    assert dict(moved.after) == {"a.md": PUB, "b.md": SKIP}
+    assert triage.tally.changed == 2
+    assert triage.members(rows["c.md"]) == ((), 0)
+
+
+def test_a_split_rereads_the_rows_and_is_not_news_to_follow(triage: TriageModel) -> None:
+    triage.start_following()
+    triage.select(Filter())
+    triage.split(["b.md"])
+    assert triage.loaded is None  # every row held its old story
+    rows = {row.id: row for row in triage.select(Filter())}
+    assert rows["a.md"].story != rows["b.md"].story
+    assert triage.follow(rows.get).stories is False
