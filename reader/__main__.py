@@ -21,12 +21,14 @@ Python's default is 0.005).
 Textual writes each frame from its own thread, which needs the GIL a few times per frame. When
 the app's thread goes on working after a frame (at start, the layout for the terminal's first
 Resize and the related pane's list), each of those waits lasted the whole interval: the first
-frame reached the terminal ~13 ms after it was made, against ~1 ms for a one-label app. With
-1 ms it arrives ~2.5 ms after. Threads only switch this often while two want to run.
+frame reached the terminal long after it was made, where a one-label app's arrives almost at
+once. With this interval it arrives soon after. Threads only switch this often while two want
+to run.
 """
 
 
 def _app_parser() -> argparse.ArgumentParser:
+    """The parser for the app's own arguments: PATH, `--db`, `--version`."""
     parser = argparse.ArgumentParser(
         prog="newsreader",
         description="Triage a folder of news articles: publish or skip, keyboard only.",
@@ -50,18 +52,20 @@ def _built_for_good() -> Iterator[Callable[[], None]]:
     screen) out of the cyclic collector's sight. Yields what to call once the first frame
     is out: until then the collector stays paused.
 
-    Otherwise the collector walks Textual's and our ~65,000 module objects again and again
+    Otherwise the collector walks Textual's and our many module objects again and again
     as they are made, and all of them once more in a full collection just before the first
-    frame (10-28 ms at start). The modules are frozen (`gc.freeze`) as soon as they are
-    imported, keeping the ~600 objects of cyclic garbage the imports leave. The first
-    screen is built with the collector still paused (its ~60 young collections took 4-5 ms
-    of the first frame); once it is out, one collection frees that work's cyclic garbage
-    (~3,900 objects, ~3 ms), what is left is frozen too, and the collector runs again.
+    frame, delaying the start. The modules are frozen (`gc.freeze`) as soon as they are
+    imported, keeping the little cyclic garbage the imports leave. The first screen is
+    built with the collector still paused (its young collections slowed the first frame);
+    once it is out, one collection frees that work's cyclic garbage, what is left is
+    frozen too, and the collector runs again.
     """
     enabled = gc.isenabled()
     gc.disable()
 
     def first_frame_out() -> None:
+        """Free the first screen's cyclic garbage, freeze what is left, and let the
+        collector run again (if it ran before)."""
         gc.collect()
         gc.freeze()
         if enabled:

@@ -69,6 +69,7 @@ class TriageCommands(Provider):
     """Every triage action, by its name, for the command palette."""
 
     def _commands(self) -> Iterator[Command]:
+        """The app's palette commands for the current screen."""
         app = self.app
         if isinstance(app, NewsReader):
             yield from app.commands(self.screen)
@@ -92,7 +93,7 @@ class NewsReader(App[int]):
 
     CSS_PATH: ClassVar = ["app.tcss", "screens/triage.tcss"]
     """The triage screen's styles are the app's: a screen's own CSS_PATH makes Textual parse
-    every style sheet again when it is pushed (~10 ms before the first frame)."""
+    every style sheet again when it is pushed, delaying the first frame."""
     TITLE = "newsreader"
     COMMANDS: ClassVar = {TriageCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -108,6 +109,8 @@ class NewsReader(App[int]):
     def __init__(self, root: Path, db_path: Path | None, settings: Settings,
                  now: Callable[[], datetime], checks: Checks | None = None,
                  after_first_frame: Callable[[], None] | None = None) -> None:
+        """The app for the folder `root`, its decisions database, the user's settings and a
+        clock; `checks` and `after_first_frame` as `make_app` takes them."""
         super().__init__()
         self.root = root
         """The article folder."""
@@ -131,14 +134,15 @@ class NewsReader(App[int]):
         """Let a new size through, not the same one again.
 
         At start the terminal driver reports the size the app already started at; App's
-        own handler would then lay the screens out and paint them again for nothing (20-50
-        ms before the list shows, a full screen's worth of output).
+        own handler would then lay the screens out and paint them again for nothing (a full
+        screen's worth of output, delaying the list).
         """
         if event.size == self._size_seen:
             event.prevent_default()
         self._size_seen = event.size
 
     def on_mount(self) -> None:
+        """Restore theme and keymap, open the library, then push the triage screen."""
         self._restore_theme()
         self.set_keymap(self.settings.keymap)
         try:
@@ -151,10 +155,11 @@ class NewsReader(App[int]):
             message = "The index was damaged and has been rebuilt from the files; no decision lost."
             self.notify(message, severity="warning", timeout=10, markup=False)
         # Not pushed here: App.on_mount runs inside Textual's start-up batch, where the new
-        # screen's first full render is made and then thrown away (25-30 ms before the list).
+        # screen's first full render is made and then thrown away, delaying the list.
         self.call_later(self.push_screen, TriageScreen(self.library, self.db_path, self.now))
 
     def on_unmount(self) -> None:
+        """Close the library as the app goes."""
         if self.library is not None:
             self.library.close()
 
@@ -165,6 +170,7 @@ class NewsReader(App[int]):
             callback()
 
     def _restore_theme(self) -> None:
+        """Use the saved theme (warn if it is unknown), and save the user's next choice."""
         theme = self.settings.theme
         if theme in self.available_themes:
             self.theme = theme

@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, text: str) -> argparse.ArgumentParser:
+        """Add the subcommand `name`, with `text` as its help and the `--db` every command takes."""
         p = sub.add_parser(name, help=text, description=text)
         p.add_argument("--db", type=Path, metavar="FILE", help="the decisions database")
         return p
@@ -84,6 +85,7 @@ def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
     library = Library(root, db or settings.db, story_window=timedelta(days=settings.story_days))
 
     def progress(done: int, total: int) -> None:
+        """Show `done` of `total` on one terminal line, for a large scan only."""
         if total >= 2000:
             end = "\n" if done == total else ""
             print(f"\rindexing {done:,}/{total:,} files", end=end, file=sys.stderr, flush=True)
@@ -97,6 +99,7 @@ def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
 
 
 def _known(library: Library, article_id: str) -> Article:
+    """The article `article_id`, or a `CliError` when the library has none."""
     article = library.article(article_id)
     if article is None:
         raise CliError(f"unknown article id: {escape_name(article_id)}")
@@ -133,14 +136,17 @@ def record(article: Article, state: Decision, reason: str | None = None) -> dict
 
 
 def _story(listed: query.Listed) -> dict[str, Any]:
+    """The story fields `list --format json` adds to an article's record."""
     return {"story": listed.story, "story_size": listed.story_size}
 
 
 def _date(article: Article) -> str:
+    """The article's date as `YYYY-MM-DD`, or dashes of that width when it has none."""
     return article.published_at.date().isoformat() if article.published_at else "----------"
 
 
 def cmd_check(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    """`check`: print every problem, one a line; exit status 1 if there are any."""
     problems = library.problems()
     for p in problems:
         print(f"{escape_name(p.path)}: {p.field}: {p.why}", file=out)
@@ -148,6 +154,8 @@ def cmd_check(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    """`list`: the articles the filter selects, as a table, JSON or CSV (a table's counts go to
+    stderr)."""
     state = None if ns.state == "all" else Decision(ns.state)
     flt = query.Filter(state, ns.search, ns.topic, ns.provider, ns.sort)
     found = query.articles(library, flt)
@@ -203,6 +211,7 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_show(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    """`show`: one article with its state, fields, body and problems, as text or JSON."""
     if len(ns.args) != 1:
         raise CliError("show takes one article id")
     article = _known(library, ns.args[0])
@@ -239,12 +248,14 @@ def cmd_show(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
 
 
 def _file_published(article: Article) -> str:
+    """What the file's `published:` line says, in words for `show`."""
     if not article.has_published_key:
         return "(no published: key; Jekyll publishes it)"
     return {True: "true", False: "false", None: "(empty)"}[article.file_published]
 
 
 def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    """`decide`: publish, skip or clear the given articles in one undoable step."""
     *ids, action = ns.args
     if action not in ACTIONS or not ids:
         raise CliError("usage: newsreader decide [PATH] ID... publish|skip|clear")
@@ -260,7 +271,10 @@ def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
 
 
 def _undo_redo(name: str) -> Callable[[Library, argparse.Namespace, TextIO], int]:
+    """The handler of `undo` or `redo` (`name`): the two differ only in the step they take."""
     def run(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+        """Take the step back (or again) and print what it changed; exit status 1 when there
+        was none."""
         try:
             change = library.undo() if name == "undo" else library.redo()
         except writeback.FolderBusy as error:
@@ -302,6 +316,8 @@ def _files_step(name: str, change: Change, out: TextIO) -> int:
 
 
 def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    """`apply`: write the decisions into the files' `published:` lines (and commit them), or
+    with `--dry-run` print each change's diff; exit status 1 if any file was not written."""
     found = library.plan_apply(verify=ns.dry_run)  # apply verifies each file anyway
     if ns.dry_run:
         for edit in found.edits:
@@ -330,6 +346,7 @@ def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
 def _report(
     verb: str, edits: list[writeback.Edit], skipped: list[writeback.Skipped], out: TextIO
 ) -> None:
+    """Print each edit as `verb` and each skipped file with why it was not written."""
     for edit in edits:
         action = writeback.ACTIONS[edit.decision]
         print(f"{verb}: {escape_name(edit.id)}: {action} ({edit.summary})", file=out)
@@ -339,6 +356,7 @@ def _report(
 
 
 def _report_commit(commit: writeback.CommitResult, out: TextIO) -> None:
+    """Print the files left out of an apply's commit, then the commit or why there was none."""
     for article_id, why in commit.left_out:
         print(f"not committed: {escape_name(article_id)}: {why}", file=out)
     if commit.sha:
@@ -348,6 +366,7 @@ def _report_commit(commit: writeback.CommitResult, out: TextIO) -> None:
 
 
 def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    """`export`: the journal of every change, as JSON or CSV."""
     fields = ["seq", "batch", "kind", "at", "id", "old_state", "new_state", "reason"]
     entries = list(library.journal())
     if ns.format == "json":

@@ -1,5 +1,8 @@
-"""The CLI's command names and the default folder: all `__main__` needs before it knows
-whether to start the app or a command (the CLI's modules load only for a command)."""
+"""The CLI's command names and the default folder, all `__main__` needs to pick app or command.
+
+`__main__` reads them before it knows whether to start the app or a command: the CLI's
+modules load only for a command.
+"""
 
 from __future__ import annotations
 

@@ -34,6 +34,7 @@ def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
 
 def _member(row: query.ArticleRow) -> dict[str, Any]:
+    """One story member's JSON object for `stories --format json`."""
     return {
         "id": row.id,
         "title": row.title,

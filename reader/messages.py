@@ -19,6 +19,7 @@ class DecisionRequested(Message):
     """A pane asks for a decision on some articles (one undoable step)."""
 
     def __init__(self, ids: Sequence[str], decision: Decision, reason: str | None = None) -> None:
+        """Ask for `decision` on the articles `ids`, with the editor's `reason` if any."""
         super().__init__()
         self.ids = tuple(ids)
         """The articles to decide on."""
@@ -32,6 +33,7 @@ class LinkRequested(Message):
     """A pane asks for a link to be opened or copied (the screen checks it first)."""
 
     def __init__(self, url: str, action: LinkAction) -> None:
+        """Ask for `url` to be opened or copied (`action`)."""
         super().__init__()
         self.url = url
         """The link, untrusted: it may be anything."""
@@ -49,6 +51,8 @@ class ScanProgressed(Message):
         rows: Sequence[ArticleRow] | None = None,
         filters: Filter | None = None,
     ) -> None:
+        """Report `done` of `total` files parsed; during a first scan, the `rows` so far
+        and the `filters` that selected them."""
         super().__init__()
         self.done = done
         """Files parsed so far."""
@@ -70,6 +74,7 @@ class ScanFinished(Message):
     """The scan worker brought the index up to date."""
 
     def __init__(self, result: RefreshResult, problems: Sequence[Problem]) -> None:
+        """Report the scan's `result` and every problem the folder has now."""
         super().__init__()
         self.result = result
         """What changed in the folder."""
@@ -81,6 +86,7 @@ class RowsLoaded(Message, bubble=False):
     """A worker read every row of the list in one order (the first page was shown meanwhile)."""
 
     def __init__(self, sort: Sort, rows: list[ArticleRow]) -> None:
+        """Hand over every row of the list in the order `sort`."""
         super().__init__()
         self.sort = sort
         """The order the rows are in."""

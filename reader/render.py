@@ -61,6 +61,7 @@ def _published_key(article: Article) -> str:
 
 
 def _state_line(state: Decision, reason: str | None) -> Content:
+    """The detail pane's `State` line: the state in its colour, then the reason if any."""
     style = {"published": "$success", "skipped": "$error"}.get(state.value, "")
     parts: list[str | tuple[str, str]] = [(f"{state.glyph} {state.value}", f"bold {style}")]
     if reason:
@@ -165,6 +166,7 @@ def status_content(
     """The status line: counts per state, how many are left, this session and its pace, and
     how many problems the folder has (`newsreader check` lists them)."""
     def count(decision: Decision) -> str:
+        """How many articles are in `decision`, or `…` before anything is counted."""
         return str(counts.get(decision, 0)) if counts else "…"  # not counted yet (a warm start)
 
     parts: list[str | tuple[str, str]] = [

@@ -33,6 +33,7 @@ class Problem:
     """What is wrong, in words."""
 
     def __str__(self) -> str:
+        """`path: field: why`, one line as `check` prints it."""
         return f"{self.path}: {self.field}: {self.why}"
 
 
@@ -93,10 +94,12 @@ class Article:
 
 
 def _when(value: datetime | None) -> str | None:
+    """A date as ISO 8601 text, or None."""
     return value.isoformat() if value else None
 
 
 def _parse_when(value: str | None) -> datetime | None:
+    """ISO 8601 text back to a date, or None."""
     return datetime.fromisoformat(value) if value else None
 
 

@@ -2,8 +2,8 @@
 
 Opening a library checks both files before anything reads or writes them: `PRAGMA
 quick_check` of the decisions file (it is refused if damaged) and a walk of every index
-table (a damaged index is rebuilt). Each reads every page: about 50 ms together at 51,000
-articles. SQLite releases the GIL while it reads, so when the app starts these on a
+table (a damaged index is rebuilt). Each reads every page, which takes a while for a big
+folder. SQLite releases the GIL while it reads, so when the app starts these on a
 thread before it imports its UI, they run beside that import and are done when the UI
 opens the library.
 
@@ -48,6 +48,8 @@ class Checks:
     """The decisions file's quick_check and the index probe, on a thread of their own."""
 
     def __init__(self, db_path: Path, index_path: Path, *, start: bool = True) -> None:
+        """The checks of the decisions file `db_path` and the index `index_path`, started on a
+        thread unless `start` is False."""
         self.db_path = db_path
         """The decisions file checked."""
         self.index_path = index_path
@@ -68,10 +70,12 @@ class Checks:
         return checks
 
     def _run(self) -> None:
+        """The thread's work: check the decisions file, then probe the index."""
         self._store_ok = _clean(self.db_path, "PRAGMA quick_check")
         self._index_ok = _clean(self.index_path, INDEX_PROBE)
 
     def _wait(self) -> None:
+        """Wait until the thread, if any, is done."""
         if self._thread is not None:
             self._thread.join()
 

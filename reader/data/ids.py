@@ -37,8 +37,8 @@ def id_from_key(key: str) -> str:
 
 def keys_from_ids(ids: list[str]) -> list[str]:
     """`key_from_id` of each id; the list itself when every id is its own key (two checks
-    over each joined chunk of ids, rather than one per id; a chunk at a time, so 51k ids
-    never stand in memory as one 5 MiB string and its 5 MiB encoding)."""
+    over each joined chunk of ids, rather than one per id; a chunk at a time, so a big
+    folder's ids never stand in memory as one long string and its encoding)."""
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         joined = "\n".join(chunk)

@@ -231,6 +231,8 @@ class Library:
         return self._follow_files(change)
 
     def _follow_files(self, change: Change | None) -> Change | None:
+        """The articles a step changed that the editor no longer decides follow their files
+        again (the store is seeded from the index)."""
         if change:
             self.store.seed(
                 (i, Decision.PUBLISHED if published else Decision.UNDECIDED)
@@ -250,6 +252,8 @@ class Library:
         files = dict(self.index.initial_states(unseen)) if unseen else {}
 
         def state_of(article_id: str) -> tuple[Decision, str | None, bool]:
+            """The article's (state, reason, whether the editor chose it); one the store has not
+            heard of is what its file says."""
             row = rows.get(article_id)
             if row is not None:
                 return row

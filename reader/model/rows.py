@@ -1,5 +1,7 @@
-"""LoadedRows: every row of the list in memory, so a search or a state filter sorts nothing;
-a filter's rows can be worked out on a worker thread beforehand (`prepare`, then `take`)."""
+"""LoadedRows: every row of the list in memory, so a search or a state filter sorts nothing.
+
+A filter's rows can be worked out on a worker thread beforehand (`prepare`, then `take`).
+"""
 
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ class LoadedRows:
     """Every listable article in one order, kept current as decisions change states."""
 
     def __init__(self, sort: Sort, rows: list[ArticleRow]) -> None:
+        """The rows of an unfiltered list, in the order `sort`, with no rowid read yet."""
         self.sort = sort
         """The order of `rows`."""
         self.rows = rows
@@ -128,8 +131,8 @@ class LoadedRows:
     def _read_rowids(self, library: Library) -> array:
         """Each row's rowid in the index as it is now (-1: no longer indexed).
 
-        One (key, rowid) at a time: a dict of every key would hold ~15 MiB at 51k rows, and
-        set the process's peak memory on the first search.
+        One (key, rowid) at a time: a dict of every key would hold a copy of every key at
+        once, and set the process's peak memory on a big folder's first search.
         """
         ids = [row.id for row in self.rows]
         keys = keys_from_ids(ids)

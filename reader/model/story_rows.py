@@ -32,7 +32,7 @@ class Lookups:
 
     @classmethod
     def of(cls, rows: Sequence[ArticleRow]) -> Lookups:
-        """Work them out (C loops where it can: 40,000 rows take a few milliseconds)."""
+        """Work them out (C loops where it can: quick even for a long list)."""
         sizes, heads = count_stories(rows)
         return cls(index_by_id(rows), sizes, heads)
 
@@ -61,6 +61,7 @@ class StoryRows:
     """Every row the list was given, which stories are expanded, and what to show."""
 
     def __init__(self, rows: Sequence[ArticleRow] = ()) -> None:
+        """The rows of a new list, grouped by story with none expanded."""
         self.grouped = True
         """Whether a story shows as one row (its first) rather than every article."""
         self.expanded: set[str] = set()
@@ -74,11 +75,11 @@ class StoryRows:
         """Take a new list of rows, in order (the expanded stories stay expanded).
 
         The list is kept, not copied: it is this object's from now on (`replace` changes it).
-        A search at 51k articles lists ~40,000 rows, and each copy of them was made, walked
-        by the cyclic collector while young, and freed again on the key press.
+        A search in a big folder lists a great many rows, and each copy of them was made,
+        walked by the cyclic collector while young, and freed again on the key press.
 
         What it takes to look rows up or fold stories is worked out when first needed (a
-        flat list of 40,000 rows needs neither to show), unless `lookups` brings it.
+        long flat list needs neither to show), unless `lookups` brings it.
         """
         self.loaded = rows
         self._index = None if lookups is None else lookups.index
@@ -119,7 +120,7 @@ class StoryRows:
         return None if index is None else self.loaded[index]
 
     def _find(self, article_id: str) -> ArticleRow | None:
-        """`row`, without building `index` for one look-up (C loops: 1 ms at 40,000 rows)."""
+        """`row`, without building `index` for one look-up (C loops: cheap even for a long list)."""
         if self._index is not None:
             return self.row(article_id)
         try:

@@ -121,8 +121,8 @@ class Tally:
 
 def next_undecided(rows: Sequence[ArticleRow], start: int) -> int | None:
     """The position of the next undecided row after `start`, wrapping round once; None if
-    there is none (the row at `start` is looked at last)."""
-    # Two ranges, not a list of every position: a decision at 51k rows pays for neither.
+    there is none (the row at `start` itself does not count)."""
+    # Two ranges, not a list of every position: a decision in a big folder pays for neither.
     for index in chain(range(start + 1, len(rows)), range(max(start, 0))):
         if rows[index].state is Decision.UNDECIDED:
             return index
@@ -315,7 +315,7 @@ class TriageModel:
         """Count the states again, or, knowing what a change moved, just move those."""
         if moved is None or moved.after.keys() - moved.before.keys() or not self.counts:
             self.counts = query.counts(self.library)  # mid-scan: the rows committed so far
-        else:  # a full count at 50,000 articles is too slow for every key
+        else:  # a full count of a big folder is too slow for every key
             counts = dict(self.counts)
             for article_id, state in moved.after.items():
                 counts[moved.before[article_id]] -= 1

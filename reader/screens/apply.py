@@ -128,6 +128,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         """The plan worker read the files."""
 
         def __init__(self, plan: Plan, in_git: bool) -> None:
+            """Report the `plan`, and whether the folder lies in a git work tree."""
             super().__init__()
             self.plan = plan
             """The edits and the decisions that cannot be written."""
@@ -138,11 +139,14 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         """The apply worker wrote the files."""
 
         def __init__(self, result: ApplyResult) -> None:
+            """Report the apply's `result`."""
             super().__init__()
             self.result = result
             """What was written, refused and committed."""
 
     def __init__(self, root: Path, db_path: Path | None, clock: Callable[[], datetime]) -> None:
+        """The preview of an apply to the folder `root`, with the decisions database and
+        the app's clock for the workers' libraries."""
         super().__init__()
         self.root = root
         """The article folder."""
@@ -154,6 +158,8 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         """Whether the folder is the bundled seeds, which are never rewritten."""
 
     def compose(self) -> ComposeResult:
+        """The summary, the edits beside the highlighted one's diff, the decisions not
+        written, and the keys."""
         with Vertical(id="apply"):
             yield Label("Apply decisions to the files", id="apply-title")
             yield Label("Reading the files…", id="apply-summary")
@@ -167,6 +173,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
             yield KeyFooter()
 
     def on_mount(self) -> None:
+        """Focus the list of edits and start reading the files."""
         self.query_one("#apply-edits").focus()
         self.make_plan()
 
@@ -200,6 +207,8 @@ class ApplyScreen(ModalScreen[list[str] | None]):
 
     @on(Planned)
     def _planned(self, message: Planned) -> None:
+        """The plan is ready: show its summary, its edits (the first one's diff) and what
+        cannot be written."""
         self.in_git = message.in_git
         self.plan = found = message.plan
         summary = DEMO_TEXT if self.demo and found.edits else plan_summary(found)
@@ -219,6 +228,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
 
     @on(OptionList.OptionHighlighted, "#apply-edits")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """An edit was highlighted: show its diff."""
         event.stop()
         if self.plan is None or event.option.id is None:
             return
@@ -227,6 +237,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
 
     @on(Applied)
     def _applied(self, message: Applied) -> None:
+        """The files are written: say what was done and close with the ids written."""
         result = message.result
         not_planned = len(self.plan.skipped) if self.plan else 0
         trouble = result.skipped or not_planned or not result.ok
@@ -249,6 +260,8 @@ class ApplyScreen(ModalScreen[list[str] | None]):
     # -- actions ----------------------------------------------------------------
 
     def _start(self, commit: bool) -> None:
+        """Write the planned edits (and commit them), unless there are none, a write is under
+        way, or the folder is the demo."""
         if self.plan is None or self.busy or not self.plan.edits or self.demo:
             return
         self.busy = True

@@ -23,6 +23,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, title: str, question: Content) -> None:
+        """A question headed `title`, asking `question`."""
         super().__init__()
         self.title_text = title
         """The question's heading (plain text)."""
@@ -30,6 +31,7 @@ class ConfirmScreen(ModalScreen[bool]):
         """What is asked, article strings in it as plain text."""
 
     def compose(self) -> ComposeResult:
+        """The heading, the question and a hint of the keys."""
         with Vertical(id="confirm"):
             yield Label(Content(self.title_text), id="confirm-title")
             yield Label(self.question, id="confirm-question")

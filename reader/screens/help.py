@@ -31,11 +31,13 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def __init__(self, keys: Sequence[KeyHelp]) -> None:
+        """The help for `keys`, in the order given."""
         super().__init__()
         self.keys = list(keys)
         """The lines to show, in order."""
 
     def compose(self) -> ComposeResult:
+        """A title, then every key in a scrolling list."""
         with Vertical(id="help"):
             yield Label("Keys  (remap any of them by id under keymap: in the config file)",
                         id="help-title")
@@ -43,6 +45,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(self._content(), id="help-keys")
 
     def _content(self) -> Content:
+        """Keys, descriptions and tooltips in aligned columns, under a heading per area."""
         width = max((len(k.keys) for k in self.keys), default=0) + 2
         described = max((len(k.description) for k in self.keys), default=0) + 2
         lines: list[Content] = []

@@ -26,6 +26,7 @@ class PickScreen(ModalScreen[str | None]):
     ]
 
     def __init__(self, title: str, values: Sequence[tuple[str, int]], current: str | None) -> None:
+        """A list headed `title` of `values` with their counts, `current` highlighted."""
         super().__init__()
         self.title_text = title
         """What is being picked, e.g. `Topic`."""
@@ -35,6 +36,7 @@ class PickScreen(ModalScreen[str | None]):
         """The value chosen now, highlighted first."""
 
     def compose(self) -> ComposeResult:
+        """The heading, then `(any)` and each value with its count."""
         options = [Option(ANY)]
         options += [
             Option(Content.assemble(value, (f"  {count}", "$text-muted")))
@@ -45,6 +47,7 @@ class PickScreen(ModalScreen[str | None]):
             yield OptionList(*options, id="pick-list")
 
     def on_mount(self) -> None:
+        """Highlight the current value (else `(any)`)."""
         names = [value for value, _ in self.values]
         pick_list = self.query_one(OptionList)
         pick_list.highlighted = names.index(self.current) + 1 if self.current in names else 0

@@ -40,6 +40,7 @@ class ReasonScreen(ModalScreen[str | None]):
     ]
 
     def compose(self) -> ComposeResult:
+        """The quick reasons, numbered, a box to type another in, and a hint of the keys."""
         with Vertical(id="reason"):
             yield Label("Skip with reason", id="reason-title")
             yield OptionList(

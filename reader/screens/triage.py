@@ -175,7 +175,7 @@ class TriageScreen(Screen[None]):
         self.call_after_refresh(self._first_frame_out)
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
         first = self.model.first_page()
-        # Counting every state at 50,000 articles waits for after the paint.
+        # Counting every state of a big folder waits for after the paint.
         self._set_rows(first, recount=not self.model.partial)
         self.article_list.focus()
         # A warm start of a large folder rescans before it reads every row: the rescan's

@@ -33,15 +33,18 @@ class ArticleDetail(VerticalScroll, can_focus=True):
     """Problems that concern the app, not this article (a locked store, unreadable files)."""
 
     def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
+        """An empty pane; `clock` is the app's, for relative dates."""
         super().__init__(id=id)
         self.clock = clock
         """The app's clock, for relative dates."""
 
     def compose(self) -> ComposeResult:
+        """The app's notices above the article's own text."""
         yield Static(id="detail-notices", markup=False)
         yield Static(PLACEHOLDER, id="detail-body", markup=False)
 
     def _refresh_body(self) -> None:
+        """Draw the article (or the placeholder) with its state, once mounted."""
         if not self.is_mounted:
             return
         body = self.query_one("#detail-body", Static)
@@ -72,5 +75,6 @@ class ArticleDetail(VerticalScroll, can_focus=True):
             panel.display = bool(notices)
 
     def on_mount(self) -> None:
+        """Draw what was set before the pane was mounted."""
         self._refresh_body()
         self.watch_notices(self.notices)

@@ -146,14 +146,17 @@ class ArticleLines(ScrollView):
             self._scroll_top(self._cursor - height + 1)
 
     def _scroll_top(self, y: int) -> None:
+        """Scroll so that line `y` is the top one, at once."""
         # force: the scrollbar may not be shown yet when the rows have just grown.
         self.scroll_to(y=max(0, y), animate=False, force=True)
 
     def _move_cursor(self, index: int) -> None:
+        """Put the cursor on line `index`, kept within the rows."""
         if self._rows:
             self.cursor_id = self._rows[max(0, min(index, len(self._rows) - 1))].id
 
     def _refresh_lines(self, lines: Iterable[int]) -> None:
+        """Repaint these lines (those past either end are passed over)."""
         for index in lines:
             if 0 <= index < len(self._rows):
                 self.refresh_line(index)
@@ -183,11 +186,13 @@ class ArticleLines(ScrollView):
         self._page(-max(1, self.scrollable_content_region.height))
 
     def _page(self, delta: int) -> None:
+        """Scroll and move the cursor by `delta` lines."""
         if self._rows:
             self._scroll_top(round(self.scroll_y) + delta)
             self._move_cursor(self._cursor + delta)
 
     async def _on_click(self, event: events.Click) -> None:
+        """A click: put the cursor on the row clicked."""
         offset = event.get_content_offset(self)
         if offset is not None and self._rows:
             index = round(self.scroll_y) + offset.y
@@ -195,6 +200,7 @@ class ArticleLines(ScrollView):
                 self._move_cursor(index)
 
     def _on_resize(self, event: events.Resize) -> None:
+        """A new size: fit the scroll area to it and keep the cursor in view."""
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._rows))
         self.scroll_to_cursor()
 
@@ -227,6 +233,7 @@ class ArticleLines(ScrollView):
     def _build_strip(
         row: ArticleRow, width: int, full_width: int, selected: bool, style: Style, mark: str
     ) -> Strip:
+        """One row as a line of exactly the pane's width, in `style`."""
         # Segment text is never parsed as markup, so titles show exactly as written.
         text = format_row(row, width, selected, mark) + " " * max(0, full_width - width)
         return Strip([Segment(text, style)], max(width, full_width))

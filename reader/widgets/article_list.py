@@ -73,6 +73,7 @@ class ArticleList(ArticleLines, can_focus=True):
         """A story was expanded or collapsed, or the grouping toggled: other rows show."""
 
         def __init__(self, shown: int, *, article_list: ArticleList | None = None) -> None:
+            """Report that `shown` rows show now, from `article_list`."""
             super().__init__()
             self.shown = shown
             """How many rows show now."""
@@ -90,6 +91,7 @@ class ArticleList(ArticleLines, can_focus=True):
         def __init__(
             self, article_id: str | None, *, article_list: ArticleList | None = None
         ) -> None:
+            """Report the article now under the cursor, from `article_list`."""
             super().__init__()
             self.article_id = article_id
             """The article now under the cursor."""
@@ -107,6 +109,7 @@ class ArticleList(ArticleLines, can_focus=True):
         def __init__(
             self, selected_ids: frozenset[str], *, article_list: ArticleList | None = None
         ) -> None:
+            """Report the ids selected now, from `article_list`."""
             super().__init__()
             self.selected_ids = selected_ids
             """The ids selected now."""
@@ -143,7 +146,7 @@ class ArticleList(ArticleLines, can_focus=True):
         self._cursor = -1 if new_id is None else self._index[new_id]
         self._keep_scroll(old_cursor - old_top)
         gone = [article_id for article_id in self._selected if article_id not in self._index]
-        if gone:  # (a set less the index's keys would walk every key: 1 ms at 40,000)
+        if gone:  # (a set less the index's keys would walk every key of a long list)
             self._selected.difference_update(gone)
             self._post_selection()
         self.cursor_id = new_id
@@ -167,7 +170,7 @@ class ArticleList(ArticleLines, can_focus=True):
             return None
         if old_id is not None and old_id in self._index:
             return old_id
-        if old_cursor >= 0:  # no copies of the old rows: at 51k they are ~40,000 long
+        if old_cursor >= 0:  # no copies of the old rows: in a big folder they are long
             index = self._index
             for row in islice(old_rows, old_cursor, None):
                 if row.id in index:
@@ -228,6 +231,7 @@ class ArticleList(ArticleLines, can_focus=True):
             self._post_selection()
 
     def _post_selection(self) -> None:
+        """Tell the parent what is selected now."""
         self.post_message(self.SelectionChanged(frozenset(self._selected), article_list=self))
 
     # -- cursor, selection and story keys ------------------------------------
@@ -283,5 +287,6 @@ class ArticleList(ArticleLines, can_focus=True):
         return True
 
     def _on_mount(self, event: events.Mount) -> None:
+        """Mounted: tell the parent which article the cursor starts on."""
         if self.cursor_id is not None:
             self.post_message(self.Highlighted(self.cursor_id, article_list=self))

@@ -63,8 +63,8 @@ class KeyFooter(Widget):
     palette's key at the right end. Clicking a key presses it.
 
     Textual's Footer draws the same line with one widget per key, and makes and styles them
-    all again on every binding change: 18 ms of the first frame here, and 10-28 ms after
-    each change of focus (opening and closing the search), before the list could repaint.
+    all again on every binding change: that slowed the first frame here, and each change of
+    focus (opening and closing the search) before the list could repaint.
     This is one widget: a binding change that shows nothing new costs nothing, and one that
     does costs a repaint of one line. (It has no binding groups: the app uses none.)
     """
@@ -101,6 +101,7 @@ class KeyFooter(Widget):
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        """A footer with no keys yet: it reads them once mounted."""
         super().__init__(id=id, classes=classes)
         self.keys = NO_KEYS
         """What is shown now."""
@@ -111,10 +112,12 @@ class KeyFooter(Widget):
         """True from a binding change until the look at the bindings it scheduled."""
 
     def on_mount(self) -> None:
+        """Follow the screen's binding changes, and show its keys now."""
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._update()
 
     def on_unmount(self) -> None:
+        """Stop following the screen's binding changes."""
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
@@ -127,6 +130,7 @@ class KeyFooter(Widget):
             self.call_later(self._update)
 
     def _update(self) -> None:
+        """Read the keys again, and repaint only if they changed."""
         self._pending = False
         keys = shown_keys(self.screen)
         if keys != self.keys:
@@ -136,6 +140,8 @@ class KeyFooter(Widget):
     # -- drawing -----------------------------------------------------------------------
 
     def render(self) -> Content:
+        """The line: the keys from the left while they fit, then the palette's at the right
+        end; notes where each key lies, for the mouse."""
         key_style = self.get_visual_style("key-footer--key")
         text_style = self.get_visual_style("key-footer--description")
         hover = self.get_visual_style("key-footer--hover", partial=True)
@@ -172,6 +178,7 @@ class KeyFooter(Widget):
 
     @staticmethod
     def _label(shown: ShownKey | None) -> str:
+        """A key's text: its name and description ("" for none)."""
         if shown is None:
             return ""
         return f"{shown.display} {shown.description}" if shown.description else shown.display
@@ -179,6 +186,7 @@ class KeyFooter(Widget):
     # -- the mouse ---------------------------------------------------------------------
 
     def _at(self, x: int) -> ShownKey | None:
+        """The key drawn at cell `x`, if any."""
         return next((shown for start, end, shown in self._spans if start <= x < end), None)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
@@ -192,12 +200,15 @@ class KeyFooter(Widget):
             self.app.bell()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
+        """The pointer moved: highlight the key under it."""
         self._hover_over(self._at(event.x))
 
     def on_leave(self, event: events.Leave) -> None:
+        """The pointer left: highlight no key."""
         self._hover_over(None)
 
     def _hover_over(self, shown: ShownKey | None) -> None:
+        """Highlight `shown` (None: no key) with its tooltip, repainting if it changed."""
         if shown != self._hover:
             self._hover = shown
             self.tooltip = (shown.tooltip or shown.description or None) if shown else None

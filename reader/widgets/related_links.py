@@ -58,6 +58,7 @@ class RelatedLinks(OptionList):
         """Enter on an article of the same story: the screen shows it."""
 
         def __init__(self, article_id: str) -> None:
+            """Ask for `article_id` to be shown."""
             super().__init__()
             self.article_id = article_id
             """The chosen article."""
@@ -92,6 +93,8 @@ class RelatedLinks(OptionList):
         return Content.assemble((heading, "bold"), "\n", (self.story_why, LABEL))
 
     def _fill(self) -> None:
+        """List the related links (or say there are none), then the story's heading and
+        members, and set the title's counts."""
         related = self.article.related if self.article is not None else ()
         count = len(related)
         self.border_title = f"{TITLE} · {count}" if count else TITLE
@@ -131,6 +134,7 @@ class RelatedLinks(OptionList):
         return article.related[index].url
 
     def _request(self, action: LinkAction) -> None:
+        """Ask for the highlighted link to be opened or copied, if one is highlighted."""
         url = self._link()
         if url is not None:
             self.post_message(LinkRequested(url, action))

@@ -52,6 +52,8 @@ class DamagedStoreError(StoreError):
     """The decisions file was damaged and has been set aside; this run must not go on."""
 
     def __init__(self, db_path: Path, why: str, aside: Path | None, failure: str = ""):
+        """The error for the damaged `db_path`: `why` it is damaged, where it went (`aside`),
+        or `failure`, why it could not be moved."""
         self.aside = aside
         """Where the damaged file went (None when it could not be moved)."""
         if aside is None:
@@ -72,10 +74,12 @@ class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on error: one decision, one commit."""
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path):
+        """A transaction on `conn`, the decisions file `db_path` (named in its errors)."""
         self.conn = conn
         self.db_path = db_path
 
     def __enter__(self) -> None:
+        """BEGIN IMMEDIATE; a busy or failing file is a `StoreError`."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -86,6 +90,8 @@ class _Transaction:
             ) from None
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        """COMMIT, or ROLLBACK after an error; an SQLite error (the block's or the commit's)
+        becomes a `StoreError`."""
         try:
             self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
         except sqlite3.Error as error:

@@ -39,6 +39,7 @@ Clock = Callable[[], datetime]
 
 
 def _system_clock() -> datetime:
+    """The time now, in UTC: the store's clock unless one is passed."""
     return datetime.now(UTC)
 
 
@@ -50,6 +51,8 @@ class TriageStore(StoreReader):
 
     def __init__(self, db_path: Path, *, timeout: float = 10.0, clock: Clock | None = None,
                  checked: bool = False):
+        """Open (or create) the decisions file `db_path`, checked and brought up to date;
+        `checked`: its quick_check already passed. A damaged file is set aside and refused."""
         self.db_path = db_path
         self.clock = clock or _system_clock
         """Stamps every journal entry."""
@@ -148,9 +151,11 @@ class TriageStore(StoreReader):
         self.conn.close()
 
     def _now(self) -> str:
+        """The clock's time as a journal stamp: ISO 8601 UTC, to the millisecond."""
         return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def _write(self) -> _Transaction:
+        """A write transaction on this store's connection."""
         return _Transaction(self.conn, self.db_path)
 
     # -- the file's own state ---------------------------------------------------
@@ -302,6 +307,7 @@ class TriageStore(StoreReader):
         return self._has("undone")
 
     def _has(self, status: str) -> bool:
+        """Whether any step has `status` (`done`: one to undo, `undone`: one to redo)."""
         return (
             self.conn.execute(
                 f"SELECT 1 FROM batches WHERE kind IN {_STEPS} AND status = ? LIMIT 1",
@@ -402,6 +408,8 @@ class TriageStore(StoreReader):
         return batch
 
     def _new_batch(self, kind: str, at: str, ref: int | None) -> int:
+        """Insert a batch of `kind`, referring to `ref` (the step an undo or redo acts on); its
+        number."""
         cursor = self.conn.execute(
             "INSERT INTO batches (at, kind, ref) VALUES (?, ?, ?)", (at, kind, ref)
         )
@@ -409,6 +417,7 @@ class TriageStore(StoreReader):
         return cursor.lastrowid
 
     def _entries(self, batch: int) -> list[_Change]:
+        """A batch's journal entries in order, as (key, old, new) changes."""
         rows = self.conn.execute(
             "SELECT key, old_state, old_reason, old_origin, new_state, new_reason, new_origin "
             "FROM journal WHERE batch = ? ORDER BY seq",

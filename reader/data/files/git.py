@@ -38,6 +38,7 @@ class CommitResult:
 
 
 def _git(top: Path, *args: str, data: bytes | None = None) -> bytes:
+    """Run git in `top` with `args` (and `data` on stdin); its output, or a `GitError`."""
     try:
         done = subprocess.run(
             ["git", "-C", os.fspath(top), *args],
@@ -60,6 +61,7 @@ class Repo:
     """The git work tree holding a cache folder, as seen before an apply writes."""
 
     def __init__(self, root: Path):
+        """The work tree holding `root`; a `GitError` when there is none or git is missing."""
         try:
             out = _git(root, "rev-parse", "--is-inside-work-tree", "--show-toplevel")
         except GitError as error:
@@ -79,6 +81,7 @@ class Repo:
         return os.path.normpath(os.path.join(self.prefix, article_id))
 
     def _clean_files(self) -> set[str]:
+        """The files under the cache folder that git tracks and that have no changes."""
         spec = self.prefix
         tracked = _paths(_git(self.top, "ls-files", "-z", "--", spec))
         status = _git(
@@ -127,4 +130,5 @@ def commit_message(lines: Iterable[tuple[str, str, str | None]]) -> str:
 
 
 def _paths(out: bytes) -> set[str]:
+    """The paths in git's NUL-separated output."""
     return {os.fsdecode(part) for part in out.split(b"\0") if part}

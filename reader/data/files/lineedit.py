@@ -27,6 +27,7 @@ class Refused(Exception):
     """The file cannot be edited safely; `code` says which kind of refusal, the text why."""
 
     def __init__(self, code: str, why: str):
+        """A refusal of kind `code`, saying `why`."""
         super().__init__(why)
         self.code = code
         self.why = why
@@ -192,6 +193,7 @@ class _Loader(YamlLoader):
     """
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """The tag the loader gives this scalar, remembered for a short one."""
         if not _MEMO:
             return str(super().resolve(kind, value, implicit))
         key = (kind, value, implicit)
@@ -215,6 +217,7 @@ _MEMO = not YamlLoader.yaml_path_resolvers
 
 
 def _compose(text: str) -> Any:
+    """The YAML `text` composed into one node tree (nothing constructed)."""
     loader = _Loader(text)
     try:
         return loader.get_single_node()

@@ -17,7 +17,7 @@ from reader.data.files.safe_yaml import _Refused, load_yaml
 READ_LIMIT = 1 << 20
 """Bytes read at first: a press release's body is cut there."""
 FRONT_MATTER_LIMIT = 16 << 20
-"""Largest front matter read (5,000 related links take 2.4 MB); a body is never read past it."""
+"""Largest front matter read (room for MAX_RELATED related links); a body is never read past it."""
 MAX_RELATED = 10_000
 
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
@@ -73,6 +73,7 @@ def parse_bytes(data: bytes, article_id: str) -> Article | Problem:
 
 
 def _parse(data: bytes, article_id: str) -> Article:
+    """`parse_bytes` without its safety net: a front matter's fields, else a press release."""
     problems: list[Problem] = []
     text = _decode(data, article_id, problems)
     if _OPEN.match(text):
@@ -129,11 +130,13 @@ class _Fields:
     """Reads untrusted values out of the front-matter mapping, noting each problem."""
 
     def __init__(self, mapping: dict[Any, Any], article_id: str, problems: list[Problem]):
+        """A reader of `mapping`, the front matter of `article_id`, adding to `problems`."""
         self.mapping = mapping
         self.id = article_id
         self.problems = problems
 
     def problem(self, field: str, why: str) -> None:
+        """Note that `field` is wrong, and `why`."""
         self.problems.append(Problem(self.id, field, why))
 
     def text(self, field: str, value: Any = _OWN) -> str:
@@ -203,6 +206,8 @@ class _Fields:
 
 
 def _to_utc(value: Any) -> datetime:
+    """A YAML date, date-time, epoch number or date text as an aware UTC date-time;
+    raises when it is none of these or out of range."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
@@ -227,6 +232,7 @@ def _to_utc(value: Any) -> datetime:
 
 
 def _from_mapping(mapping: Any, article_id: str, problems: list[Problem]) -> Article:
+    """The Article a loaded front matter describes; a non-mapping is refused."""
     if not isinstance(mapping, dict):
         kind = "empty" if mapping is None else f"a {type(mapping).__name__}"
         raise _Refused(f"front matter is {kind}, not a mapping of fields")
@@ -263,6 +269,7 @@ def _from_mapping(mapping: Any, article_id: str, problems: list[Problem]) -> Art
 
 
 def _provider(f: _Fields) -> tuple[str, str]:
+    """The provider's name and domain, from a mapping or a bare name."""
     value = f.mapping.get("provider")
     if isinstance(value, dict):
         return f.text("provider.name", value.get("name")), f.text(
@@ -291,6 +298,7 @@ def _published(f: _Fields) -> bool | None:
 
 
 def _video_url(f: _Fields) -> str:
+    """The video's link: the `src` of the iframe in `featuredContent`, if any."""
     html = f.mapping.get("featuredContent")
     if not isinstance(html, str):
         return ""
@@ -299,6 +307,7 @@ def _video_url(f: _Fields) -> str:
 
 
 def _images(f: _Fields) -> tuple[str, ...]:
+    """The images' URLs (a list of mappings or of strings); an entry with none is a problem."""
     value = f.mapping.get("images")
     if value is None:
         return ()
@@ -316,6 +325,7 @@ def _images(f: _Fields) -> tuple[str, ...]:
 
 
 def _related(f: _Fields) -> tuple[RelatedLink, ...]:
+    """The `related` list as RelatedLinks, at most MAX_RELATED; bad entries are problems."""
     value = f.mapping.get("related")
     if value is None:
         return ()

@@ -20,6 +20,7 @@ class _Loader(_Base):
 
 
 def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    """A YAML timestamp as a datetime, or its text when it cannot be one."""
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):

@@ -54,6 +54,7 @@ class Unsafe(Exception):
     """A file that may not be read or written as asked; `code` names the kind, the text why."""
 
     def __init__(self, code: str, why: str):
+        """A refusal of kind `code`, saying `why`."""
         super().__init__(why)
         self.code = code
         self.why = why
@@ -68,6 +69,7 @@ def temp_name(name: str) -> str:
 
 
 def _is_temp(name: str) -> bool:
+    """Whether `name` is one of our hidden temporary files."""
     return name.startswith(".") and name.endswith(TEMP_SUFFIX) and len(name) > len(TEMP_SUFFIX) + 1
 
 
@@ -79,15 +81,18 @@ class Folder:
     """
 
     def __init__(self, root: Path):
+        """The folder `root`, opened now (its sub-folders when first used)."""
         self.root = root
         self._fds: dict[str, int] = {"": os.open(root, _DIR_FLAGS)}
         self._written: set[str] = set()
         self._opening = threading.Lock()  # a Writer's thread opens folders too
 
     def __enter__(self) -> Folder:
+        """The folder itself; its descriptors close when the block ends."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close every folder descriptor."""
         self.close()
 
     def close(self) -> None:
@@ -177,6 +182,7 @@ class Folder:
 
     @staticmethod
     def _fill(fd: int, data: bytes, was: os.stat_result) -> None:
+        """Write `data` to the new file `fd` with the old file's owner and mode, then fsync."""
         st = os.fstat(fd)
         if (st.st_uid, st.st_gid) != (was.st_uid, was.st_gid):
             try:
@@ -247,14 +253,17 @@ class Writer:
     """Most replacements waiting at once (each holds its file's new bytes)."""
 
     def __init__(self, folder: Folder):
+        """A writer of files in `folder`, with its thread pool started."""
         self.folder = folder
         self._pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="newsreader-write")
         self._queue: deque[tuple[Future[None], Done]] = deque()
 
     def __enter__(self) -> Writer:
+        """The writer itself; the block's end waits for every queued file."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Wait for every replacement still queued and report each, in order; stop the threads."""
         try:
             while self._queue:
                 self._finish_one()
@@ -269,15 +278,18 @@ class Writer:
             self._finish_one()
 
     def _finish_one(self) -> None:
+        """Wait for the oldest queued replacement and tell its `done` how it went."""
         future, done = self._queue.popleft()
         done(future.exception())
 
 
 def _identity(st: os.stat_result) -> tuple[int, ...]:
+    """What tells one version of a file from another: device, inode, mtime and size."""
     return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _try_lock(fd: int) -> bool:
+    """Take the folder's write lock without waiting; False when another process holds it."""
     if fcntl is None:
         return True
     try:

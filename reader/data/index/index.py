@@ -116,6 +116,7 @@ def _row(stat: FileStat) -> IndexRow:
 
 
 def _rows_chunk(stats: list[FileStat]) -> list[IndexRow]:
+    """Parse a chunk of files into rows: one task of the process pool."""
     return [_row(stat) for stat in stats]
 
 
@@ -168,6 +169,8 @@ class Index:
     """The parsed articles of one cache folder, in SQLite (WAL), keyed by relative path."""
 
     def __init__(self, db_path: Path, root: Path):
+        """Open (or create) the index file `db_path` of the folder `root`; a damaged one is
+        deleted and started again (`rebuilt`)."""
         self.db_path = db_path
         self.root = root
         self.rebuilt = False
@@ -190,7 +193,8 @@ class Index:
         """Bring the index up to date with the folder: parse only new or changed files."""
         result = RefreshResult()
         # What the index saw of each file, as one int: a dict of (mtime, size) tuples would
-        # cost ~4 MiB more at 51k files. Unique, as sizes are below 2**48 bytes.
+        # hold a tuple more per file, a lot at a big folder. Unique, as sizes are below 2**48
+        # bytes.
         known = {
             key: mtime * _SIZES + size
             for key, mtime, size in self.conn.execute("SELECT key, mtime_ns, size FROM articles")
@@ -211,6 +215,7 @@ class Index:
         return result
 
     def _store(self, todo: list[FileStat], removed: list[str], progress: Progress | None) -> None:
+        """Delete the removed files' rows, then parse and store the new or changed files."""
         # One transaction per batch: readers see the first articles while the rest are
         # parsed, and a scan that is killed resumes where its last batch committed.
         with self.conn:
@@ -224,11 +229,13 @@ class Index:
         self._replace(batch)
 
     def _replace(self, rows: list[IndexRow]) -> None:
+        """Replace these files' rows, in one transaction."""
         with self.conn:
             self._delete([row.key for row in rows])
             self._insert(rows)
 
     def _delete(self, keys: list[str]) -> None:
+        """Delete every row of these keys, in every table, and mark the stories stale."""
         # Every change of articles passes here: their stories must be found again.
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('stories', 'stale')")
         for i in range(0, len(keys), 500):
@@ -245,6 +252,7 @@ class Index:
             self.conn.execute(f"DELETE FROM articles WHERE key IN ({marks})", part)
 
     def _insert(self, rows: list[IndexRow]) -> None:
+        """Insert the rows into the articles, records, links and full-text tables."""
         if not rows:
             return
         # Number the rows here so the full-text rows can name them without a look-up.

@@ -66,7 +66,8 @@ def connect(db_path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")  # the index can always be rebuilt
     # A first index writes the whole database through the WAL; without a limit the WAL
-    # file keeps its largest size (174 MiB after 51k files) for as long as it exists.
+    # file keeps its largest size (about the whole database's, after a big folder) for as
+    # long as it exists.
     conn.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:  # nothing to write: other connections see no change

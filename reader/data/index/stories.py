@@ -107,6 +107,7 @@ class StoryInput:
 
 
 def _seconds(when: datetime | None) -> float | None:
+    """A date as seconds since the epoch, or None."""
     return None if when is None else when.timestamp()
 
 
@@ -228,6 +229,8 @@ def units_of(inputs: Iterable[StoryInput], vocab: Vocabulary,
 
 def _unit(group: list[StoryInput], vocab: Vocabulary,
           terms: Mapping[str, Mapping[str, float]] | None) -> _Unit:
+    """One unit from copies of one article: their ids, mean vector, time span, URLs and
+    headline numbers."""
     times = [t for t in (_seconds(i.published_at) for i in group) if t is not None]
     return _Unit(
         ids=[i.id for i in group],
@@ -244,6 +247,7 @@ class _Clusterer:
     """The two passes over units, with existing stories to join (incremental) or none."""
 
     def __init__(self, window: timedelta, existing: Iterable[_Story] = ()):
+        """A clusterer for `window`, joining the `existing` stories if there are any."""
         self.window = window.total_seconds()
         self.stories: list[_Story] = list(existing)
         self.incremental = bool(self.stories)
@@ -305,6 +309,7 @@ class _Clusterer:
         queue: list[tuple[float, int, int]] = []
 
         def enter(n: int) -> None:
+            """List story `n` under each of its key words, by its first date."""
             story = alive[n]
             for term in story.key_words():
                 if story.lo is None:
@@ -313,6 +318,7 @@ class _Clusterer:
                     bisect.insort(dated[term], (story.lo, n))
 
         def offer(n: int) -> None:
+            """Queue each merge story `n` could make, closest first."""
             for other, score in self._partners(n, alive, dated, undated).items():
                 heapq.heappush(queue, (-score, min(n, other), max(n, other)))
 

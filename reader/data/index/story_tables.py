@@ -35,6 +35,7 @@ _ONE_PER_URL = (
 
 
 def _input(row: tuple[str, str | None, str | None, str, str, str | None]) -> StoryInput:
+    """One row of `_SELECT` as a StoryInput."""
     key, title, published, urls, related, excerpt = row
     return StoryInput(
         id_from_key(key), title or "", datetime.fromisoformat(published) if published else None,
@@ -182,6 +183,7 @@ def _intervals(times: Iterable[datetime], span: timedelta) -> list[tuple[datetim
 
 
 def _save_urls(conn: sqlite3.Connection, items: Iterable[StoryInput]) -> None:
+    """Record which article holds each of these articles' own URLs."""
     conn.executemany(
         "INSERT INTO story_urls (url, key) VALUES (?, ?)",
         ((u, key_from_id(i.id)) for i in items for u in i.own_urls()),
@@ -189,6 +191,7 @@ def _save_urls(conn: sqlite3.Connection, items: Iterable[StoryInput]) -> None:
 
 
 def _save_meta(conn: sqlite3.Connection, span: timedelta, docs: int) -> None:
+    """Mark the stories fresh, with the window and the document count they were made with."""
     conn.executemany(
         "INSERT OR REPLACE INTO meta VALUES (?, ?)",
         [("stories", "fresh"), ("story_window", str(span.total_seconds())),

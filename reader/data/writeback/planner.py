@@ -137,6 +137,8 @@ def _plan_one(
     links: set[str],
     verify: bool,
 ) -> Edit | Skipped | None:
+    """One decision's edit, why it cannot be made (Skipped), or None when its file is gone
+    or already says it."""
     stamp = library.index.stamp(article_id)
     if stamp is None:
         if article_id in links:

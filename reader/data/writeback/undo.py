@@ -73,6 +73,7 @@ def _revert_all(
 
 
 def _revert_one(folder: Folder, write: FileWrite, undo: bool) -> str | None:
+    """Put one file back to its old bytes (or on to its new ones); None when done, else why not."""
     line = lineedit.LineEdit(write.line_at, write.old_line, write.new_line)
     have, want = write.new_digest, write.old_digest
     if not undo:

@@ -1,4 +1,4 @@
-"""Verify many edits at once on every core: loading YAML is where an apply spends its time."""
+"""Verify many edits at once on several cores: loading YAML is where an apply spends its time."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ def _watch_parent(parent: int) -> None:
     first = os.getppid()
 
     def watch() -> None:
+        """Poll the parent and leave the process once it is gone."""
         while True:
             time.sleep(0.25)
             try:
@@ -78,11 +79,13 @@ class Verifier:
     """
 
     def __init__(self, count: int):
+        """A verifier for `count` edits: a started pool of worker processes when there are
+        many edits and more than one core, else (or if the pool cannot start) none."""
         self._pool: ProcessPoolExecutor | None = None
         cores = os.cpu_count() or 1
         if count < POOL_THRESHOLD or cores < 2:
             return
-        # Every core: this process's reads and writes mostly wait on the disk.
+        # Every core, up to four: this process's reads and writes mostly wait on the disk.
         workers = min(cores, 4)
         try:
             context = multiprocessing.get_context(start_method())
@@ -94,9 +97,11 @@ class Verifier:
             self.close()
 
     def __enter__(self) -> Verifier:
+        """The verifier itself; the workers stop when the block ends."""
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Stop the workers."""
         self.close()
 
     def close(self) -> None:

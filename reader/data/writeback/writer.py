@@ -119,6 +119,8 @@ class _Run:
     """
 
     def __init__(self, library: Host, folder: Folder, verifier: Verifier, result: ApplyResult):
+        """One apply's run on `folder`, verifying with `verifier` and noting what became of
+        each edit in `result`."""
         self.library = library
         self.folder = folder
         self.verifier = verifier
@@ -186,6 +188,7 @@ _Checked = tuple[Edit, int, bytes, os.stat_result, Item]
 
 
 def _refusal(edit: Edit, error: BaseException) -> Skipped:
+    """The Skipped for an edit a refusal or an OSError stopped; any other error is raised."""
     if isinstance(error, Unsafe | lineedit.Refused):
         return Skipped(edit.id, edit.decision, error.code, error.why)
     if isinstance(error, OSError):
@@ -206,6 +209,7 @@ def _repo(library: Host, result: ApplyResult) -> Repo | None:
 
 
 def _commit(repo: Repo, result: ApplyResult) -> None:
+    """Commit the files written, noting the commit (or why there is none) in `result`."""
     lines = [(ACTIONS[e.decision], e.id, e.reason) for e in result.written]
     try:
         result.commit = repo.commit([e.id for e in result.written], commit_message(lines))
