@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reader import __version__
-from reader.cli_names import COMMANDS, default_root
+from reader.cli.names import COMMANDS, default_root
 from reader.config import load_settings
 from reader.paths import config_file
 
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsreader: config: {warning}", file=sys.stderr)
     try:
         if args and args[0] in COMMANDS:
-            from reader.cli import run  # the app's start does not pay for the CLI's modules
+            from reader.cli.main import run  # the app's start does not pay for the CLI's modules
 
             try:
                 return run(args, settings)

@@ -25,12 +25,12 @@ from reader.data.clean import escape_name, is_openable
 from reader.data.library import Library, LibraryError, StoreError
 from reader.messages import FirstFrameOut, LinkRequested
 from reader.paths import config_file
-from reader.screens.triage import TriageScreen
+from reader.triage.screen import TriageScreen
 from reader.widgets.article_list import ArticleList
 from reader.widgets.related_links import RelatedLinks
 
 if TYPE_CHECKING:
-    from reader.screens.help import KeyHelp
+    from reader.dialogs.help import KeyHelp
 
 Command = tuple[str, str, Callable[[], object]]
 """A palette entry: name, help, callback."""
@@ -41,11 +41,11 @@ def help_areas() -> list[tuple[str, type[DOMNode]]]:
     The dialogs are imported here, when help or the palette first needs them, not before
     the first paint.
     """
-    from reader.screens.apply import ApplyScreen
-    from reader.screens.confirm import ConfirmScreen
-    from reader.screens.help import HelpScreen
-    from reader.screens.pick import PickScreen
-    from reader.screens.reason import ReasonScreen
+    from reader.dialogs.apply import ApplyScreen
+    from reader.dialogs.confirm import ConfirmScreen
+    from reader.dialogs.help import HelpScreen
+    from reader.dialogs.pick import PickScreen
+    from reader.dialogs.reason import ReasonScreen
 
     return [
         ("Triage", TriageScreen), ("Article list", ArticleList), ("Related coverage", RelatedLinks),
@@ -91,7 +91,7 @@ class TriageCommands(Provider):
 class NewsReader(App[int]):
     """The triage app on one article folder."""
 
-    CSS_PATH: ClassVar = ["app.tcss", "screens/triage.tcss"]
+    CSS_PATH: ClassVar = ["app.tcss", "triage/screen.tcss"]
     """The triage screen's styles are the app's: a screen's own CSS_PATH makes Textual parse
     every style sheet again when it is pushed, delaying the first frame."""
     TITLE = "newsreader"
@@ -191,14 +191,14 @@ class NewsReader(App[int]):
 
     def action_help(self) -> None:
         """Show every key."""
-        from reader.screens.help import HelpScreen
+        from reader.dialogs.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(list(self.key_help())))
 
     def key_help(self) -> Iterator[KeyHelp]:
         """Every binding the user can press, with the keys the keymap gives it."""
-        from reader.screens.help import KeyHelp
+        from reader.dialogs.help import KeyHelp
 
         for area, node in [("Anywhere", type(self)), *help_areas()]:
             bindings = BindingsMap(node.BINDINGS)

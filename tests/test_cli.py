@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.cli import run
+from reader.cli.main import run
 from reader.config import Settings
 from reader.data.library import Library
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.cli import run
+from reader.cli.main import run
 from reader.config import Settings
 
 PRESS = "003_d5ead589fc54e32c.txt"

@@ -21,8 +21,8 @@ HEADLESS_MODULES = [
     "reader.data.index.story_tables",
     "reader.data.library",
     "reader.data.writeback.writer",
-    "reader.model.triage",
-    "reader.cli",
+    "reader.triage.model",
+    "reader.cli.main",
     "reader.paths",
     "reader.config",
 ]
@@ -83,10 +83,10 @@ def test_the_app_loads_no_cli_write_back_or_yaml_before_its_first_paint() -> Non
     milliseconds to every start."""
     code = (
         "import sys, reader.__main__, reader.app; "
-        "late = ('reader.cli', 'reader.data.writeback.writer', 'reader.data.files.parse', "
+        "late = ('reader.cli.main', 'reader.data.writeback.writer', 'reader.data.files.parse', "
         "'reader.data.index.stories', 'reader.data.index.story_tables', "
         "'reader.data.index.story_explain', "
-        "'reader.screens.apply', 'reader.screens.help', 'yaml'); "
+        "'reader.dialogs.apply', 'reader.dialogs.help', 'yaml'); "
         "bad = sorted(m for m in late if m in sys.modules); print(bad); sys.exit(1 if bad else 0)"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}

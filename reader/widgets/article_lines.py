@@ -17,7 +17,7 @@ from textual.strip import Strip
 from reader.bindings import binding
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
-from reader.model.story_rows import StoryRows
+from reader.triage.story_rows import StoryRows
 from reader.widgets.row_text import fit, format_row, plain
 
 EMPTY_TEXT = "No articles"

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 
 from reader.bindings import binding
 from reader.data.query import ArticleRow
-from reader.model.story_rows import Lookups
+from reader.triage.story_rows import Lookups
 from reader.widgets.article_lines import CURSOR_BINDINGS, EMPTY_TEXT, ArticleLines
 
 __all__ = ["EMPTY_TEXT", "ArticleList"]  # EMPTY_TEXT: the screens and tests take it from here

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reader.app import make_app
-from reader.cli import run
+from reader.cli.main import run
 from reader.config import Settings
 from reader.data.article import Decision
 from reader.data.decisions.store import TriageStore

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from reader.app import make_app
-from reader.cli import run
+from reader.cli.main import run
 from reader.config import Settings
 from reader.data.clean import escape_name, is_openable
 

@@ -113,7 +113,7 @@ def _next_start_is_clean(root: Path, db: Path) -> None:
 
 CLI_BURST = """
 import io, sys
-from reader.cli import run
+from reader.cli.main import run
 from reader.config import Settings
 
 root, db, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -16,8 +16,8 @@ from reader.app import NewsReader
 from reader.data.article import Decision
 from reader.data.decisions.store import TriageStore
 from reader.data.writeback.writer import FolderBusy
-from reader.screens.apply import DEMO_TEXT, ApplyScreen
-from reader.screens.triage import TriageScreen
+from reader.dialogs.apply import DEMO_TEXT, ApplyScreen
+from reader.triage.screen import TriageScreen
 from tests.ui.conftest import SIZE, AppFactory, warm
 
 FIRST = "004_82dd85211220d7b2.txt"
@@ -173,7 +173,7 @@ async def test_untrusted_text_is_shown_plain(
 async def test_the_bundled_seeds_are_never_written(
     new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("reader.screens.apply.bundled_seeds", lambda: seeds_dir)
+    monkeypatch.setattr("reader.dialogs.apply.bundled_seeds", lambda: seeds_dir)
     warm(seeds_dir, db_path)
     original = (seeds_dir / FIRST).read_bytes()
     app = new_app()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
-from reader.model.merge import merge_rows
+from reader.triage.merge import merge_rows
 
 
 def row(article_id: str, state: Decision = Decision.UNDECIDED, title: str = "") -> ArticleRow:

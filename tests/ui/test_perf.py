@@ -18,9 +18,9 @@ from reader.data.article import Decision
 from reader.data.library import Library
 from reader.data.query import SORTS, Filter, Sort
 from reader.messages import RowsLoaded, ScanFinished
-from reader.model import triage
-from reader.model.rows import LoadedRows, needs_sql
-from reader.screens.triage import TriageScreen
+from reader.triage import model as triage
+from reader.triage.rows import LoadedRows, needs_sql
+from reader.triage.screen import TriageScreen
 from reader.widgets import key_footer
 from reader.widgets.key_footer import KeyFooter
 from tests.ui.conftest import NOW, SIZE, AppFactory, counted, warm
@@ -291,7 +291,7 @@ async def test_the_pool_helper_starts_after_the_first_frame_with_real_stderr(
 ) -> None:
     """The resource tracker (a second Python process) is not started before the first frame,
     and its launch sees the real stderr: Textual's stand-in has no usable descriptor."""
-    from reader.screens import workers as scanning
+    from reader.triage import workers as scanning
 
     seen: list[tuple[object, bool]] = []
 

@@ -13,8 +13,8 @@ from reader.data import query
 from reader.data.article import Decision
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
-from reader.model.rows import LoadedRows, Prepared
-from reader.model.story_rows import Lookups, StoryRows, story_of
+from reader.triage.rows import LoadedRows, Prepared
+from reader.triage.story_rows import Lookups, StoryRows, story_of
 from tests.ui.conftest import counted
 
 ARTICLE = """\

@@ -17,12 +17,12 @@ from reader.data.decisions.dbfile import StoreError
 from reader.data.decisions.store import TriageStore
 from reader.data.library import Library, Protected, StoryPlan
 from reader.data.query import ArticleRow
-from reader.model import triage as stories
-from reader.model.story_rows import StoryRows
-from reader.screens import words
-from reader.screens.confirm import ConfirmScreen
-from reader.screens.pick import PickScreen
-from reader.screens.triage import FOLLOW_EVERY, TriageScreen
+from reader.dialogs.confirm import ConfirmScreen
+from reader.dialogs.pick import PickScreen
+from reader.triage import model as stories
+from reader.triage import words
+from reader.triage.screen import FOLLOW_EVERY, TriageScreen
+from reader.triage.story_rows import StoryRows
 from reader.widgets.related_links import SAME_STORY, RelatedLinks
 from tests.ui.conftest import SIZE, AppFactory, warm
 from tests.ui.test_snapshots import SnapCompare, steps

@@ -20,13 +20,13 @@ from reader.data.article import Decision
 from reader.data.decisions.dbfile import StoreError
 from reader.data.decisions.store import TriageStore
 from reader.data.index import index as cache
+from reader.dialogs.confirm import ConfirmScreen
+from reader.dialogs.help import HelpScreen
+from reader.dialogs.reason import ReasonScreen
 from reader.messages import DecisionRequested
 from reader.paths import config_file
-from reader.screens.confirm import ConfirmScreen
-from reader.screens.help import HelpScreen
-from reader.screens.reason import ReasonScreen
-from reader.screens.triage import FOLLOW_EVERY, TriageScreen
-from reader.screens.workers import INDEXING_TEXT
+from reader.triage.screen import FOLLOW_EVERY, TriageScreen
+from reader.triage.workers import INDEXING_TEXT
 from reader.widgets.article_detail import PLACEHOLDER
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.status_bar import StatusBar

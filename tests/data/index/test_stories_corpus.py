@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.cli import run
+from reader.cli.main import run
 from reader.config import Settings
 from reader.data import query
 from reader.data.index.stories import normalize_url

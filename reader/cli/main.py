@@ -11,9 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from reader import __version__, cli_report
-from reader.cli_names import default_root
-from reader.cli_report import CliError
+from reader import __version__
+from reader.cli import report as cli_report
+from reader.cli.names import default_root
+from reader.cli.report import CliError
 from reader.config import Settings
 from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict

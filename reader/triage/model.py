@@ -27,9 +27,9 @@ from reader.data.library import (
     StoryPlan,
 )
 from reader.data.query import ArticleRow, Filter, Sort
-from reader.model.merge import merge_rows
-from reader.model.rows import LoadedRows, Prepared, needs_sql
-from reader.model.story_rows import Lookups
+from reader.triage.merge import merge_rows
+from reader.triage.rows import LoadedRows, Prepared, needs_sql
+from reader.triage.story_rows import Lookups
 
 FIRST_PAGE = 100
 """Rows read before the first paint, two screens of a tall terminal; the rest are read on

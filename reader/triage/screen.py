@@ -1,6 +1,6 @@
 """TriageScreen: the list, the article and its related coverage, bound to a TriageModel.
 
-The model holds the triage state and rules (reader.model.triage). This screen lays the
+The model holds the triage state and rules (reader.triage.model). This screen lays the
 panes out, turns keys and widget messages into the model's intents, copies what changed
 into its reactives in one place (`_took`), and runs the background work (a scan, reading
 every row, working out a search) on worker threads with libraries of their own.
@@ -44,13 +44,13 @@ from reader.messages import (
     ScanFinished,
     ScanProgressed,
 )
-from reader.model import triage as model
-from reader.model.filters import next_sort, next_state, with_sort, with_state
-from reader.model.story_rows import Lookups
-from reader.model.triage import Moved, TriageModel
 from reader.render import filter_content, story_why
-from reader.screens import words, workers
-from reader.screens.triage_bindings import STORY_BINDINGS, STORY_EDIT_BINDINGS, TRIAGE_BINDINGS
+from reader.triage import model as model
+from reader.triage import words, workers
+from reader.triage.filters import next_sort, next_state, with_sort, with_state
+from reader.triage.keys import STORY_BINDINGS, STORY_EDIT_BINDINGS, TRIAGE_BINDINGS
+from reader.triage.model import Moved, TriageModel
+from reader.triage.story_rows import Lookups
 from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.key_footer import KeyFooter
@@ -388,7 +388,7 @@ class TriageScreen(Screen[None]):
             if value is not None:
                 self.filters = chosen(value or None)
 
-        from reader.screens.pick import PickScreen  # loaded when first used
+        from reader.dialogs.pick import PickScreen  # loaded when first used
 
         self.app.push_screen(PickScreen(title, values, current), picked)
 
@@ -490,7 +490,7 @@ class TriageScreen(Screen[None]):
             if yes:
                 publish()
 
-        from reader.screens.confirm import ConfirmScreen  # loaded when first used
+        from reader.dialogs.confirm import ConfirmScreen  # loaded when first used
 
         self.app.push_screen(ConfirmScreen("Publish a second article of this story?",
                                            words.second_publish_question(why)), answered)
@@ -506,7 +506,7 @@ class TriageScreen(Screen[None]):
             if reason is not None:
                 self._request(Decision.SKIPPED, reason or None)
 
-        from reader.screens.reason import ReasonScreen  # loaded when first used
+        from reader.dialogs.reason import ReasonScreen  # loaded when first used
 
         self.app.push_screen(ReasonScreen(), chosen)
 
@@ -558,7 +558,7 @@ class TriageScreen(Screen[None]):
         """Preview writing each decision into its file; write them if the editor says so."""
         if self._scanning("apply"):  # both would refresh the index at once
             return
-        from reader.screens.apply import ApplyScreen  # with write-back: when first used
+        from reader.dialogs.apply import ApplyScreen  # with write-back: when first used
 
         screen = ApplyScreen(self.library.root, self.db_path, self.clock)
         self.app.push_screen(screen, self._applied)
@@ -606,7 +606,7 @@ class TriageScreen(Screen[None]):
             """Skip the protected members too after a yes; the rest either way."""
             self._decide_story(plan, named if yes else ())
 
-        from reader.screens.confirm import ConfirmScreen  # loaded when first used
+        from reader.dialogs.confirm import ConfirmScreen  # loaded when first used
 
         titles = {member.id: member.title or member.id for member in everyone}
         question = words.protected_question(plan, titles.get(row.id, row.id), titles)

@@ -1,4 +1,4 @@
-"""reader.model.triage: the triage rules without an app: filters, advancing, bulk decisions,
+"""reader.triage.model: the triage rules without an app: filters, advancing, bulk decisions,
 the undo position, the session tally, and following another instance's decisions."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from reader.data.article import Decision
 from reader.data.library import Library, StoreError
 from reader.data.query import ArticleRow, Filter
-from reader.model import triage as model
-from reader.model.triage import Moved, Tally, TriageModel, next_undecided, targets
+from reader.triage import model
+from reader.triage.model import Moved, Tally, TriageModel, next_undecided, targets
 
 PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""The headless commands (`newsreader list`, `decide`, `apply`, ...), on reader.data only."""

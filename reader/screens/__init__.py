@@ -1,1 +1,0 @@
-"""The app's screens: triage, help and the pickers."""
