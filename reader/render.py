@@ -161,10 +161,11 @@ def story_why(why: Explanation | None) -> str:
 
 def status_content(
     counts: Mapping[Decision, int], session: int, pace: float | None, shown: int,
-    problems: int = 0,
+    problems: int = 0, selected: int = 0,
 ) -> Content:
-    """The status line: counts per state, how many are left, this session and its pace, and
-    how many problems the folder has (`newsreader check` lists them)."""
+    """The status line: counts per state, how many are left, how many are selected, this
+    session and its pace, and how many problems the folder has (`newsreader check` lists
+    them)."""
     def count(decision: Decision) -> str:
         """How many articles are in `decision`, or `…` before anything is counted."""
         return str(counts.get(decision, 0)) if counts else "…"  # not counted yet (a warm start)
@@ -174,7 +175,10 @@ def status_content(
     ]
     for decision in (Decision.PUBLISHED, Decision.SKIPPED):  # undecided: the `left` above
         parts += [(decision.glyph, "bold"), f" {count(decision)} {decision.value}  "]
-    parts += [("│ ", LABEL), f"{shown} shown  ", ("│ ", LABEL), f"session {session}"]
+    parts += [("│ ", LABEL), f"{shown} shown  "]
+    if selected:
+        parts += [("│ ", LABEL), (f"{selected} selected", "bold $accent"), "  "]
+    parts += [("│ ", LABEL), f"session {session}"]
     parts.append(f" · {pace:.0f}/h" if pace is not None else " · —/h")
     if problems:
         parts += [("  │ ", LABEL), (f"⚠ {problems} problem{'s' if problems > 1 else ''}",

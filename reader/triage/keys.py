@@ -28,7 +28,12 @@ TRIAGE_BINDINGS: list[BindingType] = [
     binding("v", "pick_provider", "Provider", "Show one provider's articles only"),
     binding("equals_sign", "cycle_sort", "Sort", "Sort by date, quality, heat or title"),
     binding("escape", "clear_filters", "Clear filters",
-            "Close the search box, else drop the search and every filter"),
+            "Close the search box, else clear the selection, else drop the search and "
+            "every filter"),
+    binding("n", "next_undecided", "Next undecided",
+            "Go to the next undecided article without deciding this one"),
+    binding("N", "previous_undecided", "Previous undecided",
+            "Go to the previous undecided article without deciding this one"),
     binding("o", "open", "Open article", "Open the article in the browser"),
     binding("y", "copy", "Copy link", "Copy the article's link to the clipboard"),
     binding("r", "rescan", "Rescan", "Look for new, changed and removed files"),

@@ -119,11 +119,17 @@ class Tally:
         return self.changed / hours if hours >= 1 / 60 else None
 
 
-def next_undecided(rows: Sequence[ArticleRow], start: int) -> int | None:
-    """The position of the next undecided row after `start`, wrapping round once; None if
-    there is none (the row at `start` itself does not count)."""
+def next_undecided(rows: Sequence[ArticleRow], start: int, backwards: bool = False
+                   ) -> int | None:
+    """The position of the next undecided row after `start` (before it, `backwards`),
+    wrapping round once; None if there is none (the row at `start` itself does not count;
+    -1: no cursor, every row does)."""
     # Two ranges, not a list of every position: a decision in a big folder pays for neither.
-    for index in chain(range(start + 1, len(rows)), range(max(start, 0))):
+    if backwards:
+        order = chain(range(start - 1, -1, -1), range(len(rows) - 1, max(start, -1), -1))
+    else:
+        order = chain(range(start + 1, len(rows)), range(max(start, 0)))
+    for index in order:
         if rows[index].state is Decision.UNDECIDED:
             return index
     return None

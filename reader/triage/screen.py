@@ -34,6 +34,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.data import query
 from reader.data.article import Article, Decision, Problem
+from reader.data.clean import escape_name
 from reader.data.library import Library, LibraryError, RefreshResult, StoreError, StoryPlan
 from reader.data.query import SORTS, ArticleRow, Filter, Sort
 from reader.messages import (
@@ -88,6 +89,8 @@ class TriageScreen(Screen[None]):
     """Problems shown above the article: unreadable files, a store that would not write."""
     problems: var[int] = var(0)
     """How many problems the last scan found in the folder (the status bar shows them)."""
+    selected: var[int] = var(0)
+    """How many articles the editor selected (the status bar shows them)."""
     article: var[Article | None] = var(None)
     """The article under the cursor (None: none, or not indexed yet)."""
     decision: var[Decision] = var(Decision.UNDECIDED)
@@ -166,7 +169,7 @@ class TriageScreen(Screen[None]):
                                                            TriageScreen.story_why)
         yield StatusBar(id="status").data_bind(
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown,
-            TriageScreen.problems,
+            TriageScreen.problems, TriageScreen.selected,
         )
         yield KeyFooter()
 
@@ -412,9 +415,11 @@ class TriageScreen(Screen[None]):
                    lambda value: replace(self.filters, reason=value))
 
     def action_clear_filters(self) -> None:
-        """Close the search box; else show everything."""
+        """Close the search box; else clear the selection; else show everything."""
         if self.query("#search.-open"):
             self._close_search()
+        elif self.article_list.selected:
+            self.article_list.clear_selection()
         elif self.filters != Filter(sort=self.filters.sort):
             self.filters = Filter(sort=self.filters.sort)
 
@@ -439,6 +444,36 @@ class TriageScreen(Screen[None]):
         one sent at mount says 0 after on_mount has already listed the first page)."""
         self.shown = len(self.article_list.rows)
 
+    @on(ArticleList.SelectionChanged)
+    def _selection_changed(self, message: ArticleList.SelectionChanged) -> None:
+        """The selection changed: count it in the status bar."""
+        self.selected = len(message.selected_ids)
+
+    def action_next_undecided(self) -> None:
+        """Go to the next undecided article (wrapping round) without deciding this one."""
+        self._to_undecided(backwards=False)
+
+    def action_previous_undecided(self) -> None:
+        """Go to the previous undecided article (wrapping round) without deciding this one."""
+        self._to_undecided(backwards=True)
+
+    def _to_undecided(self, backwards: bool) -> None:
+        """Move the cursor to the next undecided row either way, or say there is none."""
+        lst = self.article_list
+        index = model.next_undecided(lst.rows, lst.cursor_index, backwards)
+        if index is None:
+            self.app.notify("No other undecided article in the list", timeout=2)
+        else:
+            lst.cursor_id = lst.rows[index].id
+
+    def _off_screen(self, ids: Iterable[str]) -> int:
+        """How many of these articles the list does not show now (scrolled away, or
+        folded into their story)."""
+        lst = self.article_list
+        top = round(lst.scroll_y)
+        bottom = top + lst.scrollable_content_region.height
+        return sum(1 for i in ids if (n := lst.index_of(i)) is None or not top <= n < bottom)
+
     @on(RelatedLinks.MemberSelected)
     def _member_selected(self, message: RelatedLinks.MemberSelected) -> None:
         """Show the chosen article of the story in the list (its story expands if needed)."""
@@ -456,15 +491,17 @@ class TriageScreen(Screen[None]):
     def _decide(self, message: DecisionRequested) -> None:
         """The one place a decision is made: store first, then the state."""
         bulk = bool(self.article_list.selected)
+        off_screen = self._off_screen(message.ids) if bulk else 0
         try:
             moved = self.model.decide(message.ids, message.decision, message.reason)
         except StoreError as error:
             self._problem(f"Not saved: {error}")
             return
         if bulk:
-            self._took(moved)
             self.article_list.clear_selection()
-        elif message.decision is not Decision.UNDECIDED:
+            self.app.notify(words.bulk_toast(message.decision, len(message.ids), off_screen),
+                            timeout=3)
+        if message.decision is not Decision.UNDECIDED:
             self._took_and_advance(moved)
         else:
             self._took(moved)
@@ -544,7 +581,21 @@ class TriageScreen(Screen[None]):
         self._took(self.model.took({row.id: row.state for row in listed}, change.ids))
         if listed:
             lst.reveal(listed[0].id)
-        self.app.notify(f"{what}: {len(change.ids)} article(s)", timeout=2)
+        if change.refused:
+            self._problem("; ".join(f"{escape_name(p.path)}: {p.why}" for p in change.refused))
+        in_git = change.kind == "apply" and self._in_git()
+        self.app.notify(words.step_toast(change, undo, in_git), markup=False,
+                        timeout=4 if change.kind == "apply" else 2)
+
+    def _in_git(self) -> bool:
+        """Whether the folder is inside a git work tree (an apply's commit would stay)."""
+        from reader.data.writeback import GitError, Repo  # loaded by the apply step already
+
+        try:
+            Repo(self.library.root)
+        except GitError:
+            return False
+        return True
 
     def action_undo(self) -> None:
         """Undo the last step: a decision, an apply or a story edit."""
@@ -764,7 +815,7 @@ class TriageScreen(Screen[None]):
         """Say how many of these new files the list shows."""
         count = sum(self.article_list.index_of(i) is not None for i in added)
         if count:
-            self.app.notify(f"{count} new article(s)", title="Rescan")
+            self.app.notify(words.plural(count, "new article"), title="Rescan")
 
     def _scan_done(self) -> None:
         """After the warm start's rescan: read every row, if only the first page is read."""
@@ -779,7 +830,8 @@ class TriageScreen(Screen[None]):
         """
         problems = tuple(problems)
         if self._scanned and len(problems) != self.problems and problems:
-            self.app.notify(f"{len(problems)} problem(s) in the folder: see the article pane, "
+            self.app.notify(f"{words.plural(len(problems), 'problem')} in the folder: see the "
+                            "article pane, "
                             "or run `newsreader check`", severity="warning", markup=False)
         self._scanned = True
         self.problems = len(problems)

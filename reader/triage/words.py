@@ -18,9 +18,47 @@ MERGE_HOW = ("To merge: select the articles with space, then put the cursor on a
 """What merging without a selection says."""
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 file`, `2 files`: a count as words."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def articles(count: int) -> str:
     """`1 article`, `2 articles`."""
-    return f"{count:,} article{'' if count == 1 else 's'}"
+    return plural(count, "article")
+
+
+DONE = {Decision.PUBLISHED: "Published", Decision.SKIPPED: "Skipped",
+        Decision.UNDECIDED: "Made undecided"}
+"""What a decision did, as a toast says it."""
+
+
+def bulk_toast(decision: Decision, count: int, off_screen: int) -> str:
+    """What a decision on a selection did: `Skipped 12 articles (9 of them off screen)`."""
+    text = f"{DONE[decision]} {articles(count)}"
+    if off_screen:
+        them = "it" if count == 1 else f"{off_screen:,} of them"
+        text += f" ({them} off screen)"
+    return text
+
+
+def step_toast(change: Change, undo: bool, in_git: bool) -> str:
+    """What an undo or redo of a decision or an apply step did, e.g. `Undone: the apply of
+    3 files (their old bytes are back)`; story steps are `edit_words`'."""
+    what = "Undone" if undo else "Redone"
+    if change.kind != "apply":
+        return f"{what}: a decision on {articles(len(change.ids))}"
+    done = len(change.ids)
+    its = "its" if done == 1 else "their"
+    how = f"{its} old bytes are back" if undo else f"{its} published: lines written again"
+    text = f"{what}: the apply of {plural(done, 'file')} ({how})"
+    if change.refused:
+        left = len(change.refused)
+        as_before = "it was" if left == 1 else "they were"
+        text += f"; {plural(left, 'file')} changed since, left as {as_before}"
+    if in_git and undo and done:
+        text += ". If the apply made a git commit, it stays: the work tree now differs from it"
+    return text
 
 
 def _what_it_is(member: Protected) -> str:

@@ -76,4 +76,5 @@ def problem_notice(problems: Sequence[Problem]) -> str | None:
         return None
     first = "; ".join(f"{escape_name(p.path)}: {p.why}" for p in unread[:3])
     more = f" (and {len(unread) - 3} more)" if len(unread) > 3 else ""
-    return f"{len(unread)} file(s) could not be read: {first}{more}"
+    files = f"{len(unread)} file{'' if len(unread) == 1 else 's'}"
+    return f"{files} could not be read: {first}{more}"

@@ -23,7 +23,10 @@ class StatusBar(Widget):
     """How many rows the list shows under the current filter."""
     problems: reactive[int] = reactive(0)
     """How many problems the folder's files have (0 shows nothing)."""
+    selected: reactive[int] = reactive(0)
+    """How many articles are selected (0 shows nothing)."""
 
     def render(self) -> Content:
         """The figures as one line of plain text."""
-        return status_content(self.counts, self.session, self.pace, self.shown, self.problems)
+        return status_content(self.counts, self.session, self.pace, self.shown, self.problems,
+                              self.selected)

@@ -121,6 +121,18 @@ def test_next_undecided_moves_down_and_wraps_once(states: str, start: int,
     assert next_undecided(_rows(states), start) == expected
 
 
+@pytest.mark.parametrize(("states", "start", "expected"), [
+    ("uuu", 2, 1),      # the one above
+    ("uppu", 3, 0),
+    ("pupu", 1, 3),     # wraps round to the bottom
+    ("uuu", -1, 2),     # no cursor: from the bottom
+    ("ppu", 2, None),   # the cursor's own row does not count
+])
+def test_previous_undecided_moves_up_and_wraps_once(states: str, start: int,
+                                                    expected: int | None) -> None:
+    assert next_undecided(_rows(states), start, backwards=True) == expected
+
+
 def test_targets_are_the_selection_in_list_order_else_the_cursor() -> None:
     rows = _rows("uuuu")
     assert targets(rows, frozenset({"r3", "r1"}), "r0") == ["r1", "r3"]

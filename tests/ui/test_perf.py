@@ -230,7 +230,7 @@ async def test_new_files_at_a_warm_start_are_counted_once_every_row_is_read(
     async with app.run_test(size=SIZE) as pilot:
         await past_the_warm_start(app, pilot)
         toasts = [str(n.message) for n in app._notifications]
-        assert "2 new article(s)" in toasts
+        assert "2 new articles" in toasts
         assert screen(app).article_list.index_of("300_old_1.md") is not None
 
 

@@ -295,7 +295,7 @@ async def test_cursor_stays_on_its_article_through_a_rescan(
         await pilot.pause()
         assert screen(app).article_list.cursor_id == ORDER[3]
         assert [i for i, _ in listed(app)] == ["zzz_new.txt", *ORDER[:4]]
-        assert "1 new article(s)" in notes
+        assert "1 new article" in notes
 
 
 async def test_open_refuses_what_is_not_http(
@@ -340,7 +340,7 @@ async def test_hostile_text_shows_literally(
         status = str(app.screen.query_one("#status", StatusBar).render())
         assert "⚠ 1 problem" in status and "problems" not in status
         toasts = [n.message for n in app._notifications]  # not at every start, over the panes
-        assert not any("problem(s) in the folder" in toast for toast in toasts)
+        assert not any("in the folder: see the article pane" in toast for toast in toasts)
 
 
 async def test_a_rescan_announces_new_problems(
@@ -354,7 +354,7 @@ async def test_a_rescan_announces_new_problems(
         await app.workers.wait_for_complete()
         await pilot.pause()
         toasts = [n.message for n in app._notifications]
-        assert any("2 problem(s) in the folder" in toast for toast in toasts), toasts
+        assert any("2 problems in the folder" in toast for toast in toasts), toasts
         assert "⚠ 2 problems" in str(app.screen.query_one("#status", StatusBar).render())
 
 
