@@ -181,6 +181,15 @@ class Library:
 
         return story_index.why(self.index.conn, article_id, self.store.story_edits(), among)
 
+    def place(self) -> str | None:
+        """Where the editor left the list last time, as `keep_place` got it (None: never,
+        or the index was made anew: a place is not worth keeping in the decisions)."""
+        return self.index.place()
+
+    def keep_place(self, place: str) -> None:
+        """Remember where the editor leaves the list. Raises sqlite3.Error when it cannot."""
+        self.index.keep_place(place)
+
     def _probe_index(self) -> None:
         """Walk every table of the index once (cheap): damage past its first page shows
         here, before a list is read from it, and the index is made anew."""

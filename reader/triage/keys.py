@@ -28,8 +28,8 @@ TRIAGE_BINDINGS: list[BindingType] = [
     binding("v", "pick_provider", "Provider", "Show one provider's articles only"),
     binding("equals_sign", "cycle_sort", "Sort", "Sort by date, quality, heat or title"),
     binding("escape", "clear_filters", "Clear filters",
-            "Close the search box, else clear the selection, else drop the search and "
-            "every filter"),
+            "Close the search box, else clear the selection, else go back to the filter "
+            "from before the search, else drop every filter"),
     binding("n", "next_undecided", "Next undecided",
             "Go to the next undecided article without deciding this one"),
     binding("N", "previous_undecided", "Previous undecided",

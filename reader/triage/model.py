@@ -9,6 +9,7 @@ cursor goes after a decision, what the session counts, what another instance did
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,7 @@ from reader.data.library import (
     StoryOutcome,
     StoryPlan,
 )
-from reader.data.query import ArticleRow, Filter, Sort
+from reader.data.query import SORTS, ArticleRow, Filter, Sort
 from reader.triage.merge import merge_rows
 from reader.triage.rows import LoadedRows, Prepared, needs_sql
 from reader.triage.story_rows import Lookups
@@ -144,6 +145,40 @@ def targets(rows: Sequence[ArticleRow], selection: frozenset[str],
     return ids
 
 
+def place_text(flt: Filter, article_id: str | None) -> str:
+    """Where the editor is, as the index keeps it: the filter (its story aside: stories
+    are clustered anew) and the article under the cursor."""
+    kept = {"state": flt.state.value if flt.state else None, "search": flt.search,
+            "topic": flt.topic, "provider": flt.provider, "sort": flt.sort,
+            "reason": flt.reason}
+    return json.dumps({"filter": kept, "article": article_id}, ensure_ascii=False)
+
+
+def place_from(text: str | None) -> tuple[Filter, str | None]:
+    """The filter and article `place_text` kept; what is missing or not understood (an
+    older or damaged value) falls back to showing everything, newest first."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        data = {}
+    kept = data.get("filter") if isinstance(data, dict) else None
+    kept = kept if isinstance(kept, dict) else {}
+
+    def text_of(key: str) -> str | None:
+        """A kept string field, or None."""
+        value = kept.get(key)
+        return value if isinstance(value, str) and value else None
+
+    states = {d.value: d for d in Decision}
+    sort = kept.get("sort")
+    flt = Filter(state=states.get(kept.get("state")),  # type: ignore[arg-type]
+                 search=text_of("search"), topic=text_of("topic"),
+                 provider=text_of("provider"), reason=text_of("reason"),
+                 sort=sort if sort in SORTS else "date")
+    article = data.get("article") if isinstance(data, dict) else None
+    return flt, article if isinstance(article, str) else None
+
+
 def pending_second_publish(library: Library, rows: Sequence[ArticleRow],
                            ids: Sequence[str]) -> ArticleRow | int | None:
     """Why publishing `ids` needs a yes first: an article of the same story published
@@ -202,13 +237,34 @@ class TriageModel:
         self._asked = 0
         """Counts the changes of the search box: only the last one's rows are worked out."""
 
+    # -- where the editor was ---------------------------------------------------------
+
+    def restore_place(self) -> str | None:
+        """Take up the filter the editor left the list with last time; return the article
+        the cursor was on (None: none kept). A place that cannot be read is no place."""
+        try:
+            kept = self.library.place()
+        except sqlite3.Error:
+            kept = None
+        self.filter, article = place_from(kept)
+        return article
+
+    def keep_place(self, article_id: str | None) -> bool:
+        """Remember the filter and the article under the cursor for the next start; False
+        when the index would not take it (the next start shows everything)."""
+        try:
+            self.library.keep_place(place_text(self.filter, article_id))
+        except sqlite3.Error:
+            return False
+        return True
+
     # -- rows --------------------------------------------------------------------------
 
     def first_page(self) -> list[ArticleRow]:
-        """The rows shown at the first paint; an unfiltered list stops at FIRST_PAGE rows
-        (the rest are read by `take_all_rows` after the paint)."""
+        """The rows shown at the first paint: at most FIRST_PAGE of them (the rest are read
+        by `take_all_rows` after the paint)."""
         rows = query.rows(self.library, self.filter, limit=FIRST_PAGE)
-        self.partial = len(rows) == FIRST_PAGE and self.filter == Filter()
+        self.partial = len(rows) == FIRST_PAGE
         return rows
 
     @property

@@ -138,6 +138,12 @@ class TriageScreen(Screen[None]):
         """The keys the footer showed at the last refresh: (key, enabled, tooltip)."""
         self._preparer: ThreadPoolExecutor | None = None
         """The one thread that works out a search's rows as it is typed."""
+        self._shown_id: str | None = None
+        """The article under the cursor, as the panes last showed it."""
+        self._return_to: str | None = None
+        """The article the cursor was on when the app last quit, until it is listed."""
+        self._before_search: Filter | None = None
+        """The filter before the search shown now, for Esc to go back to."""
 
     @property
     def scanning_first(self) -> bool:
@@ -176,10 +182,13 @@ class TriageScreen(Screen[None]):
     def on_mount(self) -> None:
         """List the first page, then start the rescan and the timers after the first frame."""
         self.call_after_refresh(self._first_frame_out)
+        self._return_to = self.model.restore_place()
+        self.set_reactive(TriageScreen.filters, self.model.filter)
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
         first = self.model.first_page()
         # Counting every state of a big folder waits for after the paint.
         self._set_rows(first, recount=not self.model.partial)
+        self._go_back()
         self.article_list.focus()
         # A warm start of a large folder rescans before it reads every row: the rescan's
         # working set is freed by then, not held on top of them.
@@ -205,9 +214,24 @@ class TriageScreen(Screen[None]):
         self.post_message(FirstFrameOut())  # for the app (it bubbles up)
 
     def on_unmount(self) -> None:
-        """Let the search's thread go."""
+        """Remember where the editor leaves the list; let the search's thread go."""
+        self.model.keep_place(self._shown_id)
         if self._preparer is not None:
             self._preparer.shutdown(wait=False, cancel_futures=True)
+
+    def _go_back(self) -> None:
+        """Put the cursor back on the article it was on when the app last quit, once that
+        article is listed (a large folder lists every row only after the first paint); on
+        its story's row when the story is folded."""
+        article, lst = self._return_to, self.article_list
+        row = None if article is None else lst.loaded_row(article)
+        if row is None:
+            return
+        self._return_to = None
+        if lst.index_of(row.id) is None:  # folded: the story's row stands for it
+            row = next((r for r in lst.rows if r.story == row.story), row)
+        if lst.index_of(row.id) is not None:
+            lst.cursor_id = row.id
 
     # -- the one place the model's changes reach the reactives ---------------------------
 
@@ -285,6 +309,7 @@ class TriageScreen(Screen[None]):
         """Load the article under the cursor, and its story, into what the panes show."""
         lst = self.article_list
         index = None if article_id is None else lst.index_of(article_id)
+        self._shown_id = None if index is None else article_id
         if article_id is None or index is None:
             self.article = None
             row = None
@@ -329,9 +354,20 @@ class TriageScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search(self, message: Input.Submitted) -> None:
-        """Apply the search box."""
+        """Apply the search box, and put the cursor on the first match; Esc goes back to
+        the filter from before the search."""
         self._close_search()
-        self.filters = replace(self.filters, search=message.value.strip() or None)
+        flt = replace(self.filters, search=message.value.strip() or None)
+        if flt == self.filters:
+            return
+        if not flt.search:
+            self._before_search = None
+        elif self._before_search is None:
+            self._before_search = self.filters
+        self.filters = flt
+        lst = self.article_list
+        if flt.search and lst.rows:
+            lst.cursor_id = lst.rows[0].id
 
     def _close_search(self) -> None:
         """Hide the search box and give the list the focus."""
@@ -415,12 +451,16 @@ class TriageScreen(Screen[None]):
                    lambda value: replace(self.filters, reason=value))
 
     def action_clear_filters(self) -> None:
-        """Close the search box; else clear the selection; else show everything."""
+        """Close the search box; else clear the selection; else go back to the filter from
+        before the search; else show everything."""
         if self.query("#search.-open"):
             self._close_search()
         elif self.article_list.selected:
             self.article_list.clear_selection()
+        elif self.filters.search and self._before_search is not None:
+            self.filters, self._before_search = self._before_search, None
         elif self.filters != Filter(sort=self.filters.sort):
+            self._before_search = None
             self.filters = Filter(sort=self.filters.sort)
 
     def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
@@ -855,6 +895,7 @@ class TriageScreen(Screen[None]):
                 gc.freeze()
             if self.model.partial:
                 self.watch_filters()
+                self._go_back()
         self.counts = self.model.recount()
         self._update_steps()
         arrived, self.model.arrived = self.model.arrived, ()

@@ -308,3 +308,25 @@ def test_a_split_rereads_the_rows_and_is_not_news_to_follow(triage: TriageModel)
     rows = {row.id: row for row in triage.select(Filter())}
     assert rows["a.md"].story != rows["b.md"].story
     assert triage.follow(rows.get).stories is False
+
+
+# -- where the editor was ------------------------------------------------------------------
+
+
+def test_the_place_round_trips_and_nonsense_falls_back_to_everything() -> None:
+    flt = Filter(state=SKIP, search="comet", provider="Post", sort="quality", reason="dup")
+    assert model.place_from(model.place_text(flt, "a.md")) == (flt, "a.md")
+    assert model.place_from(model.place_text(Filter(story="x.md"), None)) == (Filter(), None)
+    for text in (None, "", "{", "[]", '{"filter": 3}', '{"filter": {"sort": "nope", '
+                 '"state": "maybe", "search": 7}, "article": 9}'):
+        assert model.place_from(text) == (Filter(), None)
+
+
+def test_the_model_keeps_its_place_in_the_index(library: Library, clock: Clock) -> None:
+    first = TriageModel(library, clock)
+    assert first.restore_place() is None and first.filter == Filter()
+    first.set_filter(Filter(state=UND, sort="title"))
+    assert first.keep_place("c.md")
+    again = TriageModel(library, clock)
+    assert again.restore_place() == "c.md"
+    assert again.filter == Filter(state=UND, sort="title")

@@ -131,3 +131,52 @@ def test_undoing_an_apply_says_files_got_their_old_bytes_back() -> None:
         "Undone: the apply of 1 file (its old bytes are back); 1 file changed since, left "
         "as it was. If the apply made a git commit, it stays: the work tree now differs "
         "from it")
+
+
+async def test_a_restart_comes_back_to_the_filter_sort_and_article(
+    new_app: AppFactory, db_path: Path
+) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("f", "equals_sign")  # undecided, by quality
+        await pilot.pause()
+        lst = screen(app).article_list
+        await pilot.press("j")
+        await pilot.pause()
+        chosen = lst.cursor_id
+        assert chosen is not None and chosen != lst.rows[0].id
+        kept = screen(app).filters
+    again = new_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await again.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen(again).filters == kept == Filter(state=Decision.UNDECIDED, sort="quality")
+        assert screen(again).article_list.cursor_id == chosen
+        assert "Showing undecided" in str(again.screen.query_one("#filter-line").render())
+
+
+async def test_enter_goes_to_the_first_match_and_esc_restores_the_filter_before(
+    new_app: AppFactory,
+) -> None:
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await pilot.press("f")  # undecided
+        await pilot.pause()
+        lst = screen(app).article_list
+        await pilot.press("G")  # the cursor on the last row, which the search keeps
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"owkin", "enter")
+        await pilot.pause()
+        assert screen(app).filters == Filter(state=Decision.UNDECIDED, search="owkin")
+        assert lst.cursor_id == lst.rows[0].id
+        assert len(lst.rows) >= 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen(app).filters == Filter(state=Decision.UNDECIDED)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen(app).filters == Filter()

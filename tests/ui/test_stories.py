@@ -496,6 +496,10 @@ async def test_story_edit_split_survives_a_restart_and_rescans_and_u_takes_it_ba
 
     app = story_app()  # a restart: the app rescans the folder as it starts
     async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen(app).article_list.cursor_id == ECHO  # where the editor left it
+        await pilot.press("g")
         await start(app, pilot)
         assert story_of(app, ECHO) == (ECHO, 1)
         assert [row.id for row in screen(app).members] == [COPY]  # the lead's story
@@ -543,6 +547,7 @@ async def test_story_edit_merge_survives_a_restart_and_rescans_and_u_takes_it_ba
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert shown(app) == [OTHER]  # one story, folded into its newest article's row
+        assert screen(app).article_list.cursor_id == OTHER  # the row of the lead's story
         add_article(stories_dir, "15_new.md", "Brand new", 14)
         await rescan(app, pilot)
         assert story_of(app, LAST) == (LEAD, 5) and story_of(app, "15_new.md")[1] == 1

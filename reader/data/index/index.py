@@ -304,6 +304,16 @@ class Index:
 
         story_index.apply_edits(self.conn, edits)
 
+    def place(self) -> str | None:
+        """Where the editor left the list last time (as `keep_place` got it), or None."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'place'").fetchone()
+        return None if row is None else str(row[0])
+
+    def keep_place(self, place: str) -> None:
+        """Remember where the editor leaves the list (text the front end understands)."""
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('place', ?)", (place,))
+
     def stories_stale(self) -> bool:
         """Whether articles changed since stories were last clustered (or never were)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'stories'").fetchone()
