@@ -23,7 +23,15 @@ from reader.data import writeback
 from reader.data.article import Decision
 from reader.data.clean import escape_name
 from reader.data.library import Library
-from reader.data.writeback import ApplyResult, Edit, GitError, Plan, Repo, Skipped
+from reader.data.writeback import (
+    ApplyResult,
+    CannotCommit,
+    Edit,
+    GitError,
+    Plan,
+    Repo,
+    Skipped,
+)
 from reader.paths import bundled_seeds
 from reader.widgets.key_footer import KeyFooter
 
@@ -221,8 +229,9 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         if found.edits:
             edits.highlighted = 0
         else:
-            self.query_one("#apply-diff", Static).update(Content("Every file already says its "
-                                                                 "decision: nothing to write."))
+            self.query_one("#apply-diff", Static).update(Content(
+                "No file can be written: the list below says why." if found.skipped
+                else "Every file already says its decision: nothing to write."))
         self.set_class(not found.skipped, "-none-skipped")
         self.query_one("#apply-skipped", Static).update(skipped_content(found.skipped))
 
@@ -252,10 +261,22 @@ class ApplyScreen(ModalScreen[list[str] | None]):
             return
         event.stop()
         error = event.worker.error
+        if isinstance(error, CannotCommit):  # refused before any write: the preview stays
+            self._refused(error)
+            return
         what = "Nothing written" if event.worker.name == "make_plan" else "The apply failed"
         self.app.notify(f"{what}: {error}", title="Apply", severity="error", markup=False)
         tried = [e.id for e in self.plan.edits] if self.plan and self.busy else None
         self.dismiss(tried)
+
+    def _refused(self, error: CannotCommit) -> None:
+        """Say why the commit cannot be made (nothing was written) and offer the plan again."""
+        text = str(error)
+        self.app.notify(text[:1].upper() + text[1:], title="Apply and commit", severity="error",
+                        markup=False, timeout=30)
+        self.busy = False
+        if self.plan is not None:
+            self.query_one("#apply-summary", Label).update(Content(plan_summary(self.plan)))
 
     # -- actions ----------------------------------------------------------------
 

@@ -231,6 +231,66 @@ async def test_c_applies_and_commits_in_a_work_tree(
     assert git(seeds_dir, "status", "--porcelain") == ""
 
 
+async def test_the_preview_says_why_a_press_release_is_not_written(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path
+) -> None:
+    warm(seeds_dir, db_path)
+    store = TriageStore(db_path)
+    try:
+        store.decide([RELEASE], Decision.PUBLISHED)
+    finally:
+        store.close()
+    before = (seeds_dir / RELEASE).read_bytes()
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        preview = await open_preview(app, pilot)
+        listed, diff = preview_text(preview)
+        assert listed == [] and diff == "No file can be written: the list below says why."
+        summary = str(preview.query_one("#apply-summary", Static).render())
+        assert summary.endswith("· 1 cannot be written (below)")
+        skipped = str(preview.query_one("#apply-skipped", Static).render())
+        assert skipped == (
+            f"{RELEASE}  press: a plain-text press release has no published: line to write"
+        )
+        assert not preview.check_action("confirm", ())
+    assert (seeds_dir / RELEASE).read_bytes() == before
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+async def test_c_without_a_git_identity_is_an_error_and_writes_nothing(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "no-home"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(var, raising=False)
+    git(seeds_dir, "init", "-q", "-b", "main")
+    git(seeds_dir, "add", ".")
+    git(seeds_dir, "commit", "-q", "-m", "the articles")
+    head = git(seeds_dir, "rev-parse", "HEAD")
+    warm(seeds_dir, db_path)
+    before = {p.name: p.read_bytes() for p in seeds_dir.iterdir() if p.is_file()}
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        notes: list[tuple[str, str]] = []
+        app.notify = lambda message, **kw: notes.append(  # type: ignore[method-assign]
+            (message, kw.get("severity", "information")))
+        preview = await open_preview(app, pilot, "p")
+        assert preview.check_action("commit", ())
+        await settle(app, pilot, "c")
+        assert len(notes) == 1
+        message, severity = notes[0]
+        assert severity == "error"
+        assert message.startswith("Nothing written: git has no user name or email")
+        assert 'git config --global user.email "you@example.com"' in message
+        assert app.screen is preview and preview.check_action("confirm", ())  # still open
+    assert {p.name: p.read_bytes() for p in seeds_dir.iterdir() if p.is_file()} == before
+    assert git(seeds_dir, "rev-parse", "HEAD") == head
+
+
 def test_preview_snapshot(snap_compare: Callable[..., bool], new_app: AppFactory,
                           seeds_dir: Path, db_path: Path) -> None:
     """The apply preview, opaque over the triage screen, for publish 004, skip 001 (its file
@@ -238,8 +298,8 @@ def test_preview_snapshot(snap_compare: Callable[..., bool], new_app: AppFactory
     (published: true), 1 skip (published: false) · 1 cannot be written (below)"; on the left
     `001_… true → false` (highlighted) and `004_… false → true`; on the right 001's diff,
     `@@ -10,7 +10,7 @@`, three lines of context each side of `-published: true` (red) and
-    `+published: false` (green); under them "Not written" with `003_… press: no front
-    matter (a plain-text release): not rewritten`; the footer shows Apply and Cancel only
+    `+published: false` (green); under them "Not written" with `003_… press: a plain-text
+    press release has no published: line to write`; the footer shows Apply and Cancel only
     (no commit: not a git work tree)."""
     warm(seeds_dir, db_path)
     store = TriageStore(db_path)

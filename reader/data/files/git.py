@@ -37,14 +37,17 @@ class CommitResult:
         return self.note is None and not self.left_out
 
 
-def _git(top: Path, *args: str, data: bytes | None = None) -> bytes:
-    """Run git in `top` with `args` (and `data` on stdin); its output, or a `GitError`."""
+def _git(
+    top: Path, *args: str, data: bytes | None = None, env: dict[str, str] | None = None
+) -> bytes:
+    """Run git in `top` with `args` (and `data` on stdin, `env` added to the environment);
+    its output, or a `GitError`."""
     try:
         done = subprocess.run(
             ["git", "-C", os.fspath(top), *args],
             input=data,
             capture_output=True,
-            env={**os.environ, **_ENV},
+            env={**os.environ, **_ENV, **(env or {})},
             timeout=120,
         )
     except FileNotFoundError:
@@ -57,21 +60,92 @@ def _git(top: Path, *args: str, data: bytes | None = None) -> bytes:
     return done.stdout
 
 
+def _work_tree(root: Path) -> Path:
+    """The top of the work tree holding `root`; a `GitError` when there is none or git is
+    missing."""
+    try:
+        out = _git(root, "rev-parse", "--is-inside-work-tree", "--show-toplevel")
+    except GitError as error:
+        if "git is not installed" in str(error):
+            raise
+        raise GitError(f"{root} is not inside a git work tree: no commit made") from None
+    lines = out.decode("utf-8", "surrogateescape").splitlines()
+    if len(lines) < 2 or lines[0] != "true":
+        raise GitError(f"{root} is not inside a git work tree: no commit made")
+    return Path(lines[1])
+
+
+_PROBE = {"NAME": "newsreader probe", "EMAIL": "probe@example.invalid"}
+"""Stand-ins for one half of an identity, to learn whether git has the other half."""
+_FIX = {
+    "name": 'git config --global user.name "Your Name"',
+    "email": 'git config --global user.email "you@example.com"',
+}
+"""How to give git what it lacks, as git itself suggests."""
+
+
+def _ident_ok(top: Path, role: str, stand_in: str | None = None) -> bool:
+    """Whether git has a name and email of its own (never made up from the machine's user
+    and host names) for the `role` (AUTHOR or COMMITTER) of a commit in `top`; with
+    `stand_in` (NAME or EMAIL), whether it has the other half."""
+    options = ["-c", "user.useConfigOnly=true"]
+    if os.environ.get("EMAIL"):  # git's fallback, which useConfigOnly would not take
+        options += ["-c", f"user.email={os.environ['EMAIL']}"]
+    env = {f"GIT_{role}_{stand_in}": _PROBE[stand_in]} if stand_in else None
+    try:
+        _git(top, *options, "var", f"GIT_{role}_IDENT", env=env)
+    except GitError:
+        return False
+    return True
+
+
+def _missing_identity(top: Path) -> list[str]:
+    """What git lacks to name the author and committer of a commit in `top`: `name`,
+    `email`, both or neither."""
+    missing: set[str] = set()
+    for role in ("AUTHOR", "COMMITTER"):
+        if _ident_ok(top, role):
+            continue
+        lacks = {
+            half
+            for half, other in (("name", "EMAIL"), ("email", "NAME"))
+            if not _ident_ok(top, role, other)
+        }
+        missing |= lacks or {"name", "email"}  # each half alone is fine, not both: say both
+    return [half for half in ("name", "email") if half in missing]
+
+
+def check_can_commit(root: Path) -> None:
+    """Raise a `GitError` saying what is missing and how to set it, unless git is installed,
+    `root` lies in a work tree and git has a user name and email to commit with there."""
+    try:
+        top = _work_tree(root)
+    except GitError as error:
+        if "git is not installed" in str(error):
+            raise GitError(
+                "git is not installed: install it, or apply without committing"
+            ) from None
+        raise GitError(
+            f"{root} is not inside a git work tree: make it one (`git init`, then commit the "
+            "articles), or apply without committing"
+        ) from None
+    missing = _missing_identity(top)
+    if missing:
+        what = " or ".join(missing)
+        fixes = " and ".join(f"`{_FIX[m]}`" for m in missing)
+        raise GitError(
+            f"git has no user {what} to commit with: set {'it' if len(missing) == 1 else 'them'} "
+            f"with {fixes} (or without --global, inside {top}, for that repository only)"
+        )
+
+
 class Repo:
     """The git work tree holding a cache folder, as seen before an apply writes."""
 
     def __init__(self, root: Path):
         """The work tree holding `root`; a `GitError` when there is none or git is missing."""
-        try:
-            out = _git(root, "rev-parse", "--is-inside-work-tree", "--show-toplevel")
-        except GitError as error:
-            if "git is not installed" in str(error):
-                raise
-            raise GitError(f"{root} is not inside a git work tree: no commit made") from None
-        inside, top = out.decode("utf-8", "surrogateescape").splitlines()[:2]
-        if inside != "true":
-            raise GitError(f"{root} is not inside a git work tree: no commit made")
-        self.top = Path(top)
+        top = _work_tree(root)
+        self.top = top
         self.prefix = os.path.relpath(os.path.realpath(root), os.path.realpath(top))
         self.clean = self._clean_files()
         """Paths (from the top) tracked by git and unchanged: only these may be committed."""

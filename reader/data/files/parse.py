@@ -26,6 +26,12 @@ _CLOSE = re.compile(r"\n---[ \t]*(?:\r?\n|\Z)")
 _IFRAME_SRC = re.compile(r"""src\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _DATE_LINE = re.compile(r"^\s*Date\s*:\s*(.*)$", re.IGNORECASE)
 _TAGS_LINE = re.compile(r"^\s*Tags\s*:\s*(.*)$", re.IGNORECASE)
+NOT_AN_ARTICLE = (
+    "not an article: no front matter, and no `Date:` or `Tags:` line of a press release"
+)
+"""Why a text file (a README, notes) is passed over: it is neither kind of article."""
+HEAD_LINES = 12
+"""A press release's `Tags:` and `Date:` lines come within this many lines of its title."""
 
 
 def read_head(path: Path) -> bytes:
@@ -73,7 +79,8 @@ def parse_bytes(data: bytes, article_id: str) -> Article | Problem:
 
 
 def _parse(data: bytes, article_id: str) -> Article:
-    """`parse_bytes` without its safety net: a front matter's fields, else a press release."""
+    """`parse_bytes` without its safety net: a front matter's fields, else a press release
+    (else refused: plain text that is neither is not an article)."""
     problems: list[Problem] = []
     text = _decode(data, article_id, problems)
     if _OPEN.match(text):
@@ -362,7 +369,8 @@ def _related(f: _Fields) -> tuple[RelatedLink, ...]:
 
 
 def _press_release(text: str, article_id: str, problems: list[Problem], truncated: bool) -> Article:
-    """A plain-text release: title line, optional `Tags:` and `Date:` lines, then the body."""
+    """A plain-text release: title line, `Tags:` and `Date:` lines (at least one), then the
+    body; text with neither is refused as not an article."""
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -371,15 +379,18 @@ def _press_release(text: str, article_id: str, problems: list[Problem], truncate
     body_start, when = first + 1, None
     tags: tuple[str, ...] = ()
     fields = _Fields({}, article_id, problems)
-    seen_date = False
-    for i in range(first + 1, min(first + 12, len(lines))):
+    seen_date = seen_tags = False
+    for i in range(first + 1, min(first + HEAD_LINES, len(lines))):
         if date_match := _DATE_LINE.match(lines[i]):
             seen_date = True
             when = fields.when(date_match.group(1).strip() or None, "date")
             body_start = i + 1
         elif tag_match := _TAGS_LINE.match(lines[i]):
+            seen_tags = True
             tags = tuple(t for t in (clean_line(p) for p in tag_match.group(1).split("/")) if t)
             body_start = i + 1
+    if not (seen_date or seen_tags):  # a README or notes: no article at all
+        raise _Refused(NOT_AN_ARTICLE)
     if not seen_date:
         problems.append(Problem(article_id, "date", "no `Date:` line"))
     if not title:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 5
-"""Bump it with any change to `_SCHEMA`: a file at this version is opened as it is (an
-older one is emptied and made anew, to be filled again from the files)."""
+SCHEMA_VERSION = 6
+"""Bump it with any change to `_SCHEMA`, or to what parsing makes of a file: a file at
+this version is opened as it is (an older one is emptied and made anew, to be filled
+again from the files). 6: plain text that is no press release is no article."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles (

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 CONTEXT = 3
 """Lines of context around a change in a diff."""
+PRESS_WHY = "a plain-text press release has no published: line to write"
+"""Why a decision on a press release (a file with no front matter) is never written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,7 @@ def _plan_one(
     verify: bool,
 ) -> Edit | Skipped | None:
     """One decision's edit, why it cannot be made (Skipped), or None when its file is gone
-    or already says it."""
+    or already says it (a press release never does: it has no `published:` line)."""
     stamp = library.index.stamp(article_id)
     if stamp is None:
         if article_id in links:
@@ -147,6 +149,8 @@ def _plan_one(
     article = library.article(article_id)
     if article is None:
         return Skipped(article_id, decision, "unreadable", "not an article (see `check`)")
+    if article.kind == "press":  # whatever was decided, there is no line to write it in
+        return Skipped(article_id, decision, "press", PRESS_WHY)
     if in_sync(article, decision):
         return None
     try:

@@ -28,7 +28,13 @@ from typing import TYPE_CHECKING
 
 from reader.data.article import Decision
 from reader.data.files import lineedit
-from reader.data.files.git import CommitResult, GitError, Repo, commit_message
+from reader.data.files.git import (
+    CommitResult,
+    GitError,
+    Repo,
+    check_can_commit,
+    commit_message,
+)
 from reader.data.files.safefile import Folder, FolderBusy, Unsafe, Writer, clean_stale_temps, digest
 from reader.data.writeback.planner import CONTEXT as CONTEXT
 from reader.data.writeback.planner import Edit, Plan, Skipped, diff, in_sync, plan
@@ -41,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTIONS",
     "ApplyResult",
+    "CannotCommit",
     "CommitResult",
     "Edit",
     "FolderBusy",
@@ -80,6 +87,14 @@ class ApplyResult:
         return not self.skipped and (self.commit is None or self.commit.ok)
 
 
+class CannotCommit(GitError, FolderBusy):
+    """`apply` was asked to commit where git cannot: refused before anything is written.
+
+    The message says what is missing and how to fix it. A FolderBusy too: the front ends
+    report that one as an error of the apply (the CLI's `newsreader: error:`, exit 2).
+    """
+
+
 # -- apply -------------------------------------------------------------------------------
 
 
@@ -91,9 +106,15 @@ def apply(
     Each file is read again, must be as planned (mtime, size and bytes), and its edit
     is verified again just before the write; a file that fails is skipped and reported,
     the rest go on. With `commit`, the files written are committed in git (see
-    gitcommit.Repo.commit). Raises FolderBusy when another newsreader is writing to
-    the same folder.
+    git.Repo.commit); first of all, before anything is written, raises CannotCommit when
+    git is missing, the folder is not in a work tree or git has no user name or email.
+    Raises FolderBusy when another newsreader is writing to the same folder.
     """
+    if commit:
+        try:
+            check_can_commit(library.root)
+        except GitError as error:
+            raise CannotCommit(f"nothing written: {error}") from None
     edits = list({e.id: e for e in edits}.values())
     result = ApplyResult()
     # The verifier's workers first: forked later, they would inherit the folder's lock.

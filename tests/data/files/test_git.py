@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.data.files.git import CommitResult, GitError, Repo, commit_message
+from reader.data.files.git import CommitResult, GitError, Repo, check_can_commit, commit_message
 from tests.data.writeback import test_writer as test_writeback
 from tests.data.writeback.test_writer import FILES, GIT, git
 
@@ -212,3 +212,92 @@ MESSAGES = [
 @pytest.mark.parametrize(("lines", "want"), MESSAGES)
 def test_commit_message(lines: list[tuple[str, str, str | None]], want: str) -> None:
     assert commit_message(iter(lines)) == want
+
+
+# -- before an apply writes: can git commit here at all? ---------------------------------
+
+IDENTITY = ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL")
+
+
+@pytest.fixture
+def no_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No git identity from the machine: no global or system config, no identity variables."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for var in (*IDENTITY, "EMAIL"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def bare_tree(root: Path, no_identity: None) -> Path:
+    """`root` as a work tree of its own, committed by a one-off identity, with none kept."""
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "articles")  # `git` passes its identity for this one
+    return root
+
+
+@needs_git
+def test_ready_outside_a_work_tree_says_so_and_how(root: Path, no_identity: None) -> None:
+    with pytest.raises(GitError) as raised:
+        check_can_commit(root)
+    text = str(raised.value)
+    assert f"{root} is not inside a git work tree" in text and "`git init`" in text
+
+
+def test_ready_without_git_says_so(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(root / "nowhere"))
+    with pytest.raises(GitError, match=r"^git is not installed: install it"):
+        check_can_commit(root)
+
+
+@needs_git
+def test_ready_without_a_name_or_email_names_both_and_the_fix(bare_tree: Path) -> None:
+    with pytest.raises(GitError) as raised:
+        check_can_commit(bare_tree)
+    text = str(raised.value)
+    assert "git has no user name or email" in text
+    assert 'git config --global user.name "Your Name"' in text
+    assert 'git config --global user.email "you@example.com"' in text
+
+
+@needs_git
+@pytest.mark.parametrize(
+    ("config", "missing"),
+    [(("user.name", "Ed Itor"), "email"), (("user.email", "ed@example.com"), "name")],
+    ids=["email-missing", "name-missing"],
+)
+def test_ready_names_only_what_is_missing(
+    bare_tree: Path, config: tuple[str, str], missing: str
+) -> None:
+    git(bare_tree, "config", *config)
+    with pytest.raises(GitError) as raised:
+        check_can_commit(bare_tree)
+    text = str(raised.value)
+    assert f"git has no user {missing} to commit with" in text
+    assert f"git config --global user.{missing} " in text
+    assert config[0] not in text
+
+
+@needs_git
+def test_ready_with_the_repository_s_own_identity(bare_tree: Path) -> None:
+    git(bare_tree, "config", "user.name", "Ed Itor")
+    git(bare_tree, "config", "user.email", "ed@example.com")
+    check_can_commit(bare_tree)
+
+
+@needs_git
+def test_ready_with_an_identity_from_the_environment(
+    bare_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in IDENTITY:
+        monkeypatch.setenv(var, "ed@example.com" if var.endswith("EMAIL") else "Ed Itor")
+    check_can_commit(bare_tree)
+    monkeypatch.delenv("GIT_COMMITTER_EMAIL")
+    with pytest.raises(GitError, match="no user email"):  # git needs the committer's too
+        check_can_commit(bare_tree)
+    monkeypatch.setenv("EMAIL", "ed@example.com")  # git's own fallback for both
+    check_can_commit(bare_tree)

@@ -488,6 +488,46 @@ def test_unreadable_path_is_a_problem(tmp_path: Path) -> None:
     assert isinstance(parse_file(directory, "folder.md"), Problem)
 
 
+NOT_AN_ARTICLE = (
+    "not an article: no front matter, and no `Date:` or `Tags:` line of a press release"
+)
+
+PLAIN_TEXT = [
+    pytest.param(b"# Notes\n\nThis folder holds the articles.\n", id="readme"),
+    pytest.param(b"Just one line", id="one-line"),
+    pytest.param(b"MIT License\r\n\r\nCopyright (c) 2021\r\n", id="license-crlf"),
+    pytest.param("Caf\u00e9 notes\n\nNo date here.\n".encode("latin-1"), id="latin-1"),
+    pytest.param(b"Title\n" + b"a line\n" * 20 + b"Date: 2020-03-05\n", id="date-far-down"),
+    pytest.param(b"Title\n\nUpdated: 2020-03-05\n\nBody\n", id="other-field"),
+    pytest.param(b"--\ntitle: T\n--\n", id="two-dashes"),
+]
+
+
+@pytest.mark.parametrize("data", PLAIN_TEXT)
+def test_plain_text_that_is_no_press_release_is_not_an_article(data: bytes) -> None:
+    result = parse_bytes(data, "README.md")
+    assert result == Problem("README.md", "file", NOT_AN_ARTICLE)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"Title\n\nDate: 2020-03-05\n\nBody\n", b"Title\nTags: A / B\n\nBody\n"],
+    ids=["date-line", "tags-line-only"],
+)
+def test_a_date_or_tags_line_makes_a_press_release(data: bytes) -> None:
+    assert parsed(data, "release.txt").kind == "press"
+
+
+def test_a_readme_in_the_folder_is_never_listed(seeds_dir: Path, tmp_path: Path) -> None:
+    (seeds_dir / "README.md").write_bytes(b"# About these articles\n\nSee the seeds.\n")
+    view = library_view(seeds_dir, tmp_path / "d.db")
+    assert "README.md" not in view["articles"] and "README.md" not in view["rows"]
+    assert len(view["articles"]) == 5
+    assert [p for p in view["problems"] if p.path == "README.md"] == [
+        Problem("README.md", "file", NOT_AN_ARTICLE)
+    ]
+
+
 # -- encodings ---------------------------------------------------------------------------
 
 ENCODINGS = [

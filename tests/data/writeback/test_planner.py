@@ -62,20 +62,37 @@ def test_only_editor_decisions_that_differ_are_planned(lib: Library) -> None:
     assert found.skipped == []
 
 
-def test_a_press_release_is_reported_and_its_decision_kept(lib: Library) -> None:
-    lib.store.decide(["release.txt"], SKIP, "off topic")
+PRESS_WHY = "a plain-text press release has no published: line to write"
+
+
+@pytest.mark.parametrize("decision", [PUB, SKIP, UND], ids=["publish", "skip", "clear"])
+def test_a_press_release_is_reported_with_why_and_its_decision_kept(
+    lib: Library, decision: Decision
+) -> None:
+    lib.store.decide(["release.txt"], decision, "off topic")
     found = writeback.plan(lib)
     assert found.edits == []
-    assert [(s.id, s.code) for s in found.skipped] == [("release.txt", "press")]
-    lib.store.decide(["release.txt"], PUB)  # live anyway: nothing to report
-    assert writeback.plan(lib).skipped == []
-    lib.store.decide(["release.txt"], SKIP, "off topic")
+    assert [(s.id, s.decision, s.code, s.why) for s in found.skipped] == [
+        ("release.txt", decision, "press", PRESS_WHY)
+    ]
     before = snapshot(lib.root)
     result = writeback.apply(lib, writeback.plan(lib).edits)
     assert result.written == [] and result.batch is None
     assert snapshot(lib.root) == before
-    assert lib.store.decision("release.txt") is SKIP
-    assert lib.store.reason("release.txt") == "off topic"
+    assert lib.store.decision("release.txt") is decision
+
+
+def test_a_file_that_is_not_an_article_is_never_planned(lib: Library) -> None:
+    (lib.root / "README.md").write_bytes(b"# Notes\n\nThis folder holds the articles.\n")
+    lib.refresh()
+    assert lib.article("README.md") is None
+    lib.store.decide(["README.md"], SKIP)  # a decision a store kept from before
+    before = snapshot(lib.root)
+    found = writeback.plan(lib)
+    assert found.edits == []
+    assert [(s.id, s.code) for s in found.skipped] == [("README.md", "unreadable")]
+    writeback.apply(lib, found.edits)
+    assert snapshot(lib.root) == before
 
 
 def test_diff_is_a_unified_diff(lib: Library) -> None:

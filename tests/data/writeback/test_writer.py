@@ -24,6 +24,7 @@ from reader.data.article import Article, Decision, article_to_dict
 from reader.data.decisions.dbfile import FilesStepError
 from reader.data.decisions.schema import SCHEMA_VERSION
 from reader.data.decisions.store import TriageStore
+from reader.data.files.git import GitError
 from reader.data.files.parse import parse_bytes
 from reader.data.files.safefile import TEMP_SUFFIX, Folder, clean_stale_temps, temp_name
 from reader.data.library import Library
@@ -392,24 +393,64 @@ def test_commit_leaves_out_a_file_with_other_changes(lib: Library, repo: Path) -
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["cache/crlf.md"]
 
 
-def test_commit_outside_a_work_tree_is_skipped_with_a_note(lib: Library) -> None:
-    lib.store.decide(["draft.md"], PUB)
-    result = writeback.apply(lib, writeback.plan(lib).edits, commit=True)
-    assert result.written and result.commit is not None and result.commit.sha is None
-    assert "not inside a git work tree" in (result.commit.note or "")
-    assert not result.ok
+def unchanged_and_no_step(lib: Library, before: dict[str, bytes], decided: list[str]) -> None:
+    """Nothing was written: the files as they were, no apply step, the decisions kept."""
+    assert snapshot(lib.root) == before and temps(lib.root) == []
+    step = lib.store.next_step()
+    assert step is not None and step.kind == "decide"
+    assert all(lib.store.decision(i) is PUB for i in decided)
 
 
-def test_commit_without_git_is_skipped_with_a_note(
+def test_commit_outside_a_work_tree_writes_nothing(
     lib: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(lib.root.parent.parent))
+    lib.store.decide(["draft.md"], PUB)
+    before = snapshot(lib.root)
+    with pytest.raises(writeback.CannotCommit) as raised:
+        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    assert str(raised.value).startswith(
+        f"nothing written: {lib.root} is not inside a git work tree"
+    )
+    unchanged_and_no_step(lib, before, ["draft.md"])
+
+
+def test_commit_without_git_writes_nothing(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(lib.root / "nowhere"))
     lib.store.decide(["draft.md"], PUB)
-    result = writeback.apply(lib, writeback.plan(lib).edits, commit=True)
-    assert result.written
-    assert (
-        result.commit is not None and result.commit.note == "git is not installed: no commit made"
-    )
+    before = snapshot(lib.root)
+    with pytest.raises(writeback.CannotCommit, match=r"^nothing written: git is not installed"):
+        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    unchanged_and_no_step(lib, before, ["draft.md"])
+
+
+def test_commit_without_a_git_identity_writes_nothing(
+    lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(repo / "no-home"))
+    for var in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    git(repo, "config", "user.name", "Ed Itor")
+    lib.store.decide(["draft.md", "nokey.md"], PUB)
+    before, head = snapshot(lib.root), git(repo, "rev-parse", "HEAD")
+    with pytest.raises(writeback.CannotCommit) as raised:
+        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    assert "git has no user email to commit with" in str(raised.value)
+    assert 'git config --global user.email "you@example.com"' in str(raised.value)
+    unchanged_and_no_step(lib, before, ["draft.md", "nokey.md"])
+    assert git(repo, "rev-parse", "HEAD") == head
+
+
+def test_a_refused_commit_reaches_the_front_ends_as_an_error() -> None:
+    """The CLI turns a FolderBusy into `newsreader: error: ...` and exit status 2."""
+    assert issubclass(writeback.CannotCommit, writeback.FolderBusy)
+    assert issubclass(writeback.CannotCommit, GitError)
 
 
 # -- the store's schema 1 ----------------------------------------------------------------
