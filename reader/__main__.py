@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reader import __version__
-from reader.cli.names import COMMANDS, default_root
+from reader.cli.names import COMMANDS, OneLineParser, closest_command, default_root
 from reader.config import load_settings
 from reader.paths import config_file
 
@@ -29,7 +29,7 @@ to run.
 
 def _app_parser() -> argparse.ArgumentParser:
     """The parser for the app's own arguments: PATH, `--db`, `--version`."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="newsreader",
         description="Triage a folder of news articles: publish or skip, keyboard only.",
         epilog="commands (newsreader COMMAND --help): " + ", ".join(COMMANDS),
@@ -44,6 +44,26 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, metavar="FILE", help="the decisions database")
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     return parser
+
+
+def _no_folder(path: Path, given: bool) -> str:
+    """Why `path` cannot be opened, in a few words; `given`: on the command line (a word that
+    is not a folder may be a mistyped command), else the config's `cache`."""
+    word = str(path)
+    if path.exists():
+        return f"{word}: a file, not a folder" if path.is_file() else f"{word}: not a folder"
+    if not given:
+        return f"{word}: no such folder (the config's `cache`)"
+    if "/" in word or word.startswith((".", "~")):
+        return f"{word}: no such folder"
+    guess = closest_command(word)
+    return f"{word}: no such command or folder" + (f" (did you mean `{guess}`?)" if guess else "")
+
+
+def _refuse(what: str) -> int:
+    """Say on stderr, in one line, why the app does not start; the exit status 2."""
+    print(f"newsreader: error: {what}; see newsreader --help", file=sys.stderr)
+    return 2
 
 
 @contextmanager
@@ -97,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 70
         ns = _app_parser().parse_args(args)
         root, db = ns.path or default_root(settings), ns.db or settings.db
+        if not root.is_dir():  # before the screen opens: the error stays in sight
+            return _refuse(_no_folder(root, given=ns.path is not None))
         with _built_for_good() as first_frame_out:
             from reader.data.library import Library
 

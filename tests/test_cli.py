@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -89,7 +90,8 @@ def test_decide_undo_redo_and_export(seeds_dir: Path, tmp_path: Path) -> None:
         == [("decide", "skipped")] * 2 + [("undo", "undecided")] * 2 + [("redo", "skipped")] * 2
     )
     _, text = cli("export", str(seeds_dir), "--db", db, "--format", "csv")
-    assert text.splitlines()[0] == "seq,batch,kind,at,id,old_state,new_state,reason"
+    assert text.splitlines()[0] == (
+        "seq,batch,kind,at,id,old_state,new_state,reason,old_line,new_line")
 
 
 def test_decide_is_idempotent(seeds_dir: Path, tmp_path: Path) -> None:
@@ -161,7 +163,8 @@ def _newsreader(*argv: str, env_home: Path) -> subprocess.CompletedProcess[str]:
         (["show", "missing.md"], "newsreader: error: unknown article id: missing.md\n"),
         (
             ["decide", "000_603f865bca10b7c4.txt", "frobnicate"],
-            "newsreader: error: usage: newsreader decide [PATH] ID... publish|skip|clear\n",
+            "newsreader: error: the last word must be publish, skip or clear, not "
+            "frobnicate; see newsreader decide --help\n",
         ),
     ],
     ids=["missing-folder", "unknown-id", "bad-action"],
@@ -235,7 +238,7 @@ def test_stories_explain_says_why_and_refuses_an_unknown_id(
     assert (why["story"], why["size"], why["edited"]) == (FIERCE, 2, None)
     assert why["related"] == [FIERCE] and "relapse" in why["shared_words"]
     code, text = cli("stories", str(seeds_dir), "--db", db, "--explain", MEDICAL)
-    assert code == 0 and text.startswith(f"{MEDICAL}: in story [{FIERCE}] of 2 article(s)")
+    assert code == 0 and text.startswith(f"{MEDICAL}: in story [{FIERCE}] of 2 articles")
     assert "shared words:" in text
     code, text = cli("stories", str(seeds_dir), "--db", db, "--explain", "nope.md")
     assert code == 2 and text == ""
@@ -283,3 +286,30 @@ def test_undo_and_redo_say_a_story_step_and_export_lists_only_decisions(
         0, f"undo: split of {MEDICAL} out of its story\n")
     assert cli("undo", str(seeds_dir), "--db", str(db)) == (
         0, f"undo: {PRESS} is now undecided\n")
+
+
+def test_list_csv_has_the_reason_column(seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    cli("decide", str(seeds_dir), FIERCE, "skip", "--reason", "off-topic", "--db", db)
+    code, text = cli("list", str(seeds_dir), "--db", db, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["id"]: r["reason"] for r in rows} == {
+        FIERCE: "off-topic", MEDICAL: "", PRESS: "", "002_0e358d6dd0710788.txt": "",
+        "004_82dd85211220d7b2.txt": "",
+    }
+
+
+def test_counts_read_as_words(seeds_dir: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    assert cli("decide", str(seeds_dir), FIERCE, "publish", "--db", db) == (
+        0, "published: 1 article, step 1\n")
+    assert cli("decide", str(seeds_dir), PRESS, MEDICAL, "skip", "--db", db) == (
+        0, "skipped: 2 articles, step 2\n")
+    code, text = cli("stories", str(seeds_dir), "--db", db, "--explain", PRESS)
+    assert code == 0 and text.startswith(f"{PRESS}: in story [{PRESS}] of 1 article\n")
+    only = seeds_dir / "only"
+    only.mkdir()
+    (seeds_dir / FIERCE).rename(only / FIERCE)
+    code, text = cli("stats", str(only), "--db", str(tmp_path / "e.db"))
+    assert code == 0 and text.startswith("1 article: ")

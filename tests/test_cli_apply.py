@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -52,7 +53,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(cache: Path, tmp_path: Path)
     assert "\n-published: true\n+published: false\n" in text
     assert f"would write: {FIERCE}: publish (published: false -> true)" in text
     assert f"would write: {MEDICAL}: skip (published: true -> false)" in text
-    assert text.endswith("apply --dry-run: 2 file(s) would be written, 0 not\n")
+    assert text.endswith("apply --dry-run: 2 files would be written, 0 not\n")
     assert files(cache) == before
 
 
@@ -66,14 +67,14 @@ def test_apply_writes_reports_and_undo_restores(cache: Path, tmp_path: Path) -> 
     assert text.splitlines() == [
         f"wrote: {FIERCE}: publish (published: false -> true)",
         f"wrote: {MEDICAL}: skip (published: true -> false)",
-        "apply: 2 file(s) written, 0 not",
+        "apply: 2 files written, 0 not",
     ]
     after = files(cache)
     assert after[FIERCE] == before[FIERCE].replace(b"published: false", b"published: true")
     assert after[MEDICAL] == before[MEDICAL].replace(b"published: true", b"published: false")
     assert {k for k in after if after[k] != before[k]} == {FIERCE, MEDICAL}
     # The files say so now: a second apply has nothing to do, and show reads the new value.
-    assert cli("apply", str(cache), "--db", db) == (0, "apply: 0 file(s) written, 0 not\n")
+    assert cli("apply", str(cache), "--db", db) == (0, "apply: 0 files written, 0 not\n")
     _, shown = cli("show", str(cache), FIERCE, "--db", db, "--format", "json")
     assert json.loads(shown)["file_published"] is True
     code, text = cli("undo", str(cache), "--db", db)
@@ -82,7 +83,7 @@ def test_apply_writes_reports_and_undo_restores(cache: Path, tmp_path: Path) -> 
         [
             f"undo: restored {FIERCE}",
             f"undo: restored {MEDICAL}",
-            "undo: 2 file(s) restored, 0 left as they were",
+            "undo: 2 files restored, 0 left as they were",
         ]
     )
     assert files(cache) == before
@@ -97,7 +98,7 @@ def test_a_press_release_is_reported_and_kept(cache: Path, tmp_path: Path) -> No
     cli("decide", str(cache), PRESS, "skip", "--reason", "no date", "--db", db)
     code, text = cli("apply", str(cache), "--db", db)
     assert code == 1
-    assert f"not written: {PRESS}: skip: no front matter (a plain-text release)" in text
+    assert f"not written: {PRESS}: skip: " in text  # why: tests/test_cli_apply_refusals.py
     assert files(cache) == before
     _, listed = cli("list", str(cache), "--db", db, "--format", "json", "--state", "skipped")
     assert [a["id"] for a in json.loads(listed)] == [PRESS]
@@ -122,10 +123,10 @@ def test_commit_outside_git_says_so(cache: Path, tmp_path: Path) -> None:
         pytest.skip("git is not installed")
     db = str(tmp_path / "d.db")
     cli("decide", str(cache), FIERCE, "publish", "--db", db)
+    before = files(cache)
     code, text = cli("apply", str(cache), "--commit", "--db", db)
-    assert code == 1
-    assert f"wrote: {FIERCE}" in text
-    assert "no commit: " in text and "is not inside a git work tree: no commit made" in text
+    assert (code, text) == (2, "")  # refused before writing (tests/test_cli_apply_refusals.py)
+    assert files(cache) == before
 
 
 def test_commit_in_a_work_tree(
@@ -147,7 +148,7 @@ def test_commit_in_a_work_tree(
     db = str(tmp_path / "d.db")
     cli("decide", str(cache), FIERCE, "publish", "--db", db)
     code, text = cli("apply", str(cache), "--commit", "--db", db)
-    assert code == 0 and "commit: " in text
+    assert code == 0 and "commit: " in text and text.endswith(" (1 file)\n")
     shown = subprocess.run(
         ["git", "-C", str(cache), "show", "--name-only", "--format=%s", "HEAD"],
         check=True,
@@ -192,6 +193,34 @@ def test_apply_as_a_real_command(cache: Path, tmp_path: Path) -> None:
     assert newsreader("decide", str(cache), MEDICAL, "skip", "--db", db).returncode == 0
     done = newsreader("apply", str(cache), "--db", db)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.endswith("apply: 1 file(s) written, 0 not\n")
+    assert done.stdout.endswith("apply: 1 file written, 0 not\n")
     assert b"published: false" in (cache / MEDICAL).read_bytes()
     assert "apply" in newsreader("--help").stdout
+
+
+def test_export_includes_apply_steps_with_the_lines_they_wrote(cache: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    cli("decide", str(cache), FIERCE, "publish", "--db", db)
+    cli("decide", str(cache), MEDICAL, "skip", "--db", db)
+    assert cli("apply", str(cache), "--db", db)[0] == 0
+    cli("decide", str(cache), PRESS, "skip", "--db", db)
+    code, text = cli("export", str(cache), "--db", db)
+    assert code == 0
+    entries = json.loads(text)
+    assert [(e["kind"], e["batch"], e["id"], e["new_state"]) for e in entries] == [
+        ("decide", 1, FIERCE, "published"),
+        ("decide", 2, MEDICAL, "skipped"),
+        ("apply", 3, FIERCE, "published"),
+        ("apply", 3, MEDICAL, "skipped"),
+        ("decide", 4, PRESS, "skipped"),
+    ]
+    wrote = entries[2]
+    assert (wrote["old_line"], wrote["new_line"]) == ("published: false", "published: true")
+    assert entries[0]["old_line"] is None and entries[0]["new_line"] is None
+    assert list(wrote) == list(entries[0])  # one shape for every entry
+    code, text = cli("export", str(cache), "--db", db, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["kind"], r["id"], r["old_line"], r["new_line"]) for r in rows][2:4] == [
+        ("apply", FIERCE, "published: false", "published: true"),
+        ("apply", MEDICAL, "published: true", "published: false"),
+    ]

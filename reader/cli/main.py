@@ -13,8 +13,8 @@ from typing import Any, TextIO
 
 from reader import __version__
 from reader.cli import report as cli_report
-from reader.cli.names import default_root
-from reader.cli.report import CliError
+from reader.cli.names import OneLineParser, default_root
+from reader.cli.report import CliError, counted, stored_id
 from reader.config import Settings
 from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict
@@ -27,9 +27,7 @@ ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Dec
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser for every subcommand (the TUI's own arguments are parsed in __main__)."""
-    parser = argparse.ArgumentParser(
-        prog="newsreader", description="Triage a folder of news articles."
-    )
+    parser = OneLineParser(prog="newsreader", description="Triage a folder of news articles.")
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -99,11 +97,12 @@ def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
     return library
 
 
-def _known(library: Library, article_id: str) -> Article:
-    """The article `article_id`, or a `CliError` when the library has none."""
-    article = library.article(article_id)
+def _known(library: Library, given: str) -> Article:
+    """The article the user named (its id, or a path to its file inside the folder), or a
+    `CliError` when the library has none."""
+    article = library.article(stored_id(library, given))
     if article is None:
-        raise CliError(f"unknown article id: {escape_name(article_id)}")
+        raise CliError(f"unknown article id: {escape_name(given)}")
     return article
 
 
@@ -179,9 +178,10 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
                 "type",
                 "topics",
                 "file_published",
+                "reason",
             ]
         )
-        for a, s, *_ in found:
+        for a, s, reason, *_ in found:
             writer.writerow(
                 [
                     escape_name(a.id),  # CSV goes to spreadsheets and terminals: no raw bytes
@@ -195,6 +195,7 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
                     a.type,
                     "; ".join(a.topics),
                     a.file_published,
+                    reason,
                 ]
             )
     else:
@@ -214,7 +215,7 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
 def cmd_show(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     """`show`: one article with its state, fields, body and problems, as text or JSON."""
     if len(ns.args) != 1:
-        raise CliError("show takes one article id")
+        raise CliError("show takes one article id; see newsreader show --help")
     article = _known(library, ns.args[0])
     state, reason = library.decision(article.id), library.reason(article.id)
     if ns.format == "json":
@@ -257,17 +258,21 @@ def _file_published(article: Article) -> str:
 
 def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     """`decide`: publish, skip or clear the given articles in one undoable step."""
-    *ids, action = ns.args
-    if action not in ACTIONS or not ids:
-        raise CliError("usage: newsreader decide [PATH] ID... publish|skip|clear")
-    for article_id in ids:
-        _known(library, article_id)
+    *given, action = ns.args
+    if action not in ACTIONS:
+        raise CliError(
+            f"the last word must be publish, skip or clear, not {escape_name(action)}"
+            "; see newsreader decide --help"
+        )
+    if not given:
+        raise CliError("name at least one article; see newsreader decide --help")
+    ids = list(dict.fromkeys(_known(library, name).id for name in given))
     decision = ACTIONS[action]
     batch = library.decide(
         ids, decision, ns.reason if decision != Decision.UNDECIDED else None
     )
     what = "no change" if batch is None else f"step {batch}"
-    print(f"{decision.value}: {len(ids)} article(s), {what}", file=out)
+    print(f"{decision.value}: {counted(len(ids), 'article')}, {what}", file=out)
     return 0
 
 
@@ -310,7 +315,8 @@ def _files_step(name: str, change: Change, out: TextIO) -> int:
     for problem in change.refused:
         print(f"{name}: not {verb}: {escape_name(problem.path)}: {problem.why}", file=out)
     print(
-        f"{name}: {len(change.ids)} file(s) {verb}, {len(change.refused)} left as they were",
+        f"{name}: {counted(len(change.ids), 'file')} {verb}, {len(change.refused)} left as they "
+        "were",
         file=out,
     )
     return 1 if change.refused else 0
@@ -325,7 +331,7 @@ def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
             print(writeback.diff(edit), end="", file=out)
         _report("would write", found.edits, found.skipped, out)
         print(
-            f"apply --dry-run: {len(found.edits)} file(s) would be written, "
+            f"apply --dry-run: {counted(len(found.edits), 'file')} would be written, "
             f"{len(found.skipped)} not",
             file=out,
         )
@@ -338,7 +344,7 @@ def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         raise CliError(str(error)) from None
     skipped = found.skipped + done.skipped
     _report("wrote", done.written, skipped, out)
-    print(f"apply: {len(done.written)} file(s) written, {len(skipped)} not", file=out)
+    print(f"apply: {counted(len(done.written), 'file')} written, {len(skipped)} not", file=out)
     if done.commit is not None:
         _report_commit(done.commit, out)
     return 0 if done.ok and not found.skipped else 1
@@ -361,25 +367,58 @@ def _report_commit(commit: writeback.CommitResult, out: TextIO) -> None:
     for article_id, why in commit.left_out:
         print(f"not committed: {escape_name(article_id)}: {why}", file=out)
     if commit.sha:
-        print(f"commit: {commit.sha[:12]} ({len(commit.ids)} file(s))", file=out)
+        print(f"commit: {commit.sha[:12]} ({counted(len(commit.ids), 'file')})", file=out)
     elif commit.note:
         print(f"no commit: {commit.note}", file=out)
 
 
+EXPORTED = ("seq", "batch", "kind", "at", "id", "old_state", "new_state", "reason", "old_line",
+            "new_line")  # fmt: skip
+"""The fields of each entry `export` writes: the journal's, then the lines of an apply step."""
+
+
 def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
-    """`export`: the journal of every change, as JSON or CSV."""
-    fields = ["seq", "batch", "kind", "at", "id", "old_state", "new_state", "reason"]
-    entries = list(library.journal())
+    """`export`: the journal of every change, with each line an apply step wrote into a file,
+    oldest first, as JSON or CSV."""
+    entries: list[dict[str, Any]] = [
+        {f: getattr(e, f, None) for f in EXPORTED} for e in library.journal()
+    ]
+    entries += _apply_entries(library, {e["batch"] for e in entries})
+    entries.sort(key=lambda entry: entry["batch"])  # steps are numbered in the order made
     if ns.format == "json":
-        json.dump(
-            [{f: getattr(e, f) for f in fields} for e in entries], out, ensure_ascii=False, indent=2
-        )
+        json.dump(entries, out, ensure_ascii=False, indent=2)
         print(file=out)
     else:
         writer = csv.writer(out)
-        writer.writerow(fields)
-        writer.writerows([getattr(e, f) for f in fields] for e in entries)
+        writer.writerow(EXPORTED)
+        writer.writerows([e[f] for f in EXPORTED] for e in entries)
     return 0
+
+
+def _apply_entries(library: Library, journaled: set[int]) -> list[dict[str, Any]]:
+    """An entry for each line an apply step wrote into an article file: the state it wrote,
+    the line it replaced (None when it added one) and the new line. `seq` and `at` are None:
+    the store's record of a write carries neither. `journaled`: the steps that changed
+    states, which wrote no file."""
+    newest, _ = library.story_steps_since(None)
+    found = []
+    for batch in range(1, newest + 1):
+        if batch in journaled:
+            continue
+        for write in library.file_writes(batch):
+            if write.status != "written":  # it failed, or a killed run's is still unsettled
+                continue
+            found.append({
+                "seq": None, "batch": batch, "kind": "apply", "at": None, "id": write.id,
+                "old_state": None, "new_state": write.state, "reason": None,
+                "old_line": _line(write.old_line) or None, "new_line": _line(write.new_line),
+            })  # fmt: skip
+    return found
+
+
+def _line(raw: bytes) -> str:
+    """One line of an article file as text, without its line ending."""
+    return raw.decode("utf-8", "replace").rstrip("\r\n")
 
 
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace, TextIO], int]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -16,6 +17,46 @@ from reader.data.library import Library
 
 class CliError(Exception):
     """A one-line error for the user; the exit status is 2."""
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 article`, `2 articles`: a count in words (`noun` takes an s)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def stored_id(library: Library, given: str) -> str:
+    """The id as stored for what the user typed: the id itself, or a path to the file inside
+    the folder (`./x.md` from the folder, a path from the working folder, or an absolute one).
+    A path that leads out of the folder is a CliError; any other word is returned as it is."""
+    if library.article(given) is not None:
+        return given
+    absolute = os.path.isabs(given)
+    relative = os.path.normpath(given)
+    if not absolute and library.article(relative) is not None:
+        return relative
+    from_here = _inside(library.root, os.path.abspath(given))
+    if from_here is not None and (absolute or library.article(from_here) is not None):
+        return from_here
+    leaves = absolute or relative == ".." or relative.startswith("../")
+    if leaves and from_here is None:
+        raise CliError(f"{escape_name(given)}: not in the article folder {library.root}")
+    return given
+
+
+def _inside(root: Path, path: str) -> str | None:
+    """`path` (absolute, normalised) relative to `root` as an id, or None when it is not
+    inside it; symbolic links in either are followed to find out."""
+    candidates = [
+        (Path(os.path.abspath(root)), Path(path)),
+        (root.resolve(), Path(os.path.realpath(os.path.dirname(path))) / os.path.basename(path)),
+    ]
+    for base, where in candidates:
+        try:
+            found = where.relative_to(base).as_posix()
+        except ValueError:
+            continue
+        return None if found == "." else found
+    return None
 
 
 def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -51,7 +92,7 @@ def cmd_stories(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     if ns.recluster:
         library.recluster()
     if ns.explain is not None:
-        return _explain(library, ns.explain, ns.format, out)
+        return _explain(library, stored_id(library, ns.explain), ns.format, out)
     groups: dict[str, list[query.ArticleRow]] = {}
     for row in query.rows(library):
         groups.setdefault(row.story or row.id, []).append(row)
@@ -90,8 +131,8 @@ def _explain(library: Library, article_id: str, form: str, out: TextIO) -> int:
         print(file=out)
         return 0
     name = escape_name
-    print(f"{name(article_id)}: in story [{name(found.story)}] of {found.size} article(s)",
-          file=out)  # fmt: skip
+    print(f"{name(article_id)}: in story [{name(found.story)}] of "
+          f"{counted(found.size, 'article')}", file=out)  # fmt: skip
     if found.size < 2:
         print("  alone: nothing else here is close enough in what it says and when", file=out)
     if found.edited == "split":
@@ -124,7 +165,8 @@ def cmd_stats(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         print(file=out)
         return 0
     total = sum(counts.values())
-    print(f"{total} articles: " + ", ".join(f"{n} {d.value}" for d, n in counts.items()), file=out)
+    states = ", ".join(f"{n} {d.value}" for d, n in counts.items())
+    print(f"{counted(total, 'article')}: {states}", file=out)
     if reasons:
         print("skip reasons by provider:", file=out)
         for provider, reason, count in reasons:

@@ -20,7 +20,7 @@ from reader.data.index.index import prepare_workers as prepare_workers
 from reader.paths import default_db_path, index_path_for
 
 if TYPE_CHECKING:
-    from reader.data.decisions.records import JournalEntry, Step
+    from reader.data.decisions.records import FileWrite, JournalEntry, Step
     from reader.data.index.story_explain import Explanation as Explanation
     from reader.data.writeback.planner import Edit, Plan
     from reader.data.writeback.writer import ApplyResult
@@ -415,3 +415,7 @@ class Library:
 
         return apply(self, edits, commit=commit)
 
+    def file_writes(self, batch: int) -> list[FileWrite]:
+        """The lines apply step `batch` wrote (or set out to) into article files, in order,
+        each with its status; empty for any other step (for `export`)."""
+        return self.store.file_writes(batch)
