@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -31,9 +32,12 @@ from reader.widgets.related_links import RelatedLinks
 
 if TYPE_CHECKING:
     from reader.dialogs.help import KeyHelp
+    from reader.keymap_check import Chain
 
 Command = tuple[str, str, Callable[[], object]]
 """A palette entry: name, help, callback."""
+CONFIG_SECONDS = 20
+"""How long the config file's problems stay on screen, in seconds."""
 
 def help_areas() -> list[tuple[str, type[DOMNode]]]:
     """Where keys work, in the order the help lists them after the app's own.
@@ -53,6 +57,19 @@ def help_areas() -> list[tuple[str, type[DOMNode]]]:
         ("Topic and provider lists", PickScreen), ("Confirm", ConfirmScreen),
         ("This help", HelpScreen),
     ]  # fmt: skip
+
+
+def binding_chains() -> list[Chain]:
+    """Every chain of nodes a key is looked up in: the triage screen with the list or the
+    related pane focused, and each dialog."""
+    chains: list[Chain] = []
+    for area, node in help_areas():
+        if issubclass(node, Screen):
+            if node is not TriageScreen:
+                chains.append((f'in "{area}"', [NewsReader, node], True))
+        else:
+            chains.append((f"in the {area.lower()}", [NewsReader, TriageScreen, node], False))
+    return chains
 
 
 def binding_commands(node: DOMNode) -> Iterator[Command]:
@@ -129,6 +146,8 @@ class NewsReader(App[int]):
         """The terminal size the screens were last laid out for."""
         self._after_first_frame = after_first_frame
         """Run once the triage screen's first frame is out (then None)."""
+        self._config_problems = list(settings.problems)
+        """What is wrong in the config file, shown once the first frame is out."""
 
     def on_resize(self, event: events.Resize) -> None:
         """Let a new size through, not the same one again.
@@ -140,6 +159,11 @@ class NewsReader(App[int]):
         if event.size == self._size_seen:
             event.prevent_default()
         self._size_seen = event.size
+
+    @property
+    def config_path(self) -> Path:
+        """The config file: where the settings were read from, and the theme is saved."""
+        return self.settings.source or config_file()
 
     def on_mount(self) -> None:
         """Restore theme and keymap, open the library, then push the triage screen."""
@@ -164,10 +188,30 @@ class NewsReader(App[int]):
             self.library.close()
 
     def on_first_frame_out(self, message: FirstFrameOut) -> None:
-        """Run what waited for the first frame, once."""
+        """Run what waited for the first frame, once; then show the config file's problems."""
         callback, self._after_first_frame = self._after_first_frame, None
         if callback is not None:
             callback()
+        self._show_config_problems()
+
+    def _show_config_problems(self) -> None:
+        """Show, in one toast naming the file, what is wrong in the config file: what
+        loading it found, an unknown theme, and what the keymap does not get."""
+        problems, self._config_problems = self._config_problems, []
+        keymap = self.settings.keymap
+        if keymap:  # checked after the first frame: it imports every dialog
+            from reader.keymap_check import keymap_problems
+
+            # Textual's private bindings may change: then no check, and no crash.
+            with suppress(AttributeError):
+                problems += keymap_problems(binding_chains(), keymap,
+                                            self._normalize_keymap(keymap))
+        if not problems:
+            return
+        path = str(self.config_path)
+        lines = [p.removeprefix(f"{path}: ") for p in problems]
+        self.notify("\n".join([path, *lines]), title="Config file", severity="warning",
+                    timeout=CONFIG_SECONDS, markup=False)
 
     def _restore_theme(self) -> None:
         """Use the saved theme (warn if it is unknown), and save the user's next choice."""
@@ -175,8 +219,7 @@ class NewsReader(App[int]):
         if theme in self.available_themes:
             self.theme = theme
         else:
-            self.notify(f"Unknown theme {theme!r} in the config file", severity="warning",
-                        markup=False)
+            self._config_problems.append(f"unknown theme {theme!r}; using {self.theme}")
         self.theme_changed_signal.subscribe(self, self._save_theme)
 
     def _save_theme(self, theme: Theme) -> None:
@@ -185,7 +228,7 @@ class NewsReader(App[int]):
             return
         self.settings.theme = theme.name
         try:
-            save_theme(config_file(), theme.name)
+            save_theme(self.config_path, theme.name)
         except (OSError, ValueError) as error:
             self.notify(f"The theme was not saved: {error}", severity="warning", markup=False)
 
@@ -230,11 +273,40 @@ class NewsReader(App[int]):
             self.notify(url, title="Copied", markup=False)
         elif is_openable(url):
             self.open_url(url)
-            self.notify(url, title="Opening", markup=False)
         else:
-            shown = escape_name(url[:200]) or "(empty)"
-            self.notify(f"Not an http or https link: {shown}", title="Refused",
-                        severity="warning", markup=False)
+            self._refuse_link(url)
+
+    def _refuse_link(self, url: str) -> None:
+        """Say that a link is not opened: it is not http or https."""
+        shown = escape_name(url[:200]) or "(empty)"
+        self.notify(f"Not an http or https link: {shown}", title="Refused",
+                    severity="warning", markup=False)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Open an http or https link in the web browser and say so, or say it could not.
+
+        Textual's own `open_url` cannot tell: in a terminal it calls `webbrowser.open` and
+        drops its answer, which is False when no browser is found.
+        """
+        if not is_openable(url):
+            self._refuse_link(url)
+            return
+        if self.is_web:  # the browser showing the app opens it
+            super().open_url(url, new_tab=new_tab)
+            opened = True
+        else:
+            import webbrowser
+
+            try:
+                opened = webbrowser.open(url, new=2 if new_tab else 0)
+            except (webbrowser.Error, OSError):
+                opened = False
+        if opened:
+            self.notify(url, title="Opening", markup=False)
+            return
+        copy = self.settings.keymap.get("copy", "y").split(",")[0].strip() or "y"
+        self.notify(f"No web browser found to open {url}\nPress {copy} to copy the link.",
+                    title="Not opened", severity="warning", markup=False)
 
 
 def make_app(root: Path, db_path: Path | None, settings: Settings,
