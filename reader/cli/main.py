@@ -435,8 +435,10 @@ HANDLERS: dict[str, Callable[[Library, argparse.Namespace, TextIO], int]] = {
 }
 
 
-def run(argv: Sequence[str], settings: Settings, out: TextIO = sys.stdout) -> int:
-    """Run one subcommand; errors become one line on stderr and exit status 2."""
+def run(argv: Sequence[str], settings: Settings, out: TextIO | None = None) -> int:
+    """Run one subcommand; errors become one line on stderr and exit status 2. Output goes
+    to `out`, else to the stdout of the moment (not the one of the import)."""
+    out = out if out is not None else sys.stdout
     ns = build_parser().parse_args(argv)
     try:
         if hasattr(ns, "args"):
