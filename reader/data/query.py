@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
 from reader.data.article import Article, Decision, article_from_dict
@@ -63,11 +65,148 @@ class Filter:
     """Only the articles of this story."""
 
 
+Field = Literal["words", "provider", "topic"]
+"""Where a search term looks: the full-text index, or a provider's or a topic's whole name."""
+_FOLD = "reader_casefold"
+"""The SQL function that folds case as Python's `str.casefold` (see `_execute`)."""
+_TOKEN = re.compile(
+    r'\s*(?P<minus>-?)(?P<field>(?:provider|topic):)?(?:"(?P<quoted>[^"]*)"?|(?P<bare>\S*))',
+    re.IGNORECASE,
+)
+"""One term of a search: an optional `-`, an optional field, then "quoted words" (to the
+next quote, or the end) or a run of anything but spaces."""
+MAX_FIELD_TERMS = 100
+"""Terms of a search that SQL checks one by one (fields, and words in a group with a
+field or an exclusion) beyond this many are left out: an SQL expression has a depth limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One thing a search asks of an article: its words, or a field's whole value."""
+
+    text: str
+    """Words to find, the last one as a prefix (a phrase if several); or the field's value."""
+    field: Field = "words"
+    negated: bool = False
+    """Typed with a `-`: the article must not have it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSearch:
+    """A search as typed: every group must hold; a group holds when any of its terms does.
+
+    The groups of words alone go to one FTS5 query (`match`, or `exclude` when nothing
+    is asked for but exclusions); the rest (`checks`) are tested term by term.
+    """
+
+    match: str = ""
+    """FTS5 query of the words an article must have, and not have (none asked: "")."""
+    exclude: str = ""
+    """FTS5 query of the words an article must not have, when `match` asks for none."""
+    checks: tuple[tuple[Term, ...], ...] = ()
+    """Groups with a field, or words that `match` and `exclude` cannot say."""
+
+    @property
+    def words(self) -> bool:
+        """Whether the search looks for words (or their absence) in the full-text index."""
+        return bool(self.match or self.exclude)
+
+
+def _phrase(text: str) -> str:
+    """Words as one FTS5 phrase whose last word is a prefix; nothing in it is syntax."""
+    return '"' + text.replace('"', '""') + '"*'
+
+
+def _terms(text: str) -> Iterator[Term | None]:
+    """The terms of a search in order, None for an `OR` between two of them; empty terms
+    (a lone `-`, a field with no value, an empty quote) are left out."""
+    at = 0
+    while at < len(text):
+        found = _TOKEN.match(text, at)
+        assert found is not None  # every group may be empty: it always matches
+        at = max(found.end(), at + 1)
+        minus, field, quoted, bare = found.group("minus", "field", "quoted", "bare")
+        value = quoted if quoted is not None else bare or ""
+        if value == "OR" and quoted is None and not minus and not field:
+            yield None
+        elif value.strip():
+            kind: Field = "provider" if field and field.lower() == "provider:" else "topic"
+            yield Term(value.strip() if field else value, kind if field else "words",
+                       bool(minus))
+
+
+@lru_cache(maxsize=64)
+def parse_search(text: str) -> ParsedSearch:
+    """A search box's text as groups of terms, all of which must hold.
+
+    Words each match as a prefix; "quoted words" are a phrase; `-term` excludes;
+    `a OR b` holds when either does; `provider:NAME` and `topic:NAME` (quoted for spaces)
+    match a whole name in any case. An `OR` or a `-` with nothing to join means nothing.
+    """
+    groups: list[list[Term]] = []
+    join = False
+    for term in _terms(_UNSEARCHABLE.sub(" ", text)):
+        if term is None:
+            join = bool(groups)
+        elif join:
+            groups[-1].append(term)
+            join = False
+        else:
+            groups.append([term])
+    wanted, unwanted, checks, checked = [], [], [], 0
+    for group in groups:
+        if all(t.field == "words" and not t.negated for t in group):
+            phrases = [_phrase(t.text) for t in group]
+            wanted.append(phrases[0] if len(phrases) == 1 else f"({' OR '.join(phrases)})")
+        elif len(group) == 1 and group[0].field == "words":
+            unwanted.append(_phrase(group[0].text))
+        elif checked < MAX_FIELD_TERMS:
+            checks.append(tuple(group[: MAX_FIELD_TERMS - checked]))
+            checked += len(checks[-1])
+    match = " AND ".join(wanted)
+    if match and unwanted:
+        match = f"({match}) NOT ({' OR '.join(unwanted)})"
+    exclude = "" if match else " OR ".join(unwanted)
+    return ParsedSearch(match, exclude, tuple(checks))
+
+
 def fts_query(text: str) -> str:
-    """User text to an FTS5 query: every word must match, as a prefix, nothing is syntax."""
-    text = _UNSEARCHABLE.sub(" ", text)
-    words = [w for w in text.split() if w.strip('"')]
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+    """The FTS5 query for the words a search asks for ("" if it asks for none)."""
+    return parse_search(text).match
+
+
+def casefold(text: str | None) -> str:
+    """A topic or provider as filters compare them: in any case."""
+    return text.casefold() if text else ""
+
+
+def _execute(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    """`conn.execute`, defining the case folding SQL function on the connection first
+    when the statement needs it and the connection does not have it yet."""
+    try:
+        return conn.execute(sql, params)
+    except sqlite3.OperationalError as error:
+        if f"no such function: {_FOLD}" not in str(error):
+            raise
+    conn.create_function(_FOLD, 1, casefold, deterministic=True)
+    return conn.execute(sql, params)
+
+
+_FTS_ROWIDS = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+_HAS_TOPIC = (
+    f"instr(char(31) || {_FOLD}(a.topics) || char(31), char(31) || ? || char(31)) > 0"
+)
+_HAS_PROVIDER = f"{_FOLD}(a.provider) = ?"
+
+
+def _term_sql(term: Term) -> tuple[str, str]:
+    """The SQL condition for one term of a search, and its parameter."""
+    if term.field == "words":
+        sql, param = f"a.rowid IN ({_FTS_ROWIDS})", _phrase(term.text)
+    else:
+        sql = _HAS_PROVIDER if term.field == "provider" else _HAS_TOPIC
+        param = casefold(term.text)
+    return (f"NOT ({sql})" if term.negated else sql), param
 
 
 def _where(flt: Filter) -> tuple[str, list[Any]]:
@@ -76,15 +215,24 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
     if flt.state is not None:
         clauses.append(f"{_STATE} = ?")
         params.append(flt.state.value)
-    if flt.search and (match := fts_query(flt.search)):
-        clauses.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        params.append(match)
+    if flt.search:
+        parsed = parse_search(flt.search)
+        if parsed.match:
+            clauses.append(f"a.rowid IN ({_FTS_ROWIDS})")
+            params.append(parsed.match)
+        elif parsed.exclude:
+            clauses.append(f"a.rowid NOT IN ({_FTS_ROWIDS})")
+            params.append(parsed.exclude)
+        for group in parsed.checks:
+            terms = [_term_sql(term) for term in group]
+            clauses.append("(" + " OR ".join(sql for sql, _ in terms) + ")")
+            params.extend(param for _, param in terms)
     if flt.topic:
-        clauses.append("instr(char(31) || a.topics || char(31), char(31) || ? || char(31)) > 0")
-        params.append(flt.topic)
+        clauses.append(_HAS_TOPIC)
+        params.append(casefold(flt.topic))
     if flt.provider:
-        clauses.append("a.provider = ?")
-        params.append(flt.provider)
+        clauses.append(_HAS_PROVIDER)
+        params.append(casefold(flt.provider))
     if flt.reason:
         clauses.append("d.reason LIKE ? ESCAPE '\\'")
         params.append(re.sub(r"([%_\\])", r"\\\1", flt.reason) + "%")
@@ -117,7 +265,7 @@ def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> 
     stories: dict[str, str] = {}  # story key -> its id
     scores: dict[float, float] = {}
     dates: dict[str, datetime] = {}
-    for r in library.index.conn.execute(sql, params):
+    for r in _execute(library.index.conn, sql, params):
         article_id = id_from_key(r[0])
         # A story of one names itself: share the id string rather than decode a copy.
         if r[9] is None or r[9] == r[0]:
@@ -161,49 +309,60 @@ def articles(library: Library, flt: Filter = Filter()) -> list[Listed]:
         f"LEFT JOIN stories s USING (key) WHERE {where} ORDER BY {_ORDER[flt.sort]}"
     )
     found = []
-    for record, state, reason, story, size in library.index.conn.execute(sql, params):
+    for record, state, reason, story, size in _execute(library.index.conn, sql, params):
         article = article_from_dict(json.loads(record))
         story = id_from_key(story) if story else article.id
         found.append(Listed(article, _DECISION[state], reason, story, size or 1))
     return found
 
 
+def _word_rowids(text: str) -> tuple[str, str] | None:
+    """SQL selecting the rowids of the articles a search's words admit (its fields aside),
+    and its parameter; None when it has no words."""
+    parsed = parse_search(text)
+    if parsed.match:
+        return _FTS_ROWIDS, parsed.match
+    if parsed.exclude:
+        return (f"SELECT rowid FROM articles WHERE kind != 'problem' "
+                f"AND rowid NOT IN ({_FTS_ROWIDS})"), parsed.exclude
+    return None
+
+
 def search_ids(library: Library, text: str) -> set[str]:
-    """The ids of every article a search matches, unordered: for filtering rows in memory."""
-    match = fts_query(text)
-    if not match:
+    """The ids of every article a search's words admit, unordered (its fields aside): for
+    filtering rows in memory. None for a search with no words (an empty set)."""
+    words = _word_rowids(text)
+    if words is None:
         return set()
+    sql, param = words
     return {
         id_from_key(key)
         for (key,) in library.index.conn.execute(
-            "SELECT a.key FROM articles_fts f JOIN articles a ON a.rowid = f.rowid "
-            "WHERE articles_fts MATCH ?",
-            (match,),
+            f"SELECT key FROM articles WHERE rowid IN ({sql})", (param,)
         )
     }
 
 
 def search_rowids(library: Library, text: str) -> set[int]:
-    """The index rowids of every article a search matches, unordered (no key is decoded).
+    """The index rowids of every article a search's words admit, unordered (its fields
+    aside; no key is decoded). None for a search with no words (an empty set).
 
     Rowids change as files are indexed again: pair them with `article_rowids` read at the
     same `index_version`.
     """
-    match = fts_query(text)
-    if not match:
+    words = _word_rowids(text)
+    if words is None:
         return set()
+    sql, param = words
     # One string: stepping through a row per match costs more than parsing it, and
     # json.loads parses a JSON array of ints in C (faster than split and int()).
     conn = library.index.conn
     try:
-        (joined,) = conn.execute(
-            "SELECT json_group_array(rowid) FROM articles_fts WHERE articles_fts MATCH ?",
-            (match,),
-        ).fetchone()
+        (joined,) = conn.execute(f"SELECT json_group_array(rowid) FROM ({sql})", (param,)
+                                 ).fetchone()
     except sqlite3.OperationalError:  # an SQLite built without its JSON functions
         (joined,) = conn.execute(
-            "SELECT '[' || group_concat(rowid) || ']' FROM articles_fts "
-            "WHERE articles_fts MATCH ?", (match,),
+            f"SELECT '[' || group_concat(rowid) || ']' FROM ({sql})", (param,)
         ).fetchone()
     return set(json.loads(joined)) if joined else set()
 
@@ -236,20 +395,32 @@ def group_stories(listed: Sequence[ArticleRow], expanded: Collection[str] = ()) 
     return shown
 
 
-def reasons(library: Library) -> list[tuple[str, str, int]]:
-    """(provider, reason, count) of every skip with a reason, most common first.
+def _admitted(flt: Filter) -> tuple[str, list[Any]]:
+    """FROM and WHERE (with its parameters) for the articles the filter admits."""
+    where, params = _where(flt)
+    decisions = " LEFT JOIN triage.decisions d USING (key)" if flt.state or flt.reason else ""
+    return f"articles a{decisions} WHERE {where}", params
+
+
+def reasons(library: Library, flt: Filter | None = None) -> list[tuple[str, str, int]]:
+    """(provider, reason, count) of every skip with a reason, most common first; only
+    among the articles `flt` admits (its reason aside) when given.
 
     `duplicate of <id>` counts as `duplicate`.
     """
+    where, params = ("1", []) if flt is None else _where(replace(flt, reason=None))
+    decisions = "" if flt is None else "LEFT JOIN triage.decisions d ON d.key = a.key "
     return [
         (provider or "", reason, count)
-        for provider, reason, count in library.index.conn.execute(
+        for provider, reason, count in _execute(
+            library.index.conn,
             "SELECT a.provider, r.reason, count(*) FROM articles a JOIN ("
             "  SELECT key, CASE WHEN reason LIKE 'duplicate of %' THEN 'duplicate' "
             "  ELSE reason END AS reason FROM triage.decisions "
             "  WHERE state = 'skipped' AND reason IS NOT NULL AND reason != ''"
-            ") r USING (key) "
-            "GROUP BY a.provider, r.reason ORDER BY count(*) DESC, a.provider, r.reason"
+            f") r ON r.key = a.key {decisions}WHERE {where} "
+            "GROUP BY a.provider, r.reason ORDER BY count(*) DESC, a.provider, r.reason",
+            params,
         )
     ]
 
@@ -281,23 +452,50 @@ def counts(library: Library) -> dict[Decision, int]:
     return found
 
 
-def topics(library: Library) -> list[tuple[str, int]]:
-    """Every topic with its article count, most common first."""
-    tally: dict[str, int] = {}
-    for (joined,) in library.index.conn.execute(
-        "SELECT topics FROM articles WHERE kind != 'problem' AND topics != ''"
-    ):
-        for topic in joined.split("\x1f"):
-            tally[topic] = tally.get(topic, 0) + 1
-    return sorted(tally.items(), key=lambda item: (-item[1], item[0]))
-
-
-def providers(library: Library) -> list[tuple[str, int]]:
-    """Every provider with its article count, most common first."""
-    return [
-        (name, count)
-        for name, count in library.index.conn.execute(
-            "SELECT provider, count(*) FROM articles WHERE kind != 'problem' AND provider != '' "
-            "GROUP BY provider ORDER BY count(*) DESC, provider"
-        )
+def _named(tally: dict[str, int], spellings: dict[str, Counter[str]]) -> list[tuple[str, int]]:
+    """(name, count) most common first, each named by its most common spelling."""
+    named = [
+        (min(spelled.items(), key=lambda item: (-item[1], item[0]))[0], tally[folded])
+        for folded, spelled in spellings.items()
     ]
+    return sorted(named, key=lambda item: (-item[1], item[0]))
+
+
+def topics(library: Library, flt: Filter | None = None) -> list[tuple[str, int]]:
+    """Every topic with its article count, most common first; only among the articles
+    `flt` admits (its topic aside) when given. Spellings that differ in case are one
+    topic, as filters match them, named as most articles spell it."""
+    admitted, params = _admitted(replace(flt or Filter(), topic=None))
+    # Many articles share one list of topics: each list is split and folded once.
+    lists = Counter(joined for (joined,) in _execute(
+        library.index.conn, f"SELECT a.topics FROM {admitted} AND a.topics != ''", params
+    ))
+    tally: dict[str, int] = {}
+    spellings: dict[str, Counter[str]] = {}
+    for joined, count in lists.items():
+        seen = set()
+        for topic in joined.split("\x1f"):
+            key = casefold(topic)
+            spellings.setdefault(key, Counter())[topic] += count
+            if key not in seen:
+                seen.add(key)
+                tally[key] = tally.get(key, 0) + count
+    return _named(tally, spellings)
+
+
+def providers(library: Library, flt: Filter | None = None) -> list[tuple[str, int]]:
+    """Every provider with its article count, most common first; only among the articles
+    `flt` admits (its provider aside) when given. Spellings that differ in case are one
+    provider, as filters match them, named as most articles spell it."""
+    admitted, params = _admitted(replace(flt or Filter(), provider=None))
+    tally: dict[str, int] = {}
+    spellings: dict[str, Counter[str]] = {}
+    for name, count in _execute(
+        library.index.conn,
+        f"SELECT a.provider, count(*) FROM {admitted} AND a.provider != '' GROUP BY a.provider",
+        params,
+    ):
+        key = casefold(name)
+        spellings.setdefault(key, Counter())[name] += count
+        tally[key] = tally.get(key, 0) + count
+    return _named(tally, spellings)

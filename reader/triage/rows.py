@@ -14,7 +14,7 @@ from reader.data import query
 from reader.data.article import Decision
 from reader.data.ids import keys_from_ids
 from reader.data.library import Library
-from reader.data.query import ArticleRow, Filter, Sort
+from reader.data.query import ArticleRow, Filter, Sort, Term
 
 _TRIES = 3
 """Searches by rowid while the index keeps changing under them, before searching by id."""
@@ -37,8 +37,46 @@ class Prepared:
 
 
 def needs_sql(flt: Filter) -> bool:
-    """Whether only SQL can apply this filter: rows carry no topics, reasons or story lists."""
-    return bool(flt.topic or flt.reason or flt.story)
+    """Whether only SQL can apply this filter: rows carry no topics, reasons or story lists,
+    and a search's terms other than its words and providers are checked one by one."""
+    return bool(flt.topic or flt.reason or flt.story) or any(
+        term.field != "provider" for group in _checks(flt) for term in group
+    )
+
+
+def _checks(flt: Filter) -> tuple[tuple[Term, ...], ...]:
+    """The groups of the filter's search that are checked term by term (see `ParsedSearch`)."""
+    return query.parse_search(flt.search).checks if flt.search else ()
+
+
+class _Providers(dict[str, bool]):
+    """Whether the filter admits a provider, by its name: worked out once per name.
+
+    Only for a filter that `needs_sql` refuses: its search checks providers only.
+    """
+
+    def __init__(self, flt: Filter) -> None:
+        """The test of the filter's provider and of its search's provider terms."""
+        super().__init__()
+        self.wanted = query.casefold(flt.provider) if flt.provider else None
+        """The provider asked for, folded; None for any."""
+        self.groups = [
+            [(query.casefold(term.text), term.negated) for term in group]
+            for group in _checks(flt)
+        ]
+        """The search's groups: (name folded, excluded) pairs, one of which must hold."""
+        self.narrows = self.wanted is not None or bool(self.groups)
+        """Whether some providers are not admitted."""
+
+    def __missing__(self, provider: str) -> bool:
+        """Whether the filter admits this provider (and remember it)."""
+        name = query.casefold(provider)
+        admitted = (self.wanted is None or name == self.wanted) and all(
+            any((name == folded) != negated for folded, negated in group)
+            for group in self.groups
+        )
+        self[provider] = admitted
+        return admitted
 
 
 class LoadedRows:
@@ -96,15 +134,17 @@ class LoadedRows:
 
     @staticmethod
     def searches(flt: Filter) -> bool:
-        """Whether the filter searches: words to look for (no words: no search, as in SQL)."""
-        return bool(flt.search and query.fts_query(flt.search))
+        """Whether the filter searches the index for words, or their absence (a search of
+        providers only is done in memory, and no words is no search, as in SQL)."""
+        return bool(flt.search and query.parse_search(flt.search).words)
 
     def _narrowed(self, flt: Filter, rows: list[ArticleRow]) -> list[ArticleRow]:
-        """Those of `rows` in the filter's state and provider; a new list even of all rows."""
+        """Those of `rows` in the filter's state and of the providers the filter and its
+        search admit (in any case); a new list even of all rows."""
         if flt.state is not None:
             rows = [row for row in rows if row.state is flt.state]
-        if flt.provider:
-            rows = [row for row in rows if row.provider == flt.provider]
+        if (admits := _Providers(flt)).narrows:
+            rows = [row for row in rows if admits[row.provider]]
         return list(rows) if rows is self.rows else rows
 
     def _matching(self, hits: set[int], rowids: array) -> list[ArticleRow]:

@@ -397,7 +397,8 @@ class TriageScreen(Screen[None]):
         try:
             box = self.query_one("#search", Input)
         except NoMatches:
-            box = Input(placeholder="Search (Enter to apply, Esc to close)", id="search")
+            box = Input(placeholder='word -word a OR b provider:NAME topic:"A B" · Enter · Esc',
+                        id="search")
             self.query_one("#list-pane").mount(box, before="#filter-line")
         box.value = self.filters.search or ""
         box.add_class("-open")
@@ -433,18 +434,18 @@ class TriageScreen(Screen[None]):
 
     def action_pick_topic(self) -> None:
         """Choose a topic to show."""
-        self._pick("Topic", query.topics(self.library), self.filters.topic,
+        self._pick("Topic", query.topics(self.library, self.filters), self.filters.topic,
                    lambda value: replace(self.filters, topic=value))
 
     def action_pick_provider(self) -> None:
         """Choose a provider to show."""
-        self._pick("Provider", query.providers(self.library), self.filters.provider,
+        self._pick("Provider", query.providers(self.library, self.filters), self.filters.provider,
                    lambda value: replace(self.filters, provider=value))
 
     def action_pick_reason(self) -> None:
         """Choose a skip reason to show (every `duplicate of …` counts as `duplicate`)."""
         tally: Counter[str] = Counter()
-        for _provider, reason, count in query.reasons(self.library):
+        for _provider, reason, count in query.reasons(self.library, self.filters):
             tally[reason] += count
         values = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
         self._pick("Skip reason", values, self.filters.reason,

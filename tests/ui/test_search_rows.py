@@ -13,7 +13,7 @@ from reader.data import query
 from reader.data.article import Decision
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
-from reader.triage.rows import LoadedRows, Prepared
+from reader.triage.rows import LoadedRows, Prepared, needs_sql
 from reader.triage.story_rows import Lookups, StoryRows, story_of
 from tests.ui.conftest import counted
 
@@ -44,6 +44,11 @@ def refresh(root: Path, db_path: Path) -> None:
         other.close()
 
 
+SYNTAX = ("-zebra", "common -zebra", "zebra OR word1", "provider:example -zebra",
+          "-provider:EXAMPLE", "-common", "common -word1 -word2", "zebra OR changed -word0")
+"""Searches with exclusions, OR and providers, which the rows in memory must answer too."""
+
+
 def matched(loaded: LoadedRows, library: Library, text: str) -> list[str]:
     return [row.id for row in loaded.select(library, Filter(search=text))]
 
@@ -72,14 +77,14 @@ def test_search_in_memory_follows_rowids_that_change(tmp_path: Path) -> None:
         for path in (paths[0], paths[5]):
             os.utime(path, ns=(10**18, 10**18))
         refresh(root, db_path)
-        for text in ("common", "zebra", "word1", "word0", "changed", "nothing"):
+        for text in ("common", "zebra", "word1", "word0", "changed", "nothing", *SYNTAX):
             assert matched(loaded, library, text) == expected(loaded, library, text), text
         assert matched(loaded, library, "zebra") == ["a5.md", "a0.md"]
         # Gone, then a new file: the gone row matches nothing, the new one is not loaded.
         paths[3].unlink()
         write(root, "b9", "Common newcomer", 9)
         library.refresh()  # this connection's own changes count too
-        for text in ("common", "word3", "newcomer"):
+        for text in ("common", "word3", "newcomer", *SYNTAX):
             assert matched(loaded, library, text) == expected(loaded, library, text), text
         assert "a3.md" not in matched(loaded, library, "common")
     finally:
@@ -227,4 +232,56 @@ def test_search_in_memory_finds_names_that_are_not_utf8(tmp_path: Path) -> None:
             assert loaded.select(library, flt) == query.rows(library, flt), text
         assert len(matched(loaded, library, "common")) == 2
     finally:
+        library.close()
+
+
+PROVIDERS = ("Example", "example", "BBC Focus", "Other")
+PIECES = ("-", "OR", '"', "provider:", "topic:", "common", "word1", "wor", "bbc", '"BBC Focus"',
+          "example", "zebra", "focus", " ", " ", "*", "ai")
+"""What random searches are made of: words, syntax and stray quotes."""
+
+
+def test_search_syntax_in_memory_is_sql_s(tmp_path: Path) -> None:
+    """Exclusions, OR and provider fields are answered from memory, with SQL's rows for any
+    state, sort and provider filter; a topic field needs SQL (rows carry no topics)."""
+    root, db_path = tmp_path / "cache", tmp_path / "state" / "decisions.db"
+    root.mkdir()
+    for n in range(12):
+        text = ARTICLE.format(title=f"Common word{n} {'zebra' if n % 3 == 0 else ''}",
+                              day=n + 1, name=f"a{n}")
+        provider = PROVIDERS[n % len(PROVIDERS)]
+        text = text.replace("name: Example", f'name: "{provider}"')
+        (root / f"a{n}.md").write_text(text, encoding="utf-8")
+    refresh(root, db_path)
+    library, reader = Library(root, db_path), Library(root, db_path)
+    rng = random.Random(18)
+    searches = [*SYNTAX, 'provider:"bbc focus"', "provider:other OR zebra", "- OR", "OR -",
+                *("".join(rng.choice(PIECES) for _ in range(rng.randint(1, 8)))
+                  for _ in range(150))]
+    in_memory = 0
+    try:
+        library.store.decide(["a1.md", "a4.md"], Decision.SKIPPED)
+        for sort in query.SORTS:
+            loaded = LoadedRows(sort, query.rows(library, Filter(sort=sort)))
+            loaded.set_states(query.states(library, ["a1.md", "a4.md"]))
+            for text in searches:
+                for flt in (Filter(search=text, sort=sort),
+                            Filter(search=text, sort=sort, state=Decision.UNDECIDED),
+                            Filter(search=text, sort=sort, provider="EXAMPLE")):
+                    if needs_sql(flt):  # a topic, or words checked one by one
+                        continue
+                    in_memory += 1
+                    want = query.rows(library, flt)
+                    assert loaded.select(library, flt) == want, flt
+                    ready = loaded.prepare(reader, flt, query.index_version(library))
+                    assert loaded.take(library, ready) == want, flt
+        assert in_memory > 1000
+        assert needs_sql(Filter(search="topic:ai")) and needs_sql(Filter(search="-topic:x"))
+        assert needs_sql(Filter(search="zebra OR topic:ai"))
+        assert needs_sql(Filter(search="zebra OR provider:other"))
+        assert needs_sql(Filter(search="zebra OR -word1"))
+        assert not needs_sql(Filter(search='-zebra provider:"BBC Focus" OR provider:other'))
+        assert not needs_sql(Filter(search='"topic:ai"'))  # quoted: a phrase
+    finally:
+        reader.close()
         library.close()
