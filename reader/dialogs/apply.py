@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import ModalScreen
@@ -35,6 +36,13 @@ from reader.data.writeback import (
 from reader.paths import bundled_seeds
 from reader.widgets.key_footer import KeyFooter
 
+SHORT_BELOW = 32
+"""Terminals with fewer rows get the short layout: the preview fills the height, with no
+blank lines, and a shorter list of what cannot be written."""
+HEIGHTS = [(0, "-short"), (SHORT_BELOW, "-tall")]
+"""The screen's classes by the terminal's rows."""
+HEADER_LINES = 2
+"""A diff's `---` and `+++` lines."""
 MAX_LISTED = 500
 """Most edits (and skipped decisions) listed; the counts cover them all."""
 DEMO_TEXT = "The bundled demo articles are never rewritten: open an article folder to apply."
@@ -60,15 +68,33 @@ def edit_line(edit: Edit) -> Content:
     )
 
 
-def diff_content(edit: Edit) -> Content:
-    """The edit's unified diff as plain text (file text is untrusted), + and - lines coloured."""
+def diff_lines(edit: Edit) -> list[Content]:
+    """The edit's unified diff, a line each, as plain text (file text is untrusted): the two
+    header lines bold, + and - lines coloured."""
     styles = {"+": "$success", "-": "$error", "@": "$accent"}
     lines = []
-    for line in writeback.diff(edit).splitlines():
-        header = line.startswith(("---", "+++"))
-        style = "bold" if header else styles.get(line[:1], "")
+    for index, line in enumerate(writeback.diff(edit).splitlines()):
+        style = "bold" if index < HEADER_LINES else styles.get(line[:1], "")
         lines.append(Content.styled(line, style) if style else Content(line))
-    return Content("\n").join(lines)
+    return lines
+
+
+def diff_content(edit: Edit) -> Content:
+    """The edit's unified diff as one text."""
+    return Content("\n").join(diff_lines(edit))
+
+
+def changed_rows(lines: list[Content], width: int) -> tuple[int, int] | None:
+    """The rows (first, end) the diff's - and + lines take when it is wrapped at `width`
+    cells; None if it has none."""
+    row, first, end = 0, None, None
+    for index, line in enumerate(lines):
+        height = len(line.wrap(width)) if width > 0 else 1
+        if index >= HEADER_LINES and line.plain[:1] in ("-", "+"):
+            first = row if first is None else first
+            end = row + height
+        row += height
+    return None if first is None or end is None else (first, end)
 
 
 def plan_summary(found: Plan) -> str:
@@ -114,6 +140,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
     """A modal preview of an apply; dismisses with the ids it may have written, or None."""
 
     CSS_PATH = "apply.tcss"
+    VERTICAL_BREAKPOINTS = HEIGHTS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,y", "confirm", "Apply", tooltip="Write the decisions into the files",
@@ -241,8 +268,20 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         event.stop()
         if self.plan is None or event.option.id is None:
             return
-        edit = self.plan.edits[int(event.option.id)]
-        self.query_one("#apply-diff", Static).update(diff_content(edit))
+        lines = diff_lines(self.plan.edits[int(event.option.id)])
+        self.query_one("#apply-diff", Static).update(Content("\n").join(lines))
+        self.call_after_refresh(self._show_change, lines)
+
+    def _show_change(self, lines: list[Content]) -> None:
+        """Scroll the diff to its top, then as little as keeps its - and + lines in view:
+        context lines that wrap, or a short terminal, could leave them below the box."""
+        scroll = self.query_one("#apply-diff-scroll", VerticalScroll)
+        scroll.scroll_home(animate=False, immediate=True)
+        rows = changed_rows(lines, self.query_one("#apply-diff", Static).content_size.width)
+        if rows is not None:
+            first, end = rows
+            scroll.scroll_to_region(Region(0, first, 1, end - first), animate=False,
+                                    immediate=True)
 
     @on(Applied)
     def _applied(self, message: Applied) -> None:

@@ -27,6 +27,9 @@ class ShownKey(NamedTuple):
     description: str
     enabled: bool
     tooltip: str
+    kept: bool = False
+    """The app's own key (help, quit): it works on every screen, so it shows first when
+    not every key fits."""
 
 
 class Keys(NamedTuple):
@@ -41,15 +44,17 @@ NO_KEYS = Keys((), None)
 
 def shown_keys(screen: Screen[object]) -> Keys:
     """The screen's active bindings marked `show`, one per action (the first), in order, as
-    Textual's Footer lists them; the command palette's key apart, as it shows it."""
+    Textual's Footer lists them, the app's own marked kept; the command palette's key apart,
+    as it shows it."""
     app = screen.app
     active = screen.active_bindings
     left: dict[str, ShownKey] = {}
-    for _node, binding, enabled, tooltip in active.values():
+    for node, binding, enabled, tooltip in active.values():
         if binding.show and binding.action not in left:
             left[binding.action] = ShownKey(binding.key, binding.action,
                                             app.get_key_display(binding),
-                                            binding.description, enabled, tooltip)
+                                            binding.description, enabled, tooltip,
+                                            kept=node is app)
     palette = None
     if app.ENABLE_COMMAND_PALETTE and (found := active.get(app.COMMAND_PALETTE_BINDING)):
         _node, binding, enabled, _tooltip = found
@@ -60,7 +65,8 @@ def shown_keys(screen: Screen[object]) -> Keys:
 
 class KeyFooter(Widget):
     """The footer: every key shown now (dimmed where it would do nothing), and the command
-    palette's key at the right end. Clicking a key presses it.
+    palette's key at the right end. Clicking a key presses it. When not every key fits, the
+    app's own keys (help and quit) stay, and the screen's fill the room left.
 
     Textual's Footer draws the same line with one widget per key, and makes and styles them
     all again on every binding change: that slowed the first frame here, and each change of
@@ -152,10 +158,8 @@ class KeyFooter(Widget):
         palette = self.keys.palette
         right = cell_len(EDGE) + cell_len(self._label(palette)) + len(GAP) if palette else 0
         room = self.size.width - right
-        for shown in self.keys.left:
+        for shown in self._fitting(room):
             width = cell_len(self._label(shown))
-            if x + width > room:  # no room: the palette's key still shows
-                break
             extra = (dim if not shown.enabled else Style()) + (
                 hover if shown == self._hover else Style())
             parts += [(shown.display, key_style + extra)]
@@ -175,6 +179,25 @@ class KeyFooter(Widget):
             spans.append((x + cell_len(EDGE), x + right - len(GAP), palette))
         self._spans = spans
         return Content.assemble(*parts)
+
+    def _fitting(self, room: int) -> list[ShownKey]:
+        """The keys that fit in `room` cells, in order: the kept ones (the app's own: help,
+        quit) first while they fit, then the others from the left while they fit."""
+
+        def cells(shown: ShownKey) -> int:
+            """The key's label and the gap after it."""
+            return cell_len(self._label(shown)) + len(GAP)
+
+        left = room + len(GAP)  # no gap is needed after the last key
+        chosen: set[int] = set()
+        for kept in (True, False):
+            for index, shown in enumerate(self.keys.left):
+                if shown.kept is kept:
+                    if cells(shown) > left:
+                        break
+                    chosen.add(index)
+                    left -= cells(shown)
+        return [shown for index, shown in enumerate(self.keys.left) if index in chosen]
 
     @staticmethod
     def _label(shown: ShownKey | None) -> str:

@@ -30,7 +30,8 @@ HEADING_ID = "story-heading"
 class RelatedLinks(OptionList):
     """The `related` articles of the article shown, then the other articles of its story.
 
-    o opens and y copies a related link; enter shows an article of the story.
+    o opens and y copies a related link; enter shows an article of the story; j and k move
+    as down and up do.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -93,8 +94,8 @@ class RelatedLinks(OptionList):
         return Content.assemble((heading, "bold"), "\n", (self.story_why, LABEL))
 
     def _fill(self) -> None:
-        """List the related links (or say there are none), then the story's heading and
-        members, and set the title's counts."""
+        """List the related links, then the story's heading and members (or say there is
+        no related coverage when there is neither), and set the title's counts."""
         related = self.article.related if self.article is not None else ()
         count = len(related)
         self.border_title = f"{TITLE} · {count}" if count else TITLE
@@ -103,9 +104,10 @@ class RelatedLinks(OptionList):
             self.border_title += f" · same story {total:,}"
         self.clear_options()
         options: list[Option | None] = [Option(related_prompt(link)) for link in related]
+        if self.members:  # with no links, the story's heading comes first: nothing is missing
+            options += [None] if options else []
+            options.append(Option(self._heading(), id=HEADING_ID, disabled=True))
         options = options or [Option(EMPTY_TEXT, disabled=True)]
-        if self.members:
-            options += [None, Option(self._heading(), id=HEADING_ID, disabled=True)]
         self._members_from = sum(option is not None for option in options)  # None: a rule
         options += [Option(member_prompt(member)) for member in self.members]
         self.add_options(options)
@@ -146,6 +148,17 @@ class RelatedLinks(OptionList):
     def action_copy_related(self) -> None:
         """Ask for the highlighted link to be copied."""
         self._request("copy")
+
+    def key_j(self) -> None:
+        """j moves the highlight down, as in the list.
+
+        A key handler, not a binding: bindings come first, so a keymap that gives j to a
+        triage action still has it here, as the keymap check tells the user."""
+        self.action_cursor_down()
+
+    def key_k(self) -> None:
+        """k moves the highlight up, as in the list (a key handler, as j's)."""
+        self.action_cursor_up()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show the link keys on a related article, enter on an article of the story."""

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.widgets import Label
 
 from reader.data.article import Decision
@@ -27,24 +28,30 @@ class Keys(App[None]):
     ]
 
     def __init__(self) -> None:
+        """No key pressed yet, no bell rung."""
         super().__init__()
         self.notes: list[str] = []
         self.bells = 0
 
     def compose(self) -> ComposeResult:
+        """A label and the footer."""
         yield Label("body")
         yield KeyFooter()
 
     def action_note(self, what: str) -> None:
+        """Note the key's action ran."""
         self.notes.append(what)
 
     def action_stuck(self) -> None:
+        """Never runs: the key is disabled."""
         self.notes.append("stuck")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show `stuck` disabled, the others enabled."""
         return None if action == "stuck" else True  # None: shown, but disabled
 
     def bell(self) -> None:
+        """Count the bells instead of ringing."""
         self.bells += 1
 
 
@@ -54,6 +61,7 @@ def line(app: App[object]) -> str:
 
 
 async def test_the_line_shows_each_action_once_and_the_palette_at_the_right() -> None:
+    """One key per action, hidden ones left out, the palette's key at the right end."""
     app = Keys()
     async with app.run_test(size=(80, 5)) as pilot:
         await pilot.pause()
@@ -66,6 +74,7 @@ async def test_the_line_shows_each_action_once_and_the_palette_at_the_right() ->
 
 
 async def test_a_narrow_footer_keeps_the_palette_key() -> None:
+    """Keys that do not fit drop from the right; the palette's key stays."""
     app = Keys()
     async with app.run_test(size=(30, 5)) as pilot:
         await pilot.pause()
@@ -75,6 +84,7 @@ async def test_a_narrow_footer_keeps_the_palette_key() -> None:
 
 
 async def test_a_disabled_key_is_dimmed() -> None:
+    """A key that would do nothing now is dimmed, the others are not."""
     app = Keys()
     async with app.run_test(size=(80, 5)) as pilot:
         await pilot.pause()
@@ -84,6 +94,7 @@ async def test_a_disabled_key_is_dimmed() -> None:
 
 
 async def test_a_click_presses_the_key_and_a_disabled_one_rings() -> None:
+    """A click on a key presses it; on a disabled one it rings; between keys nothing."""
     app = Keys()
     async with app.run_test(size=(80, 5)) as pilot:
         await pilot.pause()
@@ -96,6 +107,7 @@ async def test_a_click_presses_the_key_and_a_disabled_one_rings() -> None:
 
 
 async def test_hovering_a_key_shows_its_tooltip() -> None:
+    """The key under the pointer gives the footer its tooltip (else its description)."""
     app = Keys()
     async with app.run_test(size=(80, 5)) as pilot:
         await pilot.pause()
@@ -109,6 +121,7 @@ async def test_hovering_a_key_shows_its_tooltip() -> None:
 
 
 async def test_clicking_publish_in_the_app_publishes(new_app: AppFactory, db_path: Path) -> None:
+    """In the app, a click on a remapped Publish publishes the article."""
     app = new_app(keymap={"publish": "P"})
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot)
@@ -117,3 +130,56 @@ async def test_clicking_publish_in_the_app_publishes(new_app: AppFactory, db_pat
         await pilot.click(KeyFooter, offset=(x, 0))
         await pilot.pause()
     assert stored(db_path, ORDER[0]) == [Decision.PUBLISHED]
+
+
+class Busy(Screen[None]):
+    """A screen with more keys than a narrow footer holds."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, f"app.note('{key}')", name) for key, name in
+        (("a", "Alpha"), ("b", "Beta"), ("c", "Gamma"), ("d", "Delta"), ("e", "Epsilon"))
+    ]
+
+    def compose(self) -> ComposeResult:
+        """A label and the footer."""
+        yield Label("body")
+        yield KeyFooter()
+
+
+class AppKeys(App[None]):
+    """Quit and help as the app's own keys, under the busy screen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "note('q')", "Quit"),
+        Binding("question_mark", "note('?')", "Help"),
+    ]
+
+    def on_mount(self) -> None:
+        """Show the busy screen."""
+        self.push_screen(Busy())
+
+    def action_note(self, what: str) -> None:
+        """Do nothing: only the footer is under test."""
+
+
+async def test_a_narrow_footer_keeps_the_apps_own_keys() -> None:
+    """The app's own keys (quit, help: they work on every screen) show first; the screen's
+    fill the room left, in order."""
+    app = AppKeys()
+    async with app.run_test(size=(50, 5)) as pilot:
+        await pilot.pause()
+        text = line(app)
+        assert text.startswith("a Alpha b Beta c Gamma q Quit ? Help ")
+        assert "Delta" not in text and text.rstrip().endswith("▏^p palette")
+
+
+async def test_the_triage_footer_keeps_help_and_quit_at_80x24(new_app: AppFactory) -> None:
+    """At 80x24, with Undo and Redo shown after a decision, `?` and `q` still show."""
+    app = new_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start(app, pilot)
+        await pilot.press("s", "s", "u")  # something to undo and something to redo
+        await pilot.pause()
+        text = line(app)
+        assert "? Help" in text and "q Quit" in text, text
+        assert text.rstrip().endswith("▏^p Commands")

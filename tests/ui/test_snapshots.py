@@ -1,4 +1,5 @@
-"""Snapshot tests: the app at 120x40, on the seeds, at a fixed clock, with the index warm."""
+"""Snapshot tests: the app at 120x40 (a few at 80x24), on the seeds, at a fixed clock, with
+the index warm."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from reader.app import NewsReader
+from reader.data.article import Decision
+from reader.data.decisions.store import TriageStore
 from tests.ui.conftest import SIZE, AppFactory, warm
 
 SnapCompare = Callable[..., bool]
@@ -18,6 +21,7 @@ def steps(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
     """Wait for the scan, press the keys, then stop every cursor blinking."""
 
     async def run_before(pilot: Pilot[object]) -> None:
+        """The steps, with the scan done before and after."""
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press(*keys)
@@ -31,11 +35,13 @@ def steps(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
 
 
 def _inputs(app: object) -> Iterable[Input]:
+    """The text boxes of the app's screen."""
     assert isinstance(app, NewsReader)
     return app.screen.query(Input)
 
 
 def _app(factory: AppFactory, root: Path, db_path: Path) -> NewsReader:
+    """The app on `root`, its index warm."""
     warm(root, db_path)
     return factory()
 
@@ -93,6 +99,7 @@ def test_hostile_article(snap_compare: SnapCompare, app_factory: Callable[[Path]
     app = _app(app_factory(hostile_dir), hostile_dir, db_path)
 
     async def run_before(pilot: Pilot[object]) -> None:
+        """The scan, then no toast."""
         await steps()(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
@@ -116,3 +123,70 @@ def test_skip_reason(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: 
     another reason and a one-line hint."""
     app = _app(new_app, seeds_dir, db_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps("S"))
+
+
+# -- 80x24: help, the apply preview; toasts at both sizes ---------------------------------
+
+NARROW = (80, 24)
+"""The small terminal the layout must still work in."""
+
+
+def test_help_narrow(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                     db_path: Path) -> None:
+    """The help at 80x24: the box fills the width, keys, names and explanations in three
+    columns; an explanation too long for its column (`Quit newsreader (every decision is`
+    / `already saved)`) goes on under that column, never back at the left margin; the
+    footer under it keeps `q Quit` and `? Help`."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=NARROW, run_before=steps("f1"))
+
+
+def test_apply_preview_narrow(snap_compare: SnapCompare, new_app: AppFactory,
+                              seeds_dir: Path, db_path: Path) -> None:
+    """The apply preview at 80x24 for publish 004, skip 001 and skip 003 (a press release):
+    it fills the terminal; the summary wraps onto a second line, whole; beside the two
+    edits, the first's (001, highlighted) diff shows every line, `-published: true` (red)
+    and `+published: false` (green) included; under them the one file not written, and the
+    footer's Apply and Cancel."""
+    warm(seeds_dir, db_path)
+    store = TriageStore(db_path)
+    try:
+        store.decide(["004_82dd85211220d7b2.txt"], Decision.PUBLISHED)
+        store.decide(["001_38bcfbeb79dc117a.txt"], Decision.SKIPPED, "paywall")
+        store.decide(["003_d5ead589fc54e32c.txt"], Decision.SKIPPED)
+    finally:
+        store.close()
+    assert snap_compare(new_app(), terminal_size=NARROW, run_before=steps("A"))
+
+
+def _toasts(pilot: Pilot[object]) -> Awaitable[None]:
+    """Wait for the scan, then show two toasts (one a warning) that stay."""
+
+    async def run_before() -> None:
+        """The scan, then the toasts."""
+        await steps()(pilot)
+        pilot.app.notify("Skipped 1 article: 004_82dd85211220d7b2.txt", title="Skip",
+                         timeout=600)
+        pilot.app.notify("The folder is being scanned: apply when it is done. This toast is "
+                         "long enough to wrap onto more lines.", severity="warning",
+                         timeout=600)
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before()
+
+
+def test_toasts(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                db_path: Path) -> None:
+    """Two toasts at 120x40: stacked bottom right over the article pane, as wide as it,
+    clear of the list and above the status bar and the footer."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_toasts)
+
+
+def test_toasts_narrow(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: Path,
+                       db_path: Path) -> None:
+    """Two toasts at 80x24: over the right 60% of the article pane, under the list (its
+    cursor row in view), above the status bar and the footer."""
+    app = _app(new_app, seeds_dir, db_path)
+    assert snap_compare(app, terminal_size=NARROW, run_before=_toasts)
