@@ -49,12 +49,15 @@ def help_areas() -> list[tuple[str, type[DOMNode]]]:
     from reader.dialogs.confirm import ConfirmScreen
     from reader.dialogs.help import HelpScreen
     from reader.dialogs.pick import PickScreen
+    from reader.dialogs.problems import ProblemsScreen
+    from reader.dialogs.raw import RawScreen
     from reader.dialogs.reason import ReasonScreen
 
     return [
         ("Triage", TriageScreen), ("Article list", ArticleList), ("Related coverage", RelatedLinks),
         ("Skip with reason", ReasonScreen), ("Apply preview", ApplyScreen),
         ("Topic and provider lists", PickScreen), ("Confirm", ConfirmScreen),
+        ("Front matter", RawScreen), ("Problems in the folder", ProblemsScreen),
         ("This help", HelpScreen),
     ]  # fmt: skip
 

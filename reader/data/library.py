@@ -419,3 +419,48 @@ class Library:
         """The lines apply step `batch` wrote (or set out to) into article files, in order,
         each with its status; empty for any other step (for `export`)."""
         return self.store.file_writes(batch)
+
+    # -- a file as it is on disk ------------------------------------------------------
+
+    def raw_head(self, article_id: str, limit: int = 1 << 16) -> str | None:
+        """The head of an article's file as plain text, to show as it is written: its front
+        matter with both `---` lines (a press release: its first lines, where its `Date:`
+        and `Tags:` are), at most `limit` characters, escapes and control characters
+        removed. Read through the folder, never following a symbolic link; None when the
+        file cannot be read so (gone, a link, a hard link, not a regular file, unreadable).
+        """
+        from reader.data.clean import clean_text
+        from reader.data.files.parse import HEAD_LINES, head_of
+        from reader.data.files.safefile import Folder, Unsafe
+
+        try:
+            with Folder(self.root) as folder:
+                data, _ = folder.read(article_id)
+        except (Unsafe, OSError):
+            return None
+        head = head_of(data)
+        cut = len(head) < len(data)
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            text = head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+        else:
+            head = head.removeprefix(b"\xef\xbb\xbf")
+            try:
+                text = head.decode("utf-8")
+            except UnicodeDecodeError as error:
+                if cut and error.start >= len(head) - 4:  # the read cut a character
+                    text = head[: error.start].decode("utf-8", errors="replace")
+                else:  # not UTF-8: read as the index reads it
+                    text = head.decode("cp1252", errors="replace")
+        lines = text.splitlines(keepends=True)
+        if lines and lines[0].rstrip() == "---":
+            end = next((n for n, line in enumerate(lines[1:], 1) if line.rstrip() == "---"),
+                       len(lines) - 1)
+            lines = lines[: end + 1]
+        else:
+            lines = lines[: HEAD_LINES + 1]  # the title, then the lines it reads after it
+        text = "".join(lines)
+        if len(text) <= limit:
+            return clean_text(text)
+        kept = text[:limit]
+        kept = kept[: kept.rfind("\n") + 1] or kept  # at the end of a line, if one ends
+        return f"{clean_text(kept)}\n… ({len(text) - len(kept):,} more characters not shown)"

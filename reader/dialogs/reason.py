@@ -19,6 +19,8 @@ REASONS = ("duplicate", "off-topic", "low quality", "paywall")
 """The quick reasons, on keys 1 to 4."""
 MAX_REASON = 200
 """Longest reason kept, in characters."""
+CHANGE_TITLE = "Change the skip reason"
+"""The heading when the articles are skipped already."""
 
 
 def _quick(number: int, reason: str, tooltip: str) -> Binding:
@@ -30,6 +32,12 @@ def _quick(number: int, reason: str, tooltip: str) -> Binding:
 class ReasonScreen(ModalScreen[str | None]):
     """A modal choice of reason; dismisses with it ("" for none), or None when cancelled."""
 
+    DEFAULT_CSS = """
+    #reason-now {
+        padding-bottom: 1;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         _quick(1, REASONS[0], "Skip: the same story as another article"),
         _quick(2, REASONS[1], "Skip: not what this site covers"),
@@ -39,10 +47,26 @@ class ReasonScreen(ModalScreen[str | None]):
                 id="cancel_reason"),
     ]
 
+    def __init__(self, changing: bool = False, current: str | None = None) -> None:
+        """The question before a skip; `changing`: the articles are skipped already, and
+        this changes their reason (`current`: the one stored now, None for none)."""
+        super().__init__()
+        self.changing = changing
+        """Whether this changes the reason of articles skipped already."""
+        self.current = current
+        """Their reason now, shown when changing it."""
+
     def compose(self) -> ComposeResult:
-        """The quick reasons, numbered, a box to type another in, and a hint of the keys."""
+        """The quick reasons, numbered, a box to type another in, and a hint of the keys;
+        when changing a reason, the one stored now under the heading."""
         with Vertical(id="reason"):
-            yield Label("Skip with reason", id="reason-title")
+            if self.changing:
+                yield Label(CHANGE_TITLE, id="reason-title")
+                now = Content.assemble(("Now: ", "$text-muted"),
+                                       clean_line(self.current or "") or "no reason")
+                yield Label(now, id="reason-now")
+            else:
+                yield Label("Skip with reason", id="reason-title")
             yield OptionList(
                 *(Option(Content.assemble((f"{n} ", "bold $accent"), reason))
                   for n, reason in enumerate(REASONS, 1)),
@@ -50,8 +74,14 @@ class ReasonScreen(ModalScreen[str | None]):
             )
             yield Input(placeholder="…or type another reason, then Enter", id="reason-text",
                         max_length=MAX_REASON, select_on_focus=False)
-            yield Label(Content.styled("1-4 choose · or type a reason · Esc cancel",
+            cancel = "Esc keep it" if self.changing else "Esc cancel"
+            yield Label(Content.styled(f"1-4 choose · or type a reason · {cancel}",
                                        "$text-muted"), id="reason-hint")
+
+    def on_mount(self) -> None:
+        """When changing a reason that is a quick one, start on it in the list."""
+        if self.changing and self.current in REASONS:
+            self.query_one(OptionList).highlighted = REASONS.index(self.current)
 
     def on_key(self, event: events.Key) -> None:
         """Typing anywhere but on a quick key goes into the reason box."""

@@ -14,14 +14,16 @@ TRIAGE_BINDINGS: list[BindingType] = [
             "Skip the article (or the selection), then go to the next undecided one",
             show=True),
     binding("S", "skip_reason", "Skip with reason…",
-            "Skip and say why: duplicate, off-topic, low quality, paywall or other"),
+            "Skip and say why: duplicate, off-topic, low quality, paywall or other; on "
+            "skipped articles, change the reason"),
     binding("x", "clear", "Clear", "Make the article (or the selection) undecided again",
             show=True),
     binding("u", "undo", "Undo", "Undo the last step (a decision, an apply, a story split or "
             "merge), even from an earlier session", show=True),
     binding("ctrl+r", "redo", "Redo", "Redo the step undone last", show=True),
-    binding("slash", "search", "Search", "Search titles, excerpts, providers and topics",
-            show=True),
+    binding("slash", "search", "Search",
+            "Search titles, excerpts, providers and topics: -word leaves out, a OR b, "
+            "\"a phrase\", provider:NAME, topic:NAME", show=True),
     binding("f", "cycle_state", "State", "Show all, undecided, published or skipped articles",
             show=True),
     binding("t", "pick_topic", "Topic", "Show one topic's articles only"),
@@ -36,13 +38,20 @@ TRIAGE_BINDINGS: list[BindingType] = [
             "Go to the previous undecided article without deciding this one"),
     binding("o", "open", "Open article", "Open the article in the browser"),
     binding("y", "copy", "Copy link", "Copy the article's link to the clipboard"),
+    binding("e", "edit", "Edit file",
+            "Open the article's file in $VISUAL (else $EDITOR), then read it again"),
+    binding("F", "show_raw", "Front matter",
+            "Show the article file's front matter as it is written, plain"),
+    binding("exclamation_mark", "show_problems", "Problems",
+            "List every file's problems (as `newsreader check` does); Enter goes to one"),
     binding("r", "rescan", "Rescan", "Look for new, changed and removed files"),
     binding("A", "apply", "Apply",
             "Write each decision into its file's published: line, after a preview"),
     binding("tab", "next_pane", "Next pane", "Move to the next pane"),
     binding("shift+tab", "previous_pane", "Previous pane", "Move to the previous pane"),
 ]
-"""Publish, skip, clear, undo, redo, search, filters, links, panes, rescan and apply."""
+"""Publish, skip, clear, undo, redo, search, filters, links, the file (edit it, its front
+matter, the folder's problems), panes, rescan and apply."""
 STORY_BINDINGS: list[BindingType] = [
     binding("P", "decide_story", "Publish, skip rest",
             "Publish this one, skip the rest of its story as its duplicates (one step)"),

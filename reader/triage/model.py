@@ -10,6 +10,7 @@ cursor goes after a decision, what the session counts, what another instance did
 from __future__ import annotations
 
 import json
+import shlex
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,7 +18,7 @@ from datetime import datetime
 from itertools import chain
 
 from reader.data import query
-from reader.data.article import Article, Decision
+from reader.data.article import Article, Decision, Problem
 from reader.data.library import (
     Change,
     Library,
@@ -38,6 +39,8 @@ a worker after it (every row read here delays the first frame)."""
 MEMBERS_SHOWN = 100
 """Other articles of a story listed in the side pane, newest first. A story can hold
 thousands (every version of one page), and a long option list is slow to lay out."""
+NO_EDITOR = "Set $VISUAL or $EDITOR to edit files"
+"""What `e` says when neither names an editor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,29 @@ def place_from(text: str | None) -> tuple[Filter, str | None]:
                  sort=sort if sort in SORTS else "date")
     article = data.get("article") if isinstance(data, dict) else None
     return flt, article if isinstance(article, str) else None
+
+
+def editor_command(environ: Mapping[str, str], path: str) -> list[str]:
+    """The command that opens `path` in the editor's text editor: $VISUAL, else $EDITOR, split
+    into words as a shell would (no shell runs it), with the path as the last argument.
+    Raises ValueError saying what is wrong: neither is set, or the one set is no command."""
+    for name in ("VISUAL", "EDITOR"):
+        value = environ.get(name, "")
+        if not value.strip():
+            continue
+        try:
+            words = shlex.split(value)
+        except ValueError as error:
+            raise ValueError(f"${name} cannot be read as a command: {error}") from None
+        if words:
+            return [*words, path]
+    raise ValueError(NO_EDITOR)
+
+
+def changes_reason(rows: Sequence[ArticleRow]) -> bool:
+    """Whether `S` on these rows changes the reason they were skipped for, rather than
+    skipping them: every one of them is skipped already."""
+    return bool(rows) and all(row.state is Decision.SKIPPED for row in rows)
 
 
 def pending_second_publish(library: Library, rows: Sequence[ArticleRow],
@@ -404,6 +430,14 @@ class TriageModel:
         self.library.decide(ids, decision, reason)
         return self.took(before, ids)
 
+    def change_reason(self, ids: Sequence[str], reason: str | None) -> Moved | None:
+        """Give these skipped articles another reason, as one undoable step like any
+        decision; None (nothing stored) when each has that reason already. Raises
+        StoreError when it is not saved."""
+        if all(self.reason(article_id) == reason for article_id in ids):
+            return None
+        return self.decide(ids, Decision.SKIPPED, reason)
+
     def took(self, before: Mapping[str, Decision], ids: Iterable[str], mine: bool = True
              ) -> Moved:
         """Take in the states `ids` have now (`before`: what the list showed; `mine`:
@@ -522,3 +556,10 @@ class TriageModel:
     def reason(self, article_id: str) -> str | None:
         """The reason stored with the article's state."""
         return self.library.reason(article_id)
+
+    def problems(self) -> list[tuple[Problem, bool]]:
+        """Every problem in the folder, as `newsreader check` lists them, each with whether
+        its file is an article (one the list can show) or no article at all."""
+        problems = self.library.problems()
+        articles = self.states({p.path for p in problems})
+        return [(p, p.path in articles) for p in problems]

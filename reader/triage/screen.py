@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import sqlite3
 import sys
 import threading
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -71,6 +72,22 @@ WIDE_FROM = 110
 """The narrowest terminal that shows the list and the article side by side."""
 BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
 """Below WIDE_FROM columns the panes stack: the list on top, the article under it."""
+CANNOT_SUSPEND = "newsreader cannot hand the terminal over to an editor here"
+"""What `e` says where the terminal cannot be handed over (Textual cannot suspend)."""
+
+
+def run_editor(command: Sequence[str]) -> int | OSError:
+    """Run the editor in the terminal and wait for it: its exit status (negative: the
+    signal that stopped it), or why it could not start. Never raises: the app must take
+    the terminal back whatever happened."""
+    import subprocess
+
+    try:
+        return subprocess.call(command)
+    except OSError as error:
+        return error
+    except KeyboardInterrupt:  # Ctrl+C in an editor that lets the terminal send it
+        return -2
 
 
 class TriageScreen(Screen[None]):
@@ -182,6 +199,7 @@ class TriageScreen(Screen[None]):
     def on_mount(self) -> None:
         """List the first page, then start the rescan and the timers after the first frame."""
         self.call_after_refresh(self._first_frame_out)
+        self.article_list.reason_of = self._reason_of
         self._return_to = self.model.restore_place()
         self.set_reactive(TriageScreen.filters, self.model.filter)
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
@@ -255,6 +273,7 @@ class TriageScreen(Screen[None]):
             row = lst.loaded_row(article_id)  # folded away in its story, perhaps
             if row is not None and row.state is not state:
                 lst.update_row(replace(row, state=state))
+        lst.forget_reasons(moved.ids)  # a skip's reason may have changed with it, or alone
         self.counts = self.model.counts
         self.session = self.model.tally.changed
         self._update_steps()
@@ -578,15 +597,46 @@ class TriageScreen(Screen[None]):
         self._request(Decision.SKIPPED)
 
     def action_skip_reason(self) -> None:
-        """Ask why, then skip the article or the selection (Esc skips nothing)."""
+        """Ask why, then skip the article or the selection (Esc skips nothing); when every
+        one of them is skipped already, change their reason instead. Either way the cursor
+        then goes to the next undecided article, as after `s`."""
+        ids = self._targets()
+        rows = [row for row in map(self.article_list.loaded_row, ids) if row is not None]
+        changing = len(rows) == len(ids) and model.changes_reason(rows)
+
         def chosen(reason: str | None) -> None:
-            """Skip with the reason given (None: the editor closed the question)."""
-            if reason is not None:
+            """Skip with the reason given, or change it (None: the editor closed the
+            question)."""
+            if reason is None:
+                return
+            if changing:
+                self._change_reason(ids, reason or None)
+            else:
                 self._request(Decision.SKIPPED, reason or None)
 
         from reader.dialogs.reason import ReasonScreen  # loaded when first used
 
-        self.app.push_screen(ReasonScreen(), chosen)
+        current = None
+        if changing:
+            now = {self.model.reason(article_id) for article_id in ids}
+            current = now.pop() if len(now) == 1 else "different reasons"
+        self.app.push_screen(ReasonScreen(changing, current), chosen)
+
+    def _change_reason(self, ids: Sequence[str], reason: str | None) -> None:
+        """Store another reason for these skipped articles (one undoable step), show it, say
+        so and go to the next undecided article. A failed save says so and nothing else."""
+        try:
+            moved = self.model.change_reason(ids, reason)
+        except StoreError as error:
+            self._problem(f"Not saved: {error}")
+            return
+        if moved is None:
+            self.app.notify("The reason is the same: nothing changed", timeout=2)
+            return
+        self.article_list.clear_selection()
+        self._took_and_advance(moved)
+        text = f"Skip reason now: {reason}" if reason else "Skip reason removed"
+        self.app.notify(text, timeout=2, markup=False)
 
     def action_clear(self) -> None:
         """Make the article or the selection undecided."""
@@ -665,6 +715,7 @@ class TriageScreen(Screen[None]):
     def _follow_store(self) -> None:
         """Show what another instance decided, undid, redid or edited since the last look."""
         followed = self.model.follow(self.article_list.loaded_row)
+        self.article_list.forget_reasons(followed.touched)
         if followed.stories:
             self._merge_fresh(RefreshResult())
         if followed.moved is not None:
@@ -915,6 +966,88 @@ class TriageScreen(Screen[None]):
             self.article_list.empty_text = EMPTY_TEXT
             self._scan_done()
 
+    # -- the file itself -----------------------------------------------------------------
+
+    def _reason_of(self, article_id: str) -> str | None:
+        """A skipped row's reason, for the list (None when the store cannot say now)."""
+        try:
+            return self.model.reason(article_id)
+        except sqlite3.Error:
+            return None
+
+    def action_edit(self) -> None:
+        """Open the article's file in $VISUAL (else $EDITOR), the terminal handed over to
+        it; then rescan, so that the panes show what the file says now."""
+        row = self.article_list.cursor_row
+        if row is None:
+            return
+        # Absolute: a file whose name starts with `-` is never taken for an option.
+        path = str((self.library.root / row.id).absolute())
+        try:
+            command = model.editor_command(os.environ, path)
+        except ValueError as error:
+            self.app.notify(str(error), severity="warning", timeout=4, markup=False)
+            return
+        editor = escape_name(Path(command[0]).name)
+        try:
+            with self.app.suspend():
+                outcome = run_editor(command)
+        except SuspendNotSupported:
+            self.app.notify(CANNOT_SUSPEND, severity="warning", timeout=4, markup=False)
+            return
+        if isinstance(outcome, OSError):
+            why = outcome.strerror or str(outcome)
+            self.app.notify(f"The editor could not start: {editor}: {why}", title="Not edited",
+                            severity="error", timeout=6, markup=False)
+            return
+        if outcome != 0:
+            how = (f"was stopped by signal {-outcome}" if outcome < 0
+                   else f"exited with status {outcome}")
+            self.app.notify(f"The editor ({editor}) {how}; the file is read again anyway",
+                            severity="warning", timeout=5, markup=False)
+        self.start_scan(first=self.scanning_first)
+
+    def action_show_raw(self) -> None:
+        """Show the head of the article's file (its front matter) as written, plain."""
+        row = self.article_list.cursor_row
+        if row is None:
+            return
+        text = self.library.raw_head(row.id)
+        name = escape_name(row.id)
+        if text is None:
+            self.app.notify(f"Cannot read {name}: it is gone, a link, or not a plain readable "
+                            "file", severity="warning", timeout=4, markup=False)
+            return
+        from reader.dialogs.raw import RawScreen  # loaded when first used
+
+        self.app.push_screen(RawScreen(name, text))
+
+    def action_show_problems(self) -> None:
+        """List every file's problems, as `newsreader check` does; Enter goes to one."""
+        problems = self.model.problems()
+        if not problems:
+            self.app.notify("No problems in the folder", timeout=2)
+            return
+        from reader.dialogs.problems import ProblemsScreen  # loaded when first used
+
+        self.app.push_screen(ProblemsScreen(problems), self._go_to_problem)
+
+    @on(StatusBar.ProblemsClicked)
+    def _problems_clicked(self, message: StatusBar.ProblemsClicked) -> None:
+        """A click on the status bar's problem count lists the problems."""
+        self.action_show_problems()
+
+    def _go_to_problem(self, article_id: str | None) -> None:
+        """Put the cursor on the article chosen in the list of problems (None: closed), or
+        say why it cannot."""
+        if article_id is None or self.article_list.reveal(article_id):
+            return
+        if self.model.first_page_only:
+            self.app.notify("The list is still being read: try again in a moment", timeout=3)
+        else:
+            self.app.notify(f"{escape_name(article_id)} is not in the list: a filter hides it",
+                            timeout=4, markup=False)
+
     # -- other keys ----------------------------------------------------------------------
 
     def action_open(self) -> None:
@@ -943,7 +1076,7 @@ class TriageScreen(Screen[None]):
         """Hide the keys that would do nothing now."""
         if action in ("open", "copy"):
             return self.article is not None and bool(self.article.url)
-        if action in ("publish", "skip", "skip_reason", "clear"):
+        if action in ("publish", "skip", "skip_reason", "clear", "edit", "show_raw"):
             return self.has_rows
         if action == "undo":
             return self.can_undo

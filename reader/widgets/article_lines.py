@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,10 +18,12 @@ from reader.bindings import binding
 from reader.data.article import Decision
 from reader.data.query import ArticleRow
 from reader.triage.story_rows import StoryRows
-from reader.widgets.row_text import fit, format_row, plain
+from reader.widgets.row_text import fit, format_parts, plain
 
 EMPTY_TEXT = "No articles"
 """The one line shown by default when the list has no rows."""
+REASON_STYLE = Style(italic=True, dim=True)
+"""A skipped row's reason, after its title: muted beside it."""
 
 
 CURSOR_BINDINGS: list[BindingType] = [
@@ -73,6 +75,10 @@ class ArticleLines(ScrollView):
         """Rendered lines, by everything that shapes them."""
         self.set_reactive(ArticleLines.cursor_id, self._rows[0].id if self._rows else None)
         self.virtual_size = Size(0, len(self._rows))
+        self.reason_of: Callable[[str], str | None] | None = None
+        """Looks a skipped article's reason up (the screen sets it); None: no reasons show."""
+        self._reasons: dict[str, str | None] = {}
+        """The reasons looked up for the skipped rows drawn so far (see `forget_reasons`)."""
 
     # -- state ---------------------------------------------------------------
 
@@ -111,6 +117,29 @@ class ArticleLines(ScrollView):
         if index == self._cursor:
             classes.append("article-list--cursor")
         return tuple(classes)
+
+    def reason(self, row: ArticleRow) -> str | None:
+        """The reason a skipped row shows after its title (None: none, or not skipped)."""
+        if row.state is not Decision.SKIPPED or self.reason_of is None:
+            return None
+        if row.id not in self._reasons:
+            self._reasons[row.id] = self.reason_of(row.id)
+        return self._reasons[row.id]
+
+    def forget_reasons(self, ids: Iterable[str] | None = None) -> None:
+        """Look these articles' reasons up again (None: every one) when their rows are next
+        drawn; redraw those that showed one (a row never drawn has none to take back)."""
+        if ids is None:
+            self._reasons.clear()
+            self.refresh()
+            return
+        lines = []
+        for article_id in ids:
+            if article_id in self._reasons:
+                del self._reasons[article_id]
+                if (index := self._index.get(article_id)) is not None:
+                    lines.append(index)
+        self._refresh_lines(lines)
 
     # -- cursor --------------------------------------------------------------
 
@@ -222,21 +251,27 @@ class ArticleLines(ScrollView):
         selected = row.id in self._selected
         mark = self._stories.mark(self._rows, index)
         style = self.get_visual_style(*self.line_classes(index)).rich_style
-        key = (row, width, full_width, selected, style, mark)
+        reason = self.reason(row)
+        key = (row, width, full_width, selected, style, mark, reason)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._build_strip(row, width, full_width, selected, style, mark)
+            strip = self._build_strip(row, width, full_width, selected, style, mark, reason)
             self._strips[key] = strip
         return strip
 
     @staticmethod
     def _build_strip(
-        row: ArticleRow, width: int, full_width: int, selected: bool, style: Style, mark: str
+        row: ArticleRow, width: int, full_width: int, selected: bool, style: Style, mark: str,
+        reason: str | None = None,
     ) -> Strip:
-        """One row as a line of exactly the pane's width, in `style`."""
+        """One row as a line of exactly the pane's width, in `style` (its reason muted)."""
         # Segment text is never parsed as markup, so titles show exactly as written.
-        text = format_row(row, width, selected, mark) + " " * max(0, full_width - width)
-        return Strip([Segment(text, style)], max(width, full_width))
+        head, tag = format_parts(row, width, selected, mark, reason)
+        tail = " " * max(0, full_width - width)
+        if not tag:
+            return Strip([Segment(head + tail, style)], max(width, full_width))
+        segments = [Segment(head, style), Segment(tag, style + REASON_STYLE), Segment(tail, style)]
+        return Strip(segments, max(width, full_width))
 
     def notify_style_update(self) -> None:
         """Drop cached lines when the theme or CSS changes."""

@@ -1,4 +1,5 @@
-"""One article row as plain text of an exact width: state, date, provider, title."""
+"""One article row as plain text of an exact width: state, date, provider, title, and a
+skipped article's reason."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ _BLANK_DATE = " " * _DATE_WIDTH
 _SELECTED_MARK = "●"
 _VIDEO_MARK = "▶ "
 _ELLIPSIS = "…"
+REASON_MAX = 24
+"""Widest a skip reason shows after the title, in cells (its brackets included)."""
+_REASON_LEAST = 6
+"""Narrowest a skip reason shows, in cells: `(dup…)`; with less room it does not show."""
 # Rows are plain text already; this is only a guard so that a stray newline or
 # ESC can never break a line or reach the terminal.
 _CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
@@ -37,12 +42,31 @@ def provider_width(width: int) -> int:
     return max(6, min(16, width // 6))
 
 
-def format_row(row: ArticleRow, width: int, selected: bool = False, story: str = "") -> str:
-    """Lay out one row as plain text exactly `width` cells wide (`story` before the title)."""
+def format_row(row: ArticleRow, width: int, selected: bool = False, story: str = "",
+               reason: str | None = None) -> str:
+    """Lay out one row as plain text exactly `width` cells wide (`story` before the title,
+    the skip `reason` after it)."""
+    return "".join(format_parts(row, width, selected, story, reason))
+
+
+def format_parts(row: ArticleRow, width: int, selected: bool = False, story: str = "",
+                 reason: str | None = None) -> tuple[str, str]:
+    """One row as `format_row` lays it out, in two parts: the row up to its title, then the
+    skip reason in brackets after it, padded ("" when there is none). The reason is compact:
+    at most REASON_MAX cells, and a third of the title's room unless the title is short."""
     date = _BLANK_DATE if row.published_at is None else row.published_at.strftime("%Y-%m-%d")
     mark = _SELECTED_MARK if selected else " "
     video = _VIDEO_MARK if row.type == "video" else "  "
     providers = provider_width(width)
     prefix = f"{mark}{row.state.glyph} {date} {fit(plain(row.provider), providers)} {video}"
-    title = fit(story + plain(row.title), width - cell_len(prefix))
-    return set_cell_size(prefix + title, width)
+    room = width - cell_len(prefix)
+    title = story + plain(row.title)
+    words = plain(reason) if reason else ""
+    wanted = cell_len(words) + 2
+    tag_width = min(wanted, REASON_MAX, max(room // 3, room - cell_len(title) - 1))
+    if not words or tag_width < _REASON_LEAST:
+        return set_cell_size(prefix + fit(title, room), width), ""
+    tag = f"({words})" if wanted <= tag_width else f"({fit(words, tag_width - 2)})"
+    title_room = min(room - tag_width - 1, cell_len(title))
+    head = prefix + fit(title, title_room) + " "
+    return head, fit(tag, width - cell_len(head))

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from textual import events
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from reader.data.article import Decision
 from reader.render import status_content
+
+PROBLEM_MARK = "⚠"
+"""Starts the problem count, the last figure of the line."""
+PROBLEMS_TOOLTIP = "Click the problem count to list every file's problems"
+"""The bar's tooltip while the folder has problems."""
 
 
 class StatusBar(Widget):
@@ -26,7 +34,32 @@ class StatusBar(Widget):
     selected: reactive[int] = reactive(0)
     """How many articles are selected (0 shows nothing)."""
 
+    class ProblemsClicked(Message):
+        """The editor clicked the problem count: list the problems."""
+
     def render(self) -> Content:
         """The figures as one line of plain text."""
         return status_content(self.counts, self.session, self.pace, self.shown, self.problems,
                               self.selected)
+
+    def problems_span(self) -> tuple[int, int] | None:
+        """The cells the problem count takes on the line, from and to (None: none shown)."""
+        if not self.problems:
+            return None
+        text = self.render().plain
+        start = text.rfind(PROBLEM_MARK)
+        if start < 0:
+            return None
+        return cell_len(text[:start]), cell_len(text)
+
+    def watch_problems(self, problems: int) -> None:
+        """Say that the count can be clicked while there is one."""
+        self.tooltip = PROBLEMS_TOOLTIP if problems else None
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on the problem count asks for the list of problems."""
+        span = self.problems_span()
+        offset = event.get_content_offset(self)
+        if span is not None and offset is not None and span[0] <= offset.x < span[1]:
+            event.stop()
+            self.post_message(self.ProblemsClicked())

@@ -330,3 +330,73 @@ def test_the_model_keeps_its_place_in_the_index(library: Library, clock: Clock) 
     again = TriageModel(library, clock)
     assert again.restore_place() == "c.md"
     assert again.filter == Filter(state=UND, sort="title")
+
+
+# -- reaching the file, its problems, a skip's reason ---------------------------------------
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({"VISUAL": "code --wait", "EDITOR": "vi"}, ["code", "--wait", "/n/a.md"]),
+    ({"VISUAL": "", "EDITOR": "vi"}, ["vi", "/n/a.md"]),  # an empty VISUAL is none
+    ({"VISUAL": "  ", "EDITOR": "'my editor' -f"}, ["my editor", "-f", "/n/a.md"]),
+    ({"EDITOR": "emacs -nw '+1'"}, ["emacs", "-nw", "+1", "/n/a.md"]),
+])
+def test_the_editor_is_visual_else_editor_split_as_a_shell_would(
+    environ: dict[str, str], expected: list[str]
+) -> None:
+    assert model.editor_command(environ, "/n/a.md") == expected
+
+
+@pytest.mark.parametrize(("environ", "said"), [
+    ({}, "Set $VISUAL or $EDITOR to edit files"),
+    ({"VISUAL": " ", "EDITOR": ""}, "Set $VISUAL or $EDITOR to edit files"),
+    ({"VISUAL": "vim 'a"}, "$VISUAL cannot be read as a command: No closing quotation"),
+])
+def test_no_editor_or_one_that_is_no_command_says_what_to_do(
+    environ: dict[str, str], said: str
+) -> None:
+    with pytest.raises(ValueError, match=r"^" + said.replace("$", r"\$") + "$"):
+        model.editor_command(environ, "/n/a.md")
+
+
+def test_S_changes_a_reason_only_when_every_row_is_skipped() -> None:
+    rows = _rows("ss")
+    assert model.changes_reason(rows)
+    assert not model.changes_reason(_rows("su"))
+    assert not model.changes_reason(_rows("p"))
+    assert not model.changes_reason([])
+
+
+def test_a_changed_reason_is_one_undoable_step_that_moves_no_count(
+    triage: TriageModel, library: Library
+) -> None:
+    triage.recount()
+    triage.decide(["a.md"], SKIP, "duplicate")
+    assert triage.change_reason(["a.md"], "duplicate") is None  # the same: nothing stored
+    moved = triage.change_reason(["a.md"], "paywall")
+    assert moved == Moved({"a.md": SKIP}, {"a.md": SKIP})
+    assert library.reason("a.md") == "paywall" and library.decision("a.md") is SKIP
+    assert triage.counts == {UND: 3, PUB: 1, SKIP: 1}
+    assert triage.tally.changed == 1  # one article changed this session, as before
+    change = triage.step(undo=True)
+    assert change is not None and change.kind == "decide" and list(change.ids) == ["a.md"]
+    assert library.reason("a.md") == "duplicate"
+    assert triage.change_reason(["a.md"], None) is not None  # a reason can be removed too
+    assert library.reason("a.md") is None and library.decision("a.md") is SKIP
+
+
+def test_problems_are_what_check_lists_each_with_whether_it_is_an_article(
+    folder: Path, tmp_path: Path, clock: Clock
+) -> None:
+    (folder / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    (folder / "c.md").write_text((folder / "c.md").read_text().replace(
+        "published: false", "published: false\nquality: high"))
+    library = Library(folder, tmp_path / "db" / "decisions.sqlite", clock=clock)
+    try:
+        library.refresh()
+        found = TriageModel(library, clock).problems()
+        assert [p for p, _ in found] == library.problems()
+        assert [(p.path, p.field, article) for p, article in found] == [
+            ("broken.md", "file", False), ("c.md", "quality", True)]
+    finally:
+        library.close()
