@@ -196,6 +196,17 @@ class NewsReader(App[int]):
         if callback is not None:
             callback()
         self._show_config_problems()
+        self._say_demo()
+
+    def _say_demo(self) -> None:
+        """On the bundled demo articles, say so, and how to open a folder of one's own."""
+        from reader.paths import bundled_seeds
+
+        if self.root.resolve() != bundled_seeds().resolve():
+            return
+        self.notify(f"These are the five bundled demo articles. To triage your own, run "
+                    f"`newsreader PATH`, or set `cache: PATH` in {self.config_path}",
+                    title="Demo", timeout=12, markup=False)
 
     def _show_config_problems(self) -> None:
         """Show, in one toast naming the file, what is wrong in the config file: what

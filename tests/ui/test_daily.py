@@ -4,12 +4,14 @@ advance and say what they did off screen, and undo toasts that say what they und
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from reader.app import NewsReader
 from reader.data.article import Decision
 from reader.data.library import Change
 from reader.data.query import Filter
+from reader.paths import bundled_seeds
 from reader.triage import words
 from tests.ui.conftest import SIZE, AppFactory, warm
 from tests.ui.test_triage import ORDER, listed, screen, start, stored
@@ -180,3 +182,19 @@ async def test_enter_goes_to_the_first_match_and_esc_restores_the_filter_before(
         await pilot.press("escape")
         await pilot.pause()
         assert screen(app).filters == Filter()
+
+
+async def test_the_demo_says_it_is_the_demo_and_how_to_open_a_folder(
+    app_factory: Callable[[Path], AppFactory], new_app: AppFactory
+) -> None:
+    app = app_factory(bundled_seeds())()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = [t for t in toasts(app) if "demo" in t]
+        assert len(said) == 1 and "newsreader PATH" in said[0] and "cache: PATH" in said[0]
+    other = new_app()  # a folder of one's own (a copy of the seeds): no such toast
+    async with other.run_test(size=SIZE) as pilot:
+        await other.workers.wait_for_complete()
+        await pilot.pause()
+        assert not any("demo" in t for t in toasts(other))
