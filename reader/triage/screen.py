@@ -159,6 +159,8 @@ class TriageScreen(Screen[None]):
         """The article under the cursor, as the panes last showed it."""
         self._return_to: str | None = None
         """The article the cursor was on when the app last quit, until it is listed."""
+        self._to_first = False
+        """Whether the next rows a filter lists put the cursor on the first (a search)."""
         self._before_search: Filter | None = None
         """The filter before the search shown now, for Esc to go back to."""
 
@@ -254,10 +256,11 @@ class TriageScreen(Screen[None]):
     # -- the one place the model's changes reach the reactives ---------------------------
 
     def _set_rows(self, rows: list[ArticleRow], recount: bool = True,
-                  lookups: Lookups | None = None) -> None:
-        """Show these rows (the cursor keeps its article) and what depends on them."""
+                  lookups: Lookups | None = None, first: bool = False) -> None:
+        """Show these rows (the cursor keeps its article, or goes to the `first` row) and
+        what depends on them."""
         lst = self.article_list
-        lst.set_rows(rows, lookups)
+        lst.set_rows(rows, lookups, first)
         self.shown = len(lst.rows)  # a folded story is one row
         self.has_rows = bool(rows)
         if recount:
@@ -368,7 +371,9 @@ class TriageScreen(Screen[None]):
     def watch_filters(self) -> None:
         """Reload the list and say what it shows."""
         rows, lookups = self.model.set_filter(self.filters)
-        self._set_rows(rows, recount=False, lookups=lookups)  # a filter moves no counts
+        first, self._to_first = self._to_first, False
+        # A filter moves no counts.
+        self._set_rows(rows, recount=False, lookups=lookups, first=first)
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
 
     @on(Input.Submitted, "#search")
@@ -383,10 +388,8 @@ class TriageScreen(Screen[None]):
             self._before_search = None
         elif self._before_search is None:
             self._before_search = self.filters
+        self._to_first = bool(flt.search)  # in the same frame as the rows, one article shown
         self.filters = flt
-        lst = self.article_list
-        if flt.search and lst.rows:
-            lst.cursor_id = lst.rows[0].id
 
     def _close_search(self) -> None:
         """Hide the search box and give the list the focus."""

@@ -123,8 +123,10 @@ class ArticleList(ArticleLines, can_focus=True):
 
     # -- rows and selection --------------------------------------------------
 
-    def set_rows(self, rows: list[ArticleRow], lookups: Lookups | None = None) -> None:
-        """Replace all rows, keeping the cursor on its article when it is still listed.
+    def set_rows(self, rows: list[ArticleRow], lookups: Lookups | None = None,
+                 first: bool = False) -> None:
+        """Replace all rows, keeping the cursor on its article when it is still listed
+        (`first`: putting it on the first row, as after a search).
 
         Otherwise the cursor goes to the nearest following survivor of the old order
         (then the nearest preceding one). Selected ids that are gone are dropped.
@@ -133,7 +135,11 @@ class ArticleList(ArticleLines, can_focus=True):
         The list becomes the widget's own (it is not copied): pass one nothing else changes.
         """
         self._stories.load(rows, lookups)
-        self._show_rows(self._stories.shown(self.cursor_id))
+        if first:
+            shown = self._stories.shown(None)
+            self._show_rows(shown, shown[0].id if shown else None)
+        else:
+            self._show_rows(self._stories.shown(self.cursor_id))
 
     def _show_rows(self, rows: list[ArticleRow], prefer: str | None = None) -> None:
         """Show these rows, the cursor on `prefer` if given and shown, else as `set_rows` says."""
