@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from reader.data.article import Problem
 from reader.data.clean import clean_line, escape_name
+from reader.triage.words import plural
 
 
 def problem_line(problem: Problem) -> str:
@@ -75,8 +76,7 @@ class ProblemsScreen(ModalScreen[str | None]):
         """A heading with the count, a line per problem, and a hint of the keys."""
         count = len(self.problems)
         files = len({problem.path for problem, _ in self.problems})
-        title = (f"{count:,} problem{'' if count == 1 else 's'} in "
-                 f"{files:,} file{'' if files == 1 else 's'}")
+        title = f"{plural(count, 'problem')} in {plural(files, 'file')}"
         options = [
             Option(Content(problem_line(problem)) if article
                    else Content.styled(problem_line(problem), "$text-muted"))

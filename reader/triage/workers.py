@@ -19,6 +19,7 @@ from reader.data.library import Library, RefreshResult
 from reader.data.library import prepare_workers as prepare_workers
 from reader.data.query import ArticleRow, Filter, Sort
 from reader.messages import ScanProgressed
+from reader.triage.words import plural
 
 FIRST_PAGE_EVERY = 0.5
 """Seconds between lists of rows sent while a first scan runs."""
@@ -76,5 +77,4 @@ def problem_notice(problems: Sequence[Problem]) -> str | None:
         return None
     first = "; ".join(f"{escape_name(p.path)}: {p.why}" for p in unread[:3])
     more = f" (and {len(unread) - 3} more)" if len(unread) > 3 else ""
-    files = f"{len(unread)} file{'' if len(unread) == 1 else 's'}"
-    return f"{files} could not be read: {first}{more}"
+    return f"{plural(len(unread), 'file')} could not be read: {first}{more}"
