@@ -272,16 +272,21 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         self.query_one("#apply-diff", Static).update(Content("\n").join(lines))
         self.call_after_refresh(self._show_change, lines)
 
-    def _show_change(self, lines: list[Content]) -> None:
+    def _show_change(self, lines: list[Content], tries: int = 5) -> None:
         """Scroll the diff to its top, then as little as keeps its - and + lines in view:
-        context lines that wrap, or a short terminal, could leave them below the box."""
+        context lines that wrap, or a short terminal, could leave them below the box. Until
+        the diff is laid out at its new height, the scroll could not reach them: then this
+        looks again after the next refresh (a few times at most)."""
         scroll = self.query_one("#apply-diff-scroll", VerticalScroll)
         scroll.scroll_home(animate=False, immediate=True)
         rows = changed_rows(lines, self.query_one("#apply-diff", Static).content_size.width)
-        if rows is not None:
-            first, end = rows
-            scroll.scroll_to_region(Region(0, first, 1, end - first), animate=False,
-                                    immediate=True)
+        if rows is None:
+            return
+        first, end = rows
+        if end > scroll.max_scroll_y + scroll.scrollable_content_region.height and tries:
+            self.call_after_refresh(self._show_change, lines, tries - 1)
+            return
+        scroll.scroll_to_region(Region(0, first, 1, end - first), animate=False, immediate=True)
 
     @on(Applied)
     def _applied(self, message: Applied) -> None:

@@ -279,10 +279,21 @@ async def test_the_apply_preview_scrolls_to_a_change_below_long_lines(
         preview = app.screen
         assert isinstance(preview, ApplyScreen)
         scroll = preview.query_one("#apply-diff-scroll")
+
+        def in_view() -> bool:
+            """Whether the `-` and `+` lines are both inside the diff's box now."""
+            box, rows = visible(scroll), changed_rows(preview)
+            return len(rows) == 2 and all(box.y <= row < box.bottom for row in rows)
+
+        # The preview scrolls after the refresh that lays the diff out: on a busy machine
+        # that can take a few more turns of the event loop (bounded, never timed).
+        for _ in range(20):
+            if in_view():
+                break
+            await pilot.pause()
         box = visible(scroll)
         assert preview.query_one("#apply-diff").size.height > box.height  # it does not fit
-        rows = changed_rows(preview)
-        assert len(rows) == 2 and all(box.y <= row < box.bottom for row in rows), (rows, box)
+        assert in_view(), (changed_rows(preview), box)
 
 
 # -- the related pane ------------------------------------------------------------------
