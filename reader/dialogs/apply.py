@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -84,7 +84,7 @@ def diff_content(edit: Edit) -> Content:
     return Content("\n").join(diff_lines(edit))
 
 
-def changed_rows(lines: list[Content], width: int) -> tuple[int, int] | None:
+def changed_rows(lines: Sequence[Content], width: int) -> tuple[int, int] | None:
     """The rows (first, end) the diff's - and + lines take when it is wrapped at `width`
     cells; None if it has none."""
     row, first, end = 0, None, None
@@ -134,6 +134,39 @@ def result_text(result: ApplyResult, not_planned: int) -> str:
     if commit is not None and commit.left_out:
         text += f"; {len(commit.left_out)} not committed"
     return text
+
+
+class DiffScroll(VerticalScroll):
+    """The diff's box. It keeps the diff's `-` and `+` lines in view: when a new diff is
+    shown, and again each time it is laid out anew (the diff's height known at last, or
+    the terminal resized), since context lines that wrap, or a short terminal, could leave
+    them below the box."""
+
+    lines: tuple[Content, ...] = ()
+    """The lines of the diff shown."""
+
+    def show(self, lines: list[Content]) -> None:
+        """Show this diff, from its top, then scrolled as little as keeps the change in view."""
+        self.lines = tuple(lines)
+        self.query_one(Static).update(Content("\n").join(lines))
+        self._keep_change_in_view()
+
+    def on_resize(self) -> None:
+        """The box has a new size (the terminal was resized): the diff wraps anew."""
+        self._keep_change_in_view()
+
+    def watch_virtual_size(self) -> None:
+        """The diff is laid out at a new height (Textual sends the box no Resize for that):
+        look again once the layout is done."""
+        self.call_later(self._keep_change_in_view)
+
+    def _keep_change_in_view(self) -> None:
+        """Scroll home, then down as little as keeps the changed rows in the box."""
+        self.scroll_home(animate=False, immediate=True)
+        rows = changed_rows(self.lines, self.query_one(Static).content_size.width)
+        if rows is not None:
+            first, end = rows
+            self.scroll_to_region(Region(0, first, 1, end - first), animate=False, immediate=True)
 
 
 class ApplyScreen(ModalScreen[list[str] | None]):
@@ -200,7 +233,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
             yield Label("Reading the files…", id="apply-summary")
             with Horizontal(id="apply-body"):
                 yield OptionList(id="apply-edits")
-                with VerticalScroll(id="apply-diff-scroll"):
+                with DiffScroll(id="apply-diff-scroll"):
                     yield Static("", id="apply-diff", markup=False)
             yield Label("Not written (the decision stays in the store)", id="apply-skipped-title")
             with VerticalScroll(id="apply-skipped-scroll"):
@@ -268,25 +301,7 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         event.stop()
         if self.plan is None or event.option.id is None:
             return
-        lines = diff_lines(self.plan.edits[int(event.option.id)])
-        self.query_one("#apply-diff", Static).update(Content("\n").join(lines))
-        self.call_after_refresh(self._show_change, lines)
-
-    def _show_change(self, lines: list[Content], tries: int = 5) -> None:
-        """Scroll the diff to its top, then as little as keeps its - and + lines in view:
-        context lines that wrap, or a short terminal, could leave them below the box. Until
-        the diff is laid out at its new height, the scroll could not reach them: then this
-        looks again after the next refresh (a few times at most)."""
-        scroll = self.query_one("#apply-diff-scroll", VerticalScroll)
-        scroll.scroll_home(animate=False, immediate=True)
-        rows = changed_rows(lines, self.query_one("#apply-diff", Static).content_size.width)
-        if rows is None:
-            return
-        first, end = rows
-        if end > scroll.max_scroll_y + scroll.scrollable_content_region.height and tries:
-            self.call_after_refresh(self._show_change, lines, tries - 1)
-            return
-        scroll.scroll_to_region(Region(0, first, 1, end - first), animate=False, immediate=True)
+        self.query_one(DiffScroll).show(diff_lines(self.plan.edits[int(event.option.id)]))
 
     @on(Applied)
     def _applied(self, message: Applied) -> None:
