@@ -24,6 +24,7 @@ from reader.data import writeback
 from reader.data.article import Decision
 from reader.data.clean import escape_name
 from reader.data.library import Library
+from reader.data.words import plural
 from reader.data.writeback import (
     ApplyResult,
     CannotCommit,
@@ -101,8 +102,8 @@ def plan_summary(found: Plan) -> str:
     """How many files would change, and how many decisions cannot be written."""
     true = sum(e.decision is Decision.PUBLISHED for e in found.edits)
     false = len(found.edits) - true
-    text = (f"{len(found.edits)} file(s) would change: {true} publish (published: true), "
-            f"{false} skip (published: false)")
+    text = (f"{plural(len(found.edits), 'file')} would change: {true:,} publish "
+            f"(published: true), {false:,} skip (published: false)")
     if found.skipped:
         text += f" · {len(found.skipped)} cannot be written (below)"
     return text
@@ -121,14 +122,14 @@ def skipped_content(skipped: list[Skipped]) -> Content:
 
 def result_text(result: ApplyResult, not_planned: int) -> str:
     """The notification after an apply: what was written, refused, left out and committed."""
-    text = f"Wrote {len(result.written)} file(s)"
+    text = f"Wrote {plural(len(result.written), 'file')}"
     if result.skipped:
         text += f", {len(result.skipped)} refused"
     if not_planned:
         text += f", {not_planned} skipped"
     commit = result.commit
     if commit is not None and commit.sha:
-        text += f"; commit {commit.sha[:12]} ({len(commit.ids)} file(s))"
+        text += f"; commit {commit.sha[:12]} ({plural(len(commit.ids), 'file')})"
     elif commit is not None and commit.note:
         text += f"; no commit: {commit.note}"
     if commit is not None and commit.left_out:

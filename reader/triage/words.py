@@ -10,17 +10,13 @@ from textual.content import Content
 from reader.data.article import Decision
 from reader.data.library import Change, Protected, StoryOutcome, StoryPlan
 from reader.data.query import ArticleRow
+from reader.data.words import plural as plural
 
 NAMED_AT_MOST = 5
 """Protected members a question names; it counts the rest."""
 MERGE_HOW = ("To merge: select the articles with space, then put the cursor on an article of "
              "the story they should join")
 """What merging without a selection says."""
-
-
-def plural(count: int, noun: str) -> str:
-    """`1 file`, `2 files`: a count as words."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def articles(count: int) -> str:

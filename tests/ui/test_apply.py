@@ -82,7 +82,7 @@ async def test_apply_writes_one_line_and_u_undoes_it(
         assert path.read_bytes() == original  # the preview writes nothing
         await settle(app, pilot, "enter")
         assert isinstance(app.screen, TriageScreen)
-        assert notes == ["Wrote 1 file(s)"]
+        assert notes == ["Wrote 1 file"]
         expected = original.replace(b"published: false", b"published: true", 1)
         assert path.read_bytes() == expected
         assert app.screen.check_action("undo", ())
@@ -226,7 +226,7 @@ async def test_c_applies_and_commits_in_a_work_tree(
         assert preview.check_action("commit", ())
         await settle(app, pilot, "c")
         assert isinstance(app.screen, TriageScreen)
-        assert len(notes) == 1 and notes[0].startswith("Wrote 1 file(s); commit ")
+        assert len(notes) == 1 and notes[0].startswith("Wrote 1 file; commit ")
     assert git(seeds_dir, "show", "--name-only", "--format=", "HEAD").split() == [FIRST]
     assert git(seeds_dir, "status", "--porcelain") == ""
 
@@ -294,7 +294,7 @@ async def test_c_without_a_git_identity_is_an_error_and_writes_nothing(
 def test_preview_snapshot(snap_compare: Callable[..., bool], new_app: AppFactory,
                           seeds_dir: Path, db_path: Path) -> None:
     """The apply preview, opaque over the triage screen, for publish 004, skip 001 (its file
-    says true) and skip 003 (no front matter): "2 file(s) would change: 1 publish
+    says true) and skip 003 (no front matter): "2 files would change: 1 publish
     (published: true), 1 skip (published: false) · 1 cannot be written (below)"; on the left
     `001_… true → false` (highlighted) and `004_… false → true`; on the right 001's diff,
     `@@ -10,7 +10,7 @@`, three lines of context each side of `-published: true` (red) and
