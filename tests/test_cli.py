@@ -84,14 +84,14 @@ def test_decide_undo_redo_and_export(seeds_dir: Path, tmp_path: Path) -> None:
     assert cli("redo", str(seeds_dir), "--db", db)[0] == 0
     assert [a["id"] for a in listing(seeds_dir, Path(db), "--state", "skipped")] == [FIERCE, PRESS]
     _, text = cli("export", str(seeds_dir), "--db", db, "--format", "json")
-    kinds = [(e["kind"], e["new_state"]) for e in json.loads(text)]
-    assert (
-        kinds
-        == [("decide", "skipped")] * 2 + [("undo", "undecided")] * 2 + [("redo", "skipped")] * 2
-    )
+    kinds = [(e["kind"], e["new_state"], e["ref"]) for e in json.loads(text)]
+    assert kinds == (  # the undo and the redo name the step they act on: batch 1
+        [("decide", "skipped", None)] * 2 + [("undo", "undecided", 1)] * 2
+        + [("redo", "skipped", 1)] * 2)
     _, text = cli("export", str(seeds_dir), "--db", db, "--format", "csv")
     assert text.splitlines()[0] == (
-        "seq,batch,kind,at,id,old_state,new_state,reason,old_line,new_line")
+        "seq,batch,kind,at,id,old_state,new_state,reason,old_line,new_line,ref,commit")
+    assert [r["ref"] for r in csv.DictReader(io.StringIO(text))] == ["", "", "1", "1", "1", "1"]
 
 
 def test_decide_is_idempotent(seeds_dir: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -129,9 +130,9 @@ def test_commit_outside_git_says_so(cache: Path, tmp_path: Path) -> None:
     assert files(cache) == before
 
 
-def test_commit_in_a_work_tree(
-    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def work_tree(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache as a git work tree with every file committed, and a git user to commit as."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     for var, value in (
@@ -145,6 +146,17 @@ def test_commit_in_a_work_tree(
         monkeypatch.setenv(var, value)
     for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "seeds"]):
         subprocess.run(["git", "-C", str(cache), *args], check=True, capture_output=True)
+    return cache
+
+
+def head(work_tree: Path) -> str:
+    """The sha of the work tree's newest commit."""
+    return subprocess.run(["git", "-C", str(work_tree), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+
+
+def test_commit_in_a_work_tree(work_tree: Path, tmp_path: Path) -> None:
+    cache = work_tree
     db = str(tmp_path / "d.db")
     cli("decide", str(cache), FIERCE, "publish", "--db", db)
     code, text = cli("apply", str(cache), "--commit", "--db", db)
@@ -224,3 +236,82 @@ def test_export_includes_apply_steps_with_the_lines_they_wrote(cache: Path, tmp_
         ("apply", FIERCE, "published: false", "published: true"),
         ("apply", MEDICAL, "published: true", "published: false"),
     ]
+
+
+def test_undo_of_an_apply_that_committed_says_the_commit_stays(
+    work_tree: Path, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "d.db")
+    cli("decide", str(work_tree), FIERCE, "publish", "--db", db)
+    assert cli("apply", str(work_tree), "--commit", "--db", db)[0] == 0
+    sha = head(work_tree)
+    code, text = cli("undo", str(work_tree), "--db", db)
+    assert code == 0
+    assert text.splitlines() == [
+        f"undo: restored {FIERCE}",
+        "undo: 1 file restored, 0 left as they were",
+        f"undo: the apply's commit {sha[:12]} stays in git; the restored files now differ "
+        "from it",
+    ]
+    code, text = cli("redo", str(work_tree), "--db", db)
+    assert code == 0 and "commit" not in text
+
+
+def test_export_carries_seq_at_and_commit_of_apply_lines_and_their_undo_and_redo(
+    work_tree: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "d.db"
+    cli("decide", str(work_tree), FIERCE, "publish", "--db", str(db))
+    cli("decide", str(work_tree), MEDICAL, "skip", "--db", str(db))
+    assert cli("apply", str(work_tree), "--commit", "--db", str(db))[0] == 0
+    sha = head(work_tree)
+    assert cli("undo", str(work_tree), "--db", str(db))[0] == 0
+    assert cli("redo", str(work_tree), "--db", str(db))[0] == 0
+    with sqlite3.connect(db) as conn:
+        lines = conn.execute("SELECT seq, at FROM file_writes ORDER BY seq").fetchall()
+        steps = dict(conn.execute("SELECT batch, at FROM batches").fetchall())
+    code, text = cli("export", str(work_tree), "--db", str(db))
+    assert code == 0
+    entries = json.loads(text)
+    assert [(e["kind"], e["batch"], e["ref"], e["id"], e["commit"]) for e in entries] == [
+        ("decide", 1, None, FIERCE, None),
+        ("decide", 2, None, MEDICAL, None),
+        ("apply", 3, None, FIERCE, sha),
+        ("apply", 3, None, MEDICAL, sha),
+        ("undo", 4, 3, FIERCE, None),
+        ("undo", 4, 3, MEDICAL, None),
+        ("redo", 5, 3, FIERCE, None),
+        ("redo", 5, 3, MEDICAL, None),
+    ]
+    wrote = entries[2:4]
+    assert [(e["seq"], e["at"]) for e in wrote] == lines
+    assert all(e["at"] == steps[3] for e in wrote)
+    assert [(e["seq"], e["at"]) for e in entries[4:]] == [(None, steps[4])] * 2 + [
+        (None, steps[5])] * 2
+    undone = entries[4]
+    assert (undone["old_line"], undone["new_line"], undone["new_state"]) == (None, None, None)
+    assert [e["at"] for e in entries] == sorted(e["at"] for e in entries)  # oldest first
+    assert len({tuple(e) for e in entries}) == 1  # one shape for every entry
+    code, text = cli("export", str(work_tree), "--db", str(db), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["kind"], r["seq"], r["at"], r["ref"], r["commit"]) for r in rows[2:]] == [
+        ("apply", str(lines[0][0]), lines[0][1], "", sha),
+        ("apply", str(lines[1][0]), lines[1][1], "", sha),
+        ("undo", "", steps[4], "3", ""),
+        ("undo", "", steps[4], "3", ""),
+        ("redo", "", steps[5], "3", ""),
+        ("redo", "", steps[5], "3", ""),
+    ]
+    assert "reason" in rows[0]
+
+
+def test_export_of_an_apply_without_commit(cache: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    cli("decide", str(cache), MEDICAL, "skip", "--db", db)
+    assert cli("apply", str(cache), "--db", db)[0] == 0
+    assert cli("undo", str(cache), "--db", db)[0] == 0
+    _, text = cli("export", str(cache), "--db", db)
+    entries = json.loads(text)
+    assert [(e["kind"], e["ref"], e["commit"]) for e in entries] == [
+        ("decide", None, None), ("apply", None, None), ("undo", 2, None)]
+    assert entries[1]["seq"] == 1 and entries[1]["at"] is not None

@@ -319,6 +319,9 @@ def _files_step(name: str, change: Change, out: TextIO) -> int:
         "were",
         file=out,
     )
+    if name == "undo" and change.commit and change.ids:
+        print(f"undo: the apply's commit {change.commit[:12]} stays in git; the restored files "
+              "now differ from it", file=out)  # fmt: skip
     return 1 if change.refused else 0
 
 
@@ -373,17 +376,21 @@ def _report_commit(commit: writeback.CommitResult, out: TextIO) -> None:
 
 
 EXPORTED = ("seq", "batch", "kind", "at", "id", "old_state", "new_state", "reason", "old_line",
-            "new_line")  # fmt: skip
-"""The fields of each entry `export` writes: the journal's, then the lines of an apply step."""
+            "new_line", "ref", "commit")  # fmt: skip
+"""The fields of each entry `export` writes: the journal's, the lines of an apply step, the
+step an undo or redo acts on (`ref`) and the git commit an apply made (`commit`). A `seq`
+numbers a change of state in the journal, or a line in the apply steps' own record: the
+two are numbered apart."""
 
 
 def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
-    """`export`: the journal of every change, with each line an apply step wrote into a file,
-    oldest first, as JSON or CSV."""
+    """`export`: the journal of every change, with each line an apply step wrote into a file
+    and each undo and redo of an apply step, oldest first, as JSON or CSV."""
     entries: list[dict[str, Any]] = [
         {f: getattr(e, f, None) for f in EXPORTED} for e in library.journal()
     ]
-    entries += _apply_entries(library, {e["batch"] for e in entries})
+    lines = _apply_entries(library)
+    entries += lines + _files_step_entries(library, lines)
     entries.sort(key=lambda entry: entry["batch"])  # steps are numbered in the order made
     if ns.format == "json":
         json.dump(entries, out, ensure_ascii=False, indent=2)
@@ -395,25 +402,42 @@ def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _apply_entries(library: Library, journaled: set[int]) -> list[dict[str, Any]]:
-    """An entry for each line an apply step wrote into an article file: the state it wrote,
-    the line it replaced (None when it added one) and the new line. `seq` and `at` are None:
-    the store's record of a write carries neither. `journaled`: the steps that changed
-    states, which wrote no file."""
-    newest, _ = library.story_steps_since(None)
-    found = []
-    for batch in range(1, newest + 1):
-        if batch in journaled:
-            continue
-        for write in library.file_writes(batch):
-            if write.status != "written":  # it failed, or a killed run's is still unsettled
-                continue
-            found.append({
-                "seq": None, "batch": batch, "kind": "apply", "at": None, "id": write.id,
-                "old_state": None, "new_state": write.state, "reason": None,
-                "old_line": _line(write.old_line) or None, "new_line": _line(write.new_line),
-            })  # fmt: skip
-    return found
+def _entry(**given: Any) -> dict[str, Any]:
+    """One entry of `export`, with every field of EXPORTED (None when not given)."""
+    return {f: given.get(f) for f in EXPORTED}
+
+
+def _apply_entries(library: Library) -> list[dict[str, Any]]:
+    """An entry for each line an apply step wrote into an article file: its seq, step and
+    time, the state it wrote, the line it replaced (None when it added one), the new line,
+    and the git commit the step made (None when it made none)."""
+    commits = library.apply_commits()
+    return [
+        _entry(seq=w.seq, batch=w.batch, kind="apply", at=w.at, id=w.id, new_state=w.state,
+               old_line=_line(w.old_line) or None, new_line=_line(w.new_line),
+               commit=commits.get(w.batch))
+        for w in library.written_lines()
+    ]  # fmt: skip
+
+
+def _files_step_entries(library: Library, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An entry for each file of an apply step that an undo or a redo acted on: the undo
+    or redo (`batch`, `kind`), its time, the apply step (`ref`) and the file (`id`), one
+    for each of the step's `lines` (its entries, as `_apply_entries` made them).
+
+    The store keeps no more of such a step: not which of those files it restored (or wrote
+    again) and which it left as they were because they had changed since, so `old_line`
+    and `new_line` are None (the lines are the apply's own entries, undone or redone), and
+    so is `seq` (the step has no line of its own).
+    """
+    files: dict[int, list[str]] = {}
+    for line in lines:
+        files.setdefault(line["batch"], []).append(line["id"])
+    return [
+        _entry(batch=step.batch, kind=step.kind, at=step.at, id=article_id, ref=step.ref)
+        for step in library.files_steps()
+        for article_id in files.get(step.ref, [])
+    ]
 
 
 def _line(raw: bytes) -> str:

@@ -20,7 +20,7 @@ from reader.data.index.index import prepare_workers as prepare_workers
 from reader.paths import default_db_path, index_path_for
 
 if TYPE_CHECKING:
-    from reader.data.decisions.records import FileWrite, JournalEntry, Step
+    from reader.data.decisions.records import FilesStep, FileWrite, JournalEntry, Step
     from reader.data.index.story_explain import Explanation as Explanation
     from reader.data.writeback.planner import Edit, Plan
     from reader.data.writeback.writer import ApplyResult
@@ -415,10 +415,20 @@ class Library:
 
         return apply(self, edits, commit=commit)
 
-    def file_writes(self, batch: int) -> list[FileWrite]:
-        """The lines apply step `batch` wrote (or set out to) into article files, in order,
-        each with its status; empty for any other step (for `export`)."""
-        return self.store.file_writes(batch)
+    def written_lines(self) -> list[FileWrite]:
+        """Every line an apply step wrote into an article file, oldest first, each with its
+        seq, batch and time (those that failed, or are still pending, left out)."""
+        return self.store.written_lines()
+
+    def files_steps(self) -> list[FilesStep]:
+        """Every undo and redo of an apply step, oldest first: when, and which apply step
+        (the store keeps no more of them; see `FilesStep`)."""
+        return self.store.files_steps()
+
+    def apply_commits(self) -> dict[int, str]:
+        """The git commit (its sha) each apply step made, by the step's batch; an apply
+        that made none is absent."""
+        return self.store.apply_commits()
 
     # -- a file as it is on disk ------------------------------------------------------
 

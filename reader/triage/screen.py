@@ -677,19 +677,8 @@ class TriageScreen(Screen[None]):
             lst.reveal(listed[0].id)
         if change.refused:
             self._problem("; ".join(f"{escape_name(p.path)}: {p.why}" for p in change.refused))
-        in_git = change.kind == "apply" and self._in_git()
-        self.app.notify(words.step_toast(change, undo, in_git), markup=False,
+        self.app.notify(words.step_toast(change, undo), markup=False,
                         timeout=4 if change.kind == "apply" else 2)
-
-    def _in_git(self) -> bool:
-        """Whether the folder is inside a git work tree (an apply's commit would stay)."""
-        from reader.data.writeback import GitError, Repo  # loaded by the apply step already
-
-        try:
-            Repo(self.library.root)
-        except GitError:
-            return False
-        return True
 
     def action_undo(self) -> None:
         """Undo the last step: a decision, an apply or a story edit."""

@@ -38,9 +38,14 @@ def bulk_toast(decision: Decision, count: int, off_screen: int) -> str:
     return text
 
 
-def step_toast(change: Change, undo: bool, in_git: bool) -> str:
+SHORT_SHA = 12
+"""The characters of a commit's sha a toast shows, as the CLI prints it."""
+
+
+def step_toast(change: Change, undo: bool) -> str:
     """What an undo or redo of a decision or an apply step did, e.g. `Undone: the apply of
-    3 files (their old bytes are back)`; story steps are `edit_words`'."""
+    3 files (their old bytes are back)`, and after undoing an apply that made a git commit,
+    that the commit stays; story steps are `edit_words`'."""
     what = "Undone" if undo else "Redone"
     if change.kind != "apply":
         return f"{what}: a decision on {articles(len(change.ids))}"
@@ -52,8 +57,9 @@ def step_toast(change: Change, undo: bool, in_git: bool) -> str:
         left = len(change.refused)
         as_before = "it was" if left == 1 else "they were"
         text += f"; {plural(left, 'file')} changed since, left as {as_before}"
-    if in_git and undo and done:
-        text += ". If the apply made a git commit, it stays: the work tree now differs from it"
+    if change.commit and undo and done:
+        text += (f". Its git commit {change.commit[:SHORT_SHA]} stays: the work tree now "
+                 "differs from it")
     return text
 
 

@@ -227,8 +227,16 @@ async def test_c_applies_and_commits_in_a_work_tree(
         await settle(app, pilot, "c")
         assert isinstance(app.screen, TriageScreen)
         assert len(notes) == 1 and notes[0].startswith("Wrote 1 file; commit ")
-    assert git(seeds_dir, "show", "--name-only", "--format=", "HEAD").split() == [FIRST]
-    assert git(seeds_dir, "status", "--porcelain") == ""
+        assert git(seeds_dir, "show", "--name-only", "--format=", "HEAD").split() == [FIRST]
+        assert git(seeds_dir, "status", "--porcelain") == ""
+        sha = git(seeds_dir, "rev-parse", "HEAD").strip()
+        await pilot.press("u")  # the files go back; the commit stays, and the toast says so
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notes[-1] == (f"Undone: the apply of 1 file (its old bytes are back). Its git "
+                             f"commit {sha[:12]} stays: the work tree now differs from it")
+    assert git(seeds_dir, "rev-parse", "HEAD").strip() == sha
+    assert git(seeds_dir, "status", "--porcelain").split() == ["M", FIRST]
 
 
 async def test_the_preview_says_why_a_press_release_is_not_written(

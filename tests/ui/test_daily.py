@@ -9,10 +9,8 @@ from pathlib import Path
 
 from reader.app import NewsReader
 from reader.data.article import Decision
-from reader.data.library import Change
 from reader.data.query import Filter
 from reader.paths import bundled_seeds
-from reader.triage import words
 from tests.ui.conftest import SIZE, AppFactory, warm
 from tests.ui.test_triage import ORDER, listed, screen, start, stored
 
@@ -118,21 +116,6 @@ async def test_undo_says_it_undid_a_decision(new_app: AppFactory) -> None:
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert toasts(app)[-1] == "Redone: a decision on 1 article"
-
-
-def test_undoing_an_apply_says_files_got_their_old_bytes_back() -> None:
-    from reader.data.article import Problem
-
-    change = Change(7, ("a.md", "b.md"), kind="apply")
-    assert words.step_toast(change, undo=True, in_git=False) == (
-        "Undone: the apply of 2 files (their old bytes are back)")
-    assert words.step_toast(change, undo=False, in_git=False) == (
-        "Redone: the apply of 2 files (their published: lines written again)")
-    refused = Change(7, ("a.md",), kind="apply", refused=(Problem("b.md", "file", "changed"),))
-    assert words.step_toast(refused, undo=True, in_git=True) == (
-        "Undone: the apply of 1 file (its old bytes are back); 1 file changed since, left "
-        "as it was. If the apply made a git commit, it stays: the work tree now differs "
-        "from it")
 
 
 async def test_a_restart_comes_back_to_the_filter_sort_and_article(

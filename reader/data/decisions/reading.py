@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 
 from reader.data.article import Decision
-from reader.data.decisions.records import JournalEntry, StoryEdit
+from reader.data.decisions.records import FilesStep, FileWrite, JournalEntry, StoryEdit
 from reader.data.ids import id_from_key, key_from_id
 
 
@@ -67,12 +67,60 @@ class StoreReader:
         }
 
     def journal(self) -> Iterator[JournalEntry]:
-        """Every change ever made, oldest first."""
+        """Every change of state ever made, oldest first; an undo's or a redo's names the
+        step it acts on (`ref`)."""
         for row in self.conn.execute(
-            "SELECT j.seq, j.batch, b.kind, j.at, j.key, j.old_state, j.new_state, j.new_reason "
-            "FROM journal j JOIN batches b USING (batch) ORDER BY j.seq"
+            "SELECT j.seq, j.batch, b.kind, j.at, j.key, j.old_state, j.new_state, j.new_reason, "
+            "b.ref FROM journal j JOIN batches b USING (batch) ORDER BY j.seq"
         ):
             yield JournalEntry(row[0], row[1], row[2], row[3], id_from_key(row[4]), *row[5:])
+
+    # -- apply steps: the lines written into article files, their commits, their undos ----
+
+    def file_writes(self, batch: int | None = None) -> list[FileWrite]:
+        """The writes of one apply step in order; with no batch, every pending one."""
+        where, params = ("batch = ?", (batch,)) if batch is not None else ("status = 'pending'", ())
+        return self._file_writes(where, params)
+
+    def written_lines(self) -> list[FileWrite]:
+        """Every line an apply step wrote into an article file (not those that failed, nor a
+        killed run's still pending), oldest first, each with its seq, batch and time."""
+        return self._file_writes("status = 'written'", ())
+
+    def _file_writes(self, where: str, params: tuple[object, ...]) -> list[FileWrite]:
+        """The file writes the condition `where` selects, in the order they were journaled."""
+        return [
+            FileWrite(id_from_key(r[0]), *r[1:])
+            for r in self.conn.execute(
+                "SELECT key, state, line_at, old_line, new_line, old_digest, new_digest, seq, "
+                f"batch, status, at FROM file_writes WHERE {where} ORDER BY seq",
+                params,
+            )
+        ]
+
+    def files_steps(self) -> list[FilesStep]:
+        """Every undo and redo of an apply step, oldest first (those of decisions are in the
+        journal; see `FilesStep` for what the store keeps of them)."""
+        return [
+            FilesStep(*row)
+            for row in self.conn.execute(
+                "SELECT u.batch, u.kind, u.at, u.ref FROM batches u JOIN batches s "
+                "ON s.batch = u.ref WHERE u.kind IN ('undo', 'redo') AND s.kind = 'apply' "
+                "ORDER BY u.batch"
+            )
+        ]
+
+    def commit_of(self, batch: int) -> str | None:
+        """The git commit (its sha) apply step `batch` made, or None when it made none (or
+        was made before the store kept commits)."""
+        row = self.conn.execute(
+            "SELECT sha FROM apply_commits WHERE batch = ?", (batch,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def apply_commits(self) -> dict[int, str]:
+        """The git commit (its sha) of each apply step that made one, by its batch."""
+        return dict(self.conn.execute("SELECT batch, sha FROM apply_commits"))
 
     def last_change(self) -> int:
         """The number of the journal's latest entry (0 when empty): see `changed_since`."""

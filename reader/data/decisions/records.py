@@ -22,6 +22,8 @@ class JournalEntry:
     old_state: str | None
     new_state: str | None
     reason: str | None
+    ref: int | None = None
+    """For an undo or a redo: the batch of the step it acts on (None for any other)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,10 @@ class Change:
     """Files an undo or redo of an apply step left as they were, and why."""
     edits: tuple[StoryEdit, ...] = ()
     """A story step's edits, as `TriageStore.story_edits` gives them (`ids` are theirs)."""
+    commit: str | None = None
+    """The git commit (its sha) the apply step made when it wrote its files, or None when it
+    made none: undoing the apply leaves that commit in git, and the work tree differs
+    from it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +72,23 @@ class FileWrite:
     batch: int = 0
     status: str = "pending"
     """`pending` until the file is known to hold the new line (`written`) or not (`failed`)."""
+    at: str = ""
+    """When the apply step journaled it (ISO 8601 UTC); empty until it is journaled."""
+
+
+@dataclass(frozen=True, slots=True)
+class FilesStep:
+    """An undo or a redo of an apply step, as the store keeps it.
+
+    The store keeps when it was taken and which apply step it acted on, nothing more: the
+    lines it put back (or wrote again) are that step's own `FileWrite`s, and which of its
+    files were restored and which were left as they were (changed since) is said at the
+    time (`Change.refused`) but not kept.
+    """
+
+    batch: int
+    kind: str
+    """`undo` (the files' old bytes put back) or `redo` (the new ones written again)."""
+    at: str
+    ref: int
+    """The batch of the apply step it acted on."""

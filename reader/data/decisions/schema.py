@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _BATCHES = """
 CREATE TABLE IF NOT EXISTS {name} (
     batch INTEGER PRIMARY KEY,
@@ -61,6 +61,13 @@ CREATE TABLE IF NOT EXISTS story_edits (
     target TEXT                   -- merge: an article of the story it joins (split: NULL)
 );
 CREATE INDEX IF NOT EXISTS story_edits_batch ON story_edits(batch);
+-- The git commit an apply step made of the files it wrote (`apply --commit`, the preview's
+-- `c`). An apply that made none has no row. Undo and redo leave the commit in git.
+CREATE TABLE IF NOT EXISTS apply_commits (
+    batch INTEGER PRIMARY KEY REFERENCES batches(batch),   -- the apply step
+    at TEXT NOT NULL,
+    sha TEXT NOT NULL CHECK (sha != '')
+);
 """
 )
 _WIDER_BATCHES = (
@@ -77,4 +84,6 @@ _UPGRADES: dict[int, tuple[str, ...]] = {
     # (the new tables come from _SCHEMA, run after these).
     1: _WIDER_BATCHES,
     2: _WIDER_BATCHES,
+    # Schema 3 kept no apply's commit: only a new table, which _SCHEMA adds; no row changes.
+    3: (),
 }

@@ -20,6 +20,7 @@ from reader.data.decisions.dbfile import (
 )
 from reader.data.decisions.reading import StoreReader
 from reader.data.decisions.records import Change as Change
+from reader.data.decisions.records import FilesStep as FilesStep
 from reader.data.decisions.records import FileWrite as FileWrite
 from reader.data.decisions.records import JournalEntry as JournalEntry
 from reader.data.decisions.records import Step as Step
@@ -372,17 +373,21 @@ class TriageStore(StoreReader):
                 "AND f.status != 'failed')"
             )
 
-    def file_writes(self, batch: int | None = None) -> list[FileWrite]:
-        """The writes of one apply step in order; with no batch, every pending one."""
-        where, params = ("batch = ?", (batch,)) if batch is not None else ("status = 'pending'", ())
-        return [
-            FileWrite(id_from_key(r[0]), *r[1:])
-            for r in self.conn.execute(
-                "SELECT key, state, line_at, old_line, new_line, old_digest, new_digest, seq, "
-                f"batch, status FROM file_writes WHERE {where} ORDER BY seq",
-                params,
+    def record_commit(self, batch: int, sha: str) -> None:
+        """Remember the git commit (its sha) apply step `batch` made of the files it wrote;
+        a `StoreError` when `batch` is no apply step."""
+        at = self._now()
+        with self._write():
+            found = self.conn.execute(
+                "SELECT kind FROM batches WHERE batch = ?", (batch,)
+            ).fetchone()
+            if found is None or found[0] != "apply":
+                raise StoreError(f"{self.db_path}: step {batch} is no apply step; its commit "
+                                 "was not recorded")  # fmt: skip
+            self.conn.execute(
+                "INSERT OR REPLACE INTO apply_commits (batch, at, sha) VALUES (?, ?, ?)",
+                (batch, at, sha),
             )
-        ]
 
     def end_files_step(
         self, target: int, undo: bool, ids: Sequence[str], refused: Sequence[Problem] = ()
@@ -395,7 +400,7 @@ class TriageStore(StoreReader):
                 "UPDATE batches SET status = ?, top = ? WHERE batch = ?",
                 ("undone" if undo else "done", batch, target),
             )
-        return Change(batch, tuple(ids), "apply", tuple(refused))
+        return Change(batch, tuple(ids), "apply", tuple(refused), commit=self.commit_of(target))
 
     def _new_step(self, kind: str, at: str) -> int:
         """A new done step on top of the undo stack; like any new step, it empties the

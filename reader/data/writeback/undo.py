@@ -41,6 +41,7 @@ def revert(library: Host, batch: int, undo: bool = True) -> Change | None:
     one that changed since is left as it is and reported in `Change.refused`. A file
     already as wanted counts as done. Re-indexes after. A step that turns out to have
     written nothing (its run was killed first) is dropped, and the next step is done.
+    The change names the git commit the apply made, if it made one (`Change.commit`).
     """
     with Folder(library.root) as folder, folder.locked():
         folder.clean_temps()

@@ -106,7 +106,8 @@ def apply(
     Each file is read again, must be as planned (mtime, size and bytes), and its edit
     is verified again just before the write; a file that fails is skipped and reported,
     the rest go on. With `commit`, the files written are committed in git (see
-    git.Repo.commit); first of all, before anything is written, raises CannotCommit when
+    git.Repo.commit), and the store keeps the commit's sha with the step (`commit_of`);
+    first of all, before anything is written, raises CannotCommit when
     git is missing, the folder is not in a work tree or git has no user name or email.
     Raises FolderBusy when another newsreader is writing to the same folder.
     """
@@ -125,7 +126,7 @@ def apply(
         if edits:
             result.batch = _Run(library, folder, verifier, result).write(edits)
         if repo is not None and result.written:
-            _commit(repo, result)
+            _commit(library, repo, result)
     if refresh:
         library.refresh()
     return result
@@ -229,10 +230,13 @@ def _repo(library: Host, result: ApplyResult) -> Repo | None:
         return None
 
 
-def _commit(repo: Repo, result: ApplyResult) -> None:
-    """Commit the files written, noting the commit (or why there is none) in `result`."""
+def _commit(library: Host, repo: Repo, result: ApplyResult) -> None:
+    """Commit the files written, noting the commit (or why there is none) in `result`, and
+    the commit made in the store, with the apply step (so that its undo can name it)."""
     lines = [(ACTIONS[e.decision], e.id, e.reason) for e in result.written]
     try:
         result.commit = repo.commit([e.id for e in result.written], commit_message(lines))
     except GitError as error:
         result.commit = CommitResult(note=str(error))
+    if result.commit.sha and result.batch is not None:
+        library.store.record_commit(result.batch, result.commit.sha)

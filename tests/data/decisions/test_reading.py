@@ -11,6 +11,7 @@ import pytest
 
 from reader.data.article import Decision
 from reader.data.decisions.reading import StoreReader
+from reader.data.decisions.records import FilesStep, FileWrite
 from reader.data.decisions.store import TriageStore
 
 PUB, SKIP, UND = Decision.PUBLISHED, Decision.SKIPPED, Decision.UNDECIDED
@@ -110,3 +111,48 @@ def test_decided_since_counts_only_editor_decisions_from_then_on(
     since = (NOW + timedelta(minutes=5)).isoformat()
     assert store.decided_since(since) == 2
     assert store.decided_since(NOW.isoformat()) == 3
+
+
+def test_an_undo_or_redo_entry_names_the_step_it_acts_on(store: TriageStore) -> None:
+    first = store.decide(["a.md"], PUB)
+    store.undo()
+    store.redo()
+    assert [(e.kind, e.ref) for e in store.journal()] == [
+        ("decide", None), ("undo", first), ("redo", first)]
+
+
+def _write(article_id: str) -> FileWrite:
+    """A line an apply step sets out to write into `article_id`."""
+    return FileWrite(article_id, "published", 0, b"published: false\n", b"published: true\n",
+                     "old", "new")  # fmt: skip
+
+
+def test_written_lines_carry_their_seq_batch_and_time(store: TriageStore, clock: Clock) -> None:
+    store.decide(["z.md"], SKIP)  # a journal entry: the lines are numbered apart from it
+    clock.now = NOW + timedelta(minutes=1)
+    batch, seqs = store.begin_apply([_write("a.md"), _write("b.md"), _write("c.md")])
+    store.settle_writes([(seqs[0], "written"), (seqs[1], "failed"), (seqs[2], "written")])
+    lines = store.written_lines()
+    at = (NOW + timedelta(minutes=1)).isoformat(timespec="milliseconds")
+    assert [(w.id, w.seq, w.batch, w.at) for w in lines] == [
+        ("a.md", seqs[0], batch, at), ("c.md", seqs[2], batch, at)]
+    assert [w.at for w in store.file_writes(batch)] == [at, at, at]
+
+
+def test_files_steps_are_the_undos_and_redos_of_apply_steps(
+    store: TriageStore, clock: Clock
+) -> None:
+    batch, seqs = store.begin_apply([_write("a.md")])
+    store.settle_writes([(seqs[0], "written")])
+    clock.now = NOW + timedelta(minutes=1)
+    undone = store.end_files_step(batch, undo=True, ids=["a.md"])
+    clock.now = NOW + timedelta(minutes=2)
+    redone = store.end_files_step(batch, undo=False, ids=["a.md"])
+    store.decide(["b.md"], PUB)
+    store.undo()  # an undo of a decision is in the journal, not here
+    assert store.files_steps() == [
+        FilesStep(undone.batch, "undo", (NOW + timedelta(minutes=1)).isoformat(
+            timespec="milliseconds"), batch),
+        FilesStep(redone.batch, "redo", (NOW + timedelta(minutes=2)).isoformat(
+            timespec="milliseconds"), batch),
+    ]

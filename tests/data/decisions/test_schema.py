@@ -69,7 +69,71 @@ PRAGMA user_version = 2;
 """
 """A file as newsreader 2 left it: two decisions, an apply step, a decide step undone."""
 
-OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2}
+SCHEMA_3 = """
+CREATE TABLE decisions (
+    key TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('undecided', 'published', 'skipped')),
+    reason TEXT,
+    origin TEXT NOT NULL CHECK (origin IN ('file', 'editor')),
+    at TEXT NOT NULL
+);
+CREATE TABLE batches (
+    batch INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('decide', 'apply', 'story', 'undo', 'redo')),
+    ref INTEGER, status TEXT, top INTEGER
+);
+CREATE TABLE journal (
+    seq INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    at TEXT NOT NULL,
+    key TEXT NOT NULL,
+    old_state TEXT, old_reason TEXT, old_origin TEXT,
+    new_state TEXT, new_reason TEXT, new_origin TEXT
+);
+CREATE INDEX journal_batch ON journal(batch);
+CREATE TABLE file_writes (
+    seq INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    at TEXT NOT NULL,
+    key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    line_at INTEGER NOT NULL,
+    old_line BLOB NOT NULL,
+    new_line BLOB NOT NULL,
+    old_digest TEXT NOT NULL,
+    new_digest TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'written', 'failed'))
+);
+CREATE INDEX file_writes_batch ON file_writes(batch);
+CREATE INDEX file_writes_pending ON file_writes(status) WHERE status = 'pending';
+CREATE TABLE story_edits (
+    seq INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    at TEXT NOT NULL,
+    key TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('split', 'merge')),
+    target TEXT
+);
+CREATE INDEX story_edits_batch ON story_edits(batch);
+INSERT INTO decisions VALUES ('a.md', 'published', NULL, 'editor', '2025-01-01');
+INSERT INTO decisions VALUES ('b.md', 'skipped', 'dup', 'editor', '2025-01-01');
+INSERT INTO batches VALUES (1, '2025-01-01', 'decide', NULL, 'done', 1);
+INSERT INTO batches VALUES (2, '2025-01-01', 'apply', NULL, 'undone', 3);
+INSERT INTO batches VALUES (3, '2025-01-02', 'undo', 2, NULL, NULL);
+INSERT INTO batches VALUES (4, '2025-01-02', 'story', NULL, 'done', 4);
+INSERT INTO journal VALUES
+    (1, 1, '2025-01-01', 'a.md', NULL, NULL, NULL, 'published', NULL, 'editor'),
+    (2, 1, '2025-01-01', 'b.md', NULL, NULL, NULL, 'skipped', 'dup', 'editor');
+INSERT INTO file_writes VALUES (1, 2, '2025-01-01', 'a.md', 'published', 0, X'',
+    CAST('published: true' || char(10) AS BLOB), 'a', 'b', 'written');
+INSERT INTO story_edits VALUES (1, 4, '2025-01-02', 'b.md', 'split', NULL);
+PRAGMA user_version = 3;
+"""
+"""A file as newsreader 3 left it: decisions, an apply step undone, a story step; no
+record of any apply's git commit."""
+
+OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2, 3: SCHEMA_3}
 """A file as each older newsreader left it (with rows), by its user_version."""
 
 
@@ -117,7 +181,8 @@ def test_a_new_schema_can_be_run_again(conn: sqlite3.Connection) -> None:
     first = shape(conn)
     create(conn)  # IF NOT EXISTS: the store runs it after every upgrade
     assert shape(conn) == first
-    assert set(first) == {"decisions", "batches", "journal", "file_writes", "story_edits"}
+    assert set(first) == {
+        "decisions", "batches", "journal", "file_writes", "story_edits", "apply_commits"}
 
 
 @pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
@@ -162,6 +227,7 @@ def _insert(conn: sqlite3.Connection, table: str, **values: object) -> None:
 DECISION = {"key": "a.md", "state": "published", "origin": "editor", "at": "t"}
 BATCH = {"batch": 2, "at": "t", "kind": "apply"}
 EDIT = {"batch": 1, "at": "t", "key": "a.md", "action": "split"}
+COMMIT = {"batch": 1, "at": "t", "sha": "0123456789abcdef0123456789abcdef01234567"}
 WRITE = {
     "batch": 1, "at": "t", "key": "a.md", "state": "published", "line_at": 0,
     "old_line": b"", "new_line": b"published: true\n", "old_digest": "a", "new_digest": "b",
@@ -186,6 +252,10 @@ ROWS = [
     pytest.param("story_edits", {**EDIT, "action": "join"}, False, id="edit-unknown-action"),
     pytest.param("story_edits", {**EDIT, "key": None}, False, id="edit-no-key"),
     pytest.param("story_edits", {**EDIT, "batch": 99}, False, id="edit-of-no-batch"),
+    pytest.param("apply_commits", COMMIT, True, id="commit"),
+    pytest.param("apply_commits", {**COMMIT, "sha": None}, False, id="commit-no-sha"),
+    pytest.param("apply_commits", {**COMMIT, "sha": ""}, False, id="commit-empty-sha"),
+    pytest.param("apply_commits", {**COMMIT, "batch": 99}, False, id="commit-of-no-batch"),
 ]
 
 
@@ -215,7 +285,7 @@ def test_an_upgraded_file_takes_an_apply_step(conn: sqlite3.Connection, version:
     _insert(conn, "file_writes", **{**WRITE, "batch": 100})
 
 
-@pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
+@pytest.mark.parametrize("version", [1, 2])  # schema 3 knows story steps
 def test_an_upgraded_file_takes_a_story_step(conn: sqlite3.Connection, version: int) -> None:
     conn.executescript(OLD_SCHEMAS[version])
     with pytest.raises(sqlite3.IntegrityError):
@@ -255,3 +325,33 @@ def test_a_schema_2_store_keeps_every_decision_and_step(tmp_path: Path) -> None:
     finally:
         store.close()
     TriageStore(db).close()  # and opens again as it is
+
+
+def test_a_schema_3_store_keeps_every_row_and_can_record_commits(tmp_path: Path) -> None:
+    """Opened by this version, a newsreader 3 file keeps every row of every table, its
+    steps and stacks, and gets the table of apply commits, empty, in place."""
+    db = tmp_path / "decisions.db"
+    old = sqlite3.connect(db)
+    old.executescript(SCHEMA_3)
+    tables = ("decisions", "batches", "journal", "file_writes", "story_edits")
+    before = {t: old.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    old.close()
+    store = TriageStore(db)
+    try:
+        after = {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        assert after == before
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert store.next_step(undo=True) == Step(4, "story")
+        assert store.next_step(undo=False) == Step(2, "apply")
+        assert store.story_edits() == [("b.md", "split", None)]
+        assert store.apply_commits() == {}  # the old apply made none that anyone knows of
+        assert store.commit_of(2) is None
+        store.record_commit(2, "0123456789abcdef0123456789abcdef01234567")
+    finally:
+        store.close()
+    reopened = TriageStore(db)  # and opens again as it is, with the commit
+    try:
+        assert reopened.commit_of(2) == "0123456789abcdef0123456789abcdef01234567"
+    finally:
+        reopened.close()

@@ -18,7 +18,7 @@ import pytest
 from reader.data import query
 from reader.data.article import Decision
 from reader.data.decisions.dbfile import DamagedStoreError, StoreError
-from reader.data.decisions.store import TriageStore
+from reader.data.decisions.store import FileWrite, TriageStore
 from reader.data.library import Library
 
 REPO = Path(__file__).resolve().parents[3]
@@ -580,3 +580,59 @@ def test_a_second_store_in_this_process_keeps_the_first_ones_locks(db: Path) -> 
         assert first.states() == {"a.md": PUB, "b.md": SKIP, "c.md": SKIP}
     finally:
         first.close()
+
+
+# -- the git commit an apply step made -----------------------------------------------------
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+def _apply_step(store: TriageStore) -> int:
+    """An apply step that wrote one line into `a.md`; its batch."""
+    write = FileWrite("a.md", "published", 0, b"", b"published: true\n", "old", "new")
+    batch, seqs = store.begin_apply([write])
+    store.settle_writes([(seqs[0], "written")])
+    return batch
+
+
+def test_an_apply_steps_commit_is_recorded_and_read_back(db: Path) -> None:
+    store = TriageStore(db)
+    try:
+        batch = _apply_step(store)
+        assert store.commit_of(batch) is None  # none until one is recorded
+        store.record_commit(batch, SHA)
+        assert store.commit_of(batch) == SHA
+        assert store.apply_commits() == {batch: SHA}
+    finally:
+        store.close()
+    reopened = TriageStore(db)
+    try:
+        assert reopened.commit_of(batch) == SHA
+        assert reopened.commit_of(batch + 1) is None
+    finally:
+        reopened.close()
+
+
+def test_undo_and_redo_of_an_apply_carry_its_commit(store: TriageStore) -> None:
+    batch = _apply_step(store)
+    store.record_commit(batch, SHA)
+    undone = store.end_files_step(batch, undo=True, ids=["a.md"])
+    assert (undone.kind, undone.commit) == ("apply", SHA)
+    redone = store.end_files_step(batch, undo=False, ids=["a.md"])
+    assert redone.commit == SHA
+
+
+def test_an_apply_without_a_commit_has_none(store: TriageStore) -> None:
+    batch = _apply_step(store)
+    assert store.end_files_step(batch, undo=True, ids=["a.md"]).commit is None
+    assert store.apply_commits() == {}
+
+
+def test_a_commit_is_recorded_only_for_an_apply_step(store: TriageStore) -> None:
+    decided = store.decide(["b.md"], PUB)
+    assert decided is not None
+    with pytest.raises(StoreError):
+        store.record_commit(decided, SHA)
+    with pytest.raises(StoreError):
+        store.record_commit(decided + 100, SHA)  # no such step
+    assert store.apply_commits() == {}

@@ -381,6 +381,28 @@ def test_commit_holds_exactly_the_files_written(lib: Library, repo: Path) -> Non
     assert git(repo, "status", "--porcelain", "--", "cache") == ""
 
 
+def test_the_store_remembers_the_commit_of_an_apply(lib: Library, repo: Path) -> None:
+    lib.store.decide(["draft.md"], PUB)
+    result = writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    assert result.commit is not None and result.commit.sha and result.batch is not None
+    assert result.commit.sha == git(repo, "rev-parse", "HEAD").strip()
+    assert lib.store.commit_of(result.batch) == result.commit.sha
+    undone = lib.undo()  # the files go back; the commit stays in git
+    assert undone is not None and undone.kind == "apply"
+    assert undone.commit == result.commit.sha
+    redone = lib.redo()
+    assert redone is not None and redone.commit == result.commit.sha
+
+
+def test_an_apply_without_commit_remembers_none(lib: Library, repo: Path) -> None:
+    lib.store.decide(["draft.md"], PUB)
+    result = writeback.apply(lib, writeback.plan(lib).edits)
+    assert result.commit is None and result.batch is not None
+    assert lib.store.commit_of(result.batch) is None
+    undone = lib.undo()
+    assert undone is not None and undone.kind == "apply" and undone.commit is None
+
+
 def test_commit_leaves_out_a_file_with_other_changes(lib: Library, repo: Path) -> None:
     path = lib.root / "draft.md"
     path.write_bytes(path.read_bytes() + b"An edit nobody committed.\n")
