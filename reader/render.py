@@ -187,7 +187,8 @@ def status_content(
 
 
 def filter_content(flt: Filter) -> Content:
-    """The line above the list: which state, search, topic, provider and reason, the order."""
+    """The line above the list: which state, search, topic, provider and reason, whether
+    new articles only, the order."""
     parts: list[str | tuple[str, str]] = [
         ("Showing ", LABEL), flt.state.value if flt.state else "all"
     ]
@@ -195,5 +196,7 @@ def filter_content(flt: Filter) -> Content:
                          ("provider", flt.provider), ("reason", flt.reason)):
         if value:
             parts += [(f" · {label} ", LABEL), (value, "bold")]
+    if flt.new_after is not None:
+        parts += [(" · ", LABEL), ("new only", "bold")]
     parts += [(" · by ", LABEL), flt.sort]
     return Content.assemble(*parts)

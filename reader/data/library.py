@@ -190,6 +190,21 @@ class Library:
         """Remember where the editor leaves the list. Raises sqlite3.Error when it cannot."""
         self.index.keep_place(place)
 
+    def rescans(self) -> int:
+        """How many rescans have found new files; an article's `seen` (in its row) is the
+        one that found it, so those above a number are the newer ones."""
+        return self.index.rescans()
+
+    def last_shown(self) -> int | None:
+        """The last rescan whose new files an editor's session listed, as `keep_shown` got
+        it (None: none has since the index was made)."""
+        return self.index.shown()
+
+    def keep_shown(self, rescan: int) -> None:
+        """Remember that a session listed the new files of the rescans up to `rescan`.
+        Raises sqlite3.Error when it cannot."""
+        self.index.keep_shown(rescan)
+
     def _probe_index(self) -> None:
         """Walk every table of the index once (cheap): damage past its first page shows
         here, before a list is read from it, and the index is made anew."""

@@ -48,6 +48,8 @@ class ArticleRow:
     story: str = ""
     """The story's id (the smallest id among its articles); "" before clustering."""
     story_size: int = 1
+    seen: int = 0
+    """The rescan that first listed it (see `Library.rescans`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,8 @@ class Filter:
     """Only articles decided with this reason (e.g. `duplicate`); matched as a prefix."""
     story: str | None = None
     """Only the articles of this story."""
+    new_after: int | None = None
+    """Only the articles first listed by a rescan after this one (new to the editor)."""
 
 
 Field = Literal["words", "provider", "topic"]
@@ -211,7 +215,8 @@ def _term_sql(term: Term) -> tuple[str, str]:
 
 def _where(flt: Filter) -> tuple[str, list[Any]]:
     """The SQL condition and its parameters for what the filter admits."""
-    clauses, params = ["a.kind != 'problem'"], []
+    clauses: list[str] = ["a.kind != 'problem'"]
+    params: list[Any] = []
     if flt.state is not None:
         clauses.append(f"{_STATE} = ?")
         params.append(flt.state.value)
@@ -239,6 +244,9 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
     if flt.story:
         clauses.append("a.key IN (SELECT key FROM stories WHERE story = ?)")
         params.append(key_from_id(flt.story))
+    if flt.new_after is not None:
+        clauses.append("a.seen > ?")
+        params.append(flt.new_after)
     return " AND ".join(clauses), params
 
 
@@ -252,7 +260,7 @@ def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> 
         params = [*params, limit]
     sql = (
         f"SELECT a.key, a.title, a.provider, a.published_at, {_STATE}, a.quality, a.heat, "
-        f"a.type, a.problem_count, s.story, s.size FROM articles a {hint}"
+        f"a.type, a.problem_count, s.story, s.size, a.seen FROM articles a {hint}"
         f"LEFT JOIN triage.decisions d USING (key) LEFT JOIN stories s USING (key) "
         f"WHERE {where} ORDER BY {_ORDER[flt.sort]}" + (" LIMIT ?" if limit is not None else "")
     )
@@ -283,7 +291,7 @@ def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> 
             published = dates[date] = when(date)
         row = ArticleRow(
             article_id, one(title, title), one(provider, provider), published if date else None,
-            _DECISION[r[4]], quality, heat, one(kind, kind), r[8], story, r[10] or 1,
+            _DECISION[r[4]], quality, heat, one(kind, kind), r[8], story, r[10] or 1, r[11],
         )  # fmt: skip
         found.append(row)
     return found

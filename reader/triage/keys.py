@@ -26,6 +26,9 @@ TRIAGE_BINDINGS: list[BindingType] = [
             "\"a phrase\", provider:NAME, topic:NAME", show=True),
     binding("f", "cycle_state", "State", "Show all, undecided, published or skipped articles",
             show=True),
+    binding("w", "toggle_new", "New only",
+            "Show only the articles new since your last session or found by a rescan "
+            "(marked N); again: every article"),
     binding("t", "pick_topic", "Topic", "Show one topic's articles only"),
     binding("v", "pick_provider", "Provider", "Show one provider's articles only"),
     binding("equals_sign", "cycle_sort", "Sort", "Sort by date, quality, heat or title"),

@@ -13,6 +13,7 @@ import json
 import shlex
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
@@ -153,13 +154,15 @@ def place_text(flt: Filter, article_id: str | None) -> str:
     are clustered anew) and the article under the cursor."""
     kept = {"state": flt.state.value if flt.state else None, "search": flt.search,
             "topic": flt.topic, "provider": flt.provider, "sort": flt.sort,
-            "reason": flt.reason}
+            "reason": flt.reason, "new": flt.new_after is not None}
     return json.dumps({"filter": kept, "article": article_id}, ensure_ascii=False)
 
 
-def place_from(text: str | None) -> tuple[Filter, str | None]:
+def place_from(text: str | None, new_after: int | None = None) -> tuple[Filter, str | None]:
     """The filter and article `place_text` kept; what is missing or not understood (an
-    older or damaged value) falls back to showing everything, newest first."""
+    older or damaged value) falls back to showing everything, newest first. A filter that
+    showed new articles only shows those new this session: after `new_after` (None: none
+    is known to be new, and the filter shows every article)."""
     try:
         data = json.loads(text) if text else {}
     except ValueError:
@@ -177,7 +180,8 @@ def place_from(text: str | None) -> tuple[Filter, str | None]:
     flt = Filter(state=states.get(kept.get("state")),  # type: ignore[arg-type]
                  search=text_of("search"), topic=text_of("topic"),
                  provider=text_of("provider"), reason=text_of("reason"),
-                 sort=sort if sort in SORTS else "date")
+                 sort=sort if sort in SORTS else "date",
+                 new_after=new_after if kept.get("new") is True else None)
     article = data.get("article") if isinstance(data, dict) else None
     return flt, article if isinstance(article, str) else None
 
@@ -245,6 +249,12 @@ class TriageModel:
         """How many articles are in each state (empty until first counted)."""
         self.tally = Tally(clock())
         """This session's changes, for the status bar's count and pace."""
+        self.new_after: int | None = None
+        """Articles listed first by a rescan after this one are new to the editor: found
+        since their last session, or by this one's rescans. None: not known yet (a first
+        session, before its first scan ends: every article is new to it, so none is)."""
+        self.rescans = 0
+        """The newest rescan that found files, when last looked up."""
         self.seen = 0
         """The last journal entry shown: what another instance did after it is news."""
         self.stories_seen: int | None = None
@@ -270,9 +280,11 @@ class TriageModel:
         the cursor was on (None: none kept). A place that cannot be read is no place."""
         try:
             kept = self.library.place()
+            self.new_after = self.library.last_shown()
+            self.rescans = self.library.rescans()
         except sqlite3.Error:
             kept = None
-        self.filter, article = place_from(kept)
+        self.filter, article = place_from(kept, self.new_after)
         return article
 
     def keep_place(self, article_id: str | None) -> bool:
@@ -283,6 +295,45 @@ class TriageModel:
         except sqlite3.Error:
             return False
         return True
+
+    # -- what is new -------------------------------------------------------------------
+
+    def is_new(self, row: ArticleRow) -> bool:
+        """Whether the article is new to the editor this session."""
+        return self.new_after is not None and row.seen > self.new_after
+
+    @property
+    def marks_after(self) -> int | None:
+        """`new_after` when some article is new this session, else None (nothing to mark,
+        and no row need be looked at for it)."""
+        if self.new_after is None or self.rescans <= self.new_after:
+            return None
+        return self.new_after
+
+    def scanned(self) -> bool:
+        """After a scan: the session has listed every file found so far, which the next
+        session shows as not new. True when the articles new this session are known only
+        now (the first session's first scan)."""
+        try:
+            rescans = self.library.rescans()
+        except sqlite3.Error:
+            return False
+        self.rescans = rescans
+        with suppress(sqlite3.Error):  # the next session shows them as new again: no harm
+            self.library.keep_shown(rescans)
+        if self.new_after is not None:
+            return False
+        self.new_after = rescans
+        return True
+
+    def new_only(self) -> Filter | None:
+        """The filter showing only the articles new this session, or back all of them
+        (toggled); None when none can be new yet (see `new_after`)."""
+        if self.filter.new_after is not None:
+            return replace(self.filter, new_after=None)
+        if self.new_after is None:
+            return None
+        return replace(self.filter, new_after=self.new_after)
 
     # -- rows --------------------------------------------------------------------------
 

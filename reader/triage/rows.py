@@ -139,10 +139,12 @@ class LoadedRows:
         return bool(flt.search and query.parse_search(flt.search).words)
 
     def _narrowed(self, flt: Filter, rows: list[ArticleRow]) -> list[ArticleRow]:
-        """Those of `rows` in the filter's state and of the providers the filter and its
-        search admit (in any case); a new list even of all rows."""
+        """Those of `rows` in the filter's state, new enough, and of the providers the filter
+        and its search admit (in any case); a new list even of all rows."""
         if flt.state is not None:
             rows = [row for row in rows if row.state is flt.state]
+        if (after := flt.new_after) is not None:
+            rows = [row for row in rows if row.seen > after]
         if (admits := _Providers(flt)).narrows:
             rows = [row for row in rows if admits[row.provider]]
         return list(rows) if rows is self.rows else rows

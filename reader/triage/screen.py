@@ -203,6 +203,7 @@ class TriageScreen(Screen[None]):
         self.call_after_refresh(self._first_frame_out)
         self.article_list.reason_of = self._reason_of
         self._return_to = self.model.restore_place()
+        self.article_list.mark_new(self.model.marks_after)
         self.set_reactive(TriageScreen.filters, self.model.filter)
         self.query_one("#filter-line", Label).update(filter_content(self.filters))
         first = self.model.first_page()
@@ -429,6 +430,16 @@ class TriageScreen(Screen[None]):
     def action_cycle_state(self) -> None:
         """Show the next state: all, undecided, published, skipped."""
         self.filters = next_state(self.filters)
+
+    def action_toggle_new(self) -> None:
+        """Show only the articles new this session (marked N), or every article again."""
+        flt = self.model.new_only()
+        if flt is None:
+            self.app.notify("Nothing is new yet: this is the folder's first session. Files "
+                            "a rescan or your next session finds will be marked N.",
+                            title="New articles", markup=False)
+            return
+        self.filters = flt
 
     def action_show_state(self, state: str) -> None:
         """Show one state (`all` for every state)."""
@@ -882,6 +893,8 @@ class TriageScreen(Screen[None]):
         was_first, self.model.scanning_first = self.scanning_first, False
         self.article_list.empty_text = EMPTY_TEXT
         self._merge_fresh(result)
+        self.model.scanned()
+        self.article_list.mark_new(self.model.marks_after)
         if not was_first:
             self._announce(result.added)
         self._file_problems(message.problems)
@@ -896,10 +909,13 @@ class TriageScreen(Screen[None]):
             self._announce_now(added)
 
     def _announce_now(self, added: Sequence[str]) -> None:
-        """Say how many of these new files the list shows."""
-        count = sum(self.article_list.index_of(i) is not None for i in added)
-        if count:
-            self.app.notify(words.plural(count, "new article"), title="Rescan")
+        """Say how many of these new files the list holds (shown, or folded in a story)."""
+        rows = [row for i in added if (row := self.article_list.loaded_row(i)) is not None]
+        if rows:
+            # A first session's first scan found every article: none of them is marked.
+            marked = ", marked N in the list" if any(map(self.model.is_new, rows)) else ""
+            self.app.notify(f"{words.plural(len(rows), 'new article')}{marked}",
+                            title="Rescan")
 
     def _scan_done(self) -> None:
         """After the warm start's rescan: read every row, if only the first page is read."""

@@ -69,6 +69,7 @@ class StoryRows:
         self.loaded: list[ArticleRow] = []
         self._index: dict[str, int] | None = None
         self._stories: tuple[dict[str, int], dict[str, str]] | None = None
+        self._newest: dict[str, int] | None = None
         self.load(list(rows))
 
     def load(self, rows: list[ArticleRow], lookups: Lookups | None = None) -> None:
@@ -82,6 +83,7 @@ class StoryRows:
         long flat list needs neither to show), unless `lookups` brings it.
         """
         self.loaded = rows
+        self._newest = None
         self._index = None if lookups is None else lookups.index
         self._stories = None if lookups is None else (lookups.sizes, lookups.heads)
 
@@ -171,6 +173,20 @@ class StoryRows:
     def foldable(self, row: ArticleRow) -> bool:
         """Whether the row's story shows more than one article of the list when expanded."""
         return self.grouped and self.sizes.get(story_of(row), 1) > 1
+
+    def newest_seen(self, row: ArticleRow) -> int:
+        """The newest `seen` among the loaded articles of a folded row's story (a row that
+        stands for itself: its own), so that a folded story shows a new member's mark."""
+        if not self.foldable(row) or self.is_expanded(row):
+            return row.seen
+        if self._newest is None:  # once per load, and only once a folded row asks
+            newest: dict[str, int] = {}
+            for member in self.loaded:
+                story = story_of(member)
+                if member.seen > newest.get(story, -1):
+                    newest[story] = member.seen
+            self._newest = newest
+        return self._newest.get(story_of(row), row.seen)
 
     def is_expanded(self, row: ArticleRow) -> bool:
         """Whether the row's story is expanded in the grouped view."""

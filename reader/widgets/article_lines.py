@@ -79,6 +79,8 @@ class ArticleLines(ScrollView):
         """Looks a skipped article's reason up (the screen sets it); None: no reasons show."""
         self._reasons: dict[str, str | None] = {}
         """The reasons looked up for the skipped rows drawn so far (see `forget_reasons`)."""
+        self._new_after: int | None = None
+        """Rows first listed by a rescan after this one are marked new (None: none is)."""
 
     # -- state ---------------------------------------------------------------
 
@@ -125,6 +127,12 @@ class ArticleLines(ScrollView):
         if row.id not in self._reasons:
             self._reasons[row.id] = self.reason_of(row.id)
         return self._reasons[row.id]
+
+    def mark_new(self, after: int | None) -> None:
+        """Mark the rows first listed by a rescan after `after` as new (None: none)."""
+        if after != self._new_after:
+            self._new_after = after
+            self.refresh()
 
     def forget_reasons(self, ids: Iterable[str] | None = None) -> None:
         """Look these articles' reasons up again (None: every one) when their rows are next
@@ -252,21 +260,22 @@ class ArticleLines(ScrollView):
         mark = self._stories.mark(self._rows, index)
         style = self.get_visual_style(*self.line_classes(index)).rich_style
         reason = self.reason(row)
-        key = (row, width, full_width, selected, style, mark, reason)
+        new = self._new_after is not None and self._stories.newest_seen(row) > self._new_after
+        key = (row, width, full_width, selected, style, mark, reason, new)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._build_strip(row, width, full_width, selected, style, mark, reason)
+            strip = self._build_strip(row, width, full_width, selected, style, mark, reason, new)
             self._strips[key] = strip
         return strip
 
     @staticmethod
     def _build_strip(
         row: ArticleRow, width: int, full_width: int, selected: bool, style: Style, mark: str,
-        reason: str | None = None,
+        reason: str | None = None, new: bool = False,
     ) -> Strip:
         """One row as a line of exactly the pane's width, in `style` (its reason muted)."""
         # Segment text is never parsed as markup, so titles show exactly as written.
-        head, tag = format_parts(row, width, selected, mark, reason)
+        head, tag = format_parts(row, width, selected, mark, reason, new)
         tail = " " * max(0, full_width - width)
         if not tag:
             return Strip([Segment(head + tail, style)], max(width, full_width))

@@ -10,6 +10,8 @@ from reader.data.query import ArticleRow
 _DATE_WIDTH = 10
 _BLANK_DATE = " " * _DATE_WIDTH
 _SELECTED_MARK = "●"
+_NEW_MARK = "N"
+"""An article new to the editor this session (as mutt marks a new message)."""
 _VIDEO_MARK = "▶ "
 _ELLIPSIS = "…"
 REASON_MAX = 24
@@ -43,19 +45,19 @@ def provider_width(width: int) -> int:
 
 
 def format_row(row: ArticleRow, width: int, selected: bool = False, story: str = "",
-               reason: str | None = None) -> str:
+               reason: str | None = None, new: bool = False) -> str:
     """Lay out one row as plain text exactly `width` cells wide (`story` before the title,
-    the skip `reason` after it)."""
-    return "".join(format_parts(row, width, selected, story, reason))
+    the skip `reason` after it, `new`: marked as new to the editor)."""
+    return "".join(format_parts(row, width, selected, story, reason, new))
 
 
 def format_parts(row: ArticleRow, width: int, selected: bool = False, story: str = "",
-                 reason: str | None = None) -> tuple[str, str]:
+                 reason: str | None = None, new: bool = False) -> tuple[str, str]:
     """One row as `format_row` lays it out, in two parts: the row up to its title, then the
     skip reason in brackets after it, padded ("" when there is none). The reason is compact:
     at most REASON_MAX cells, and a third of the title's room unless the title is short."""
     date = _BLANK_DATE if row.published_at is None else row.published_at.strftime("%Y-%m-%d")
-    mark = _SELECTED_MARK if selected else " "
+    mark = _SELECTED_MARK if selected else _NEW_MARK if new else " "
     video = _VIDEO_MARK if row.type == "video" else "  "
     providers = provider_width(width)
     prefix = f"{mark}{row.state.glyph} {date} {fit(plain(row.provider), providers)} {video}"

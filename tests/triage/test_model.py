@@ -332,6 +332,62 @@ def test_the_model_keeps_its_place_in_the_index(library: Library, clock: Clock) 
     assert again.filter == Filter(state=UND, sort="title")
 
 
+def test_a_kept_filter_of_new_articles_shows_those_new_this_session() -> None:
+    kept = model.place_text(Filter(state=UND, new_after=3), "a.md")
+    assert model.place_from(kept, 5) == (Filter(state=UND, new_after=5), "a.md")
+    assert model.place_from(kept, None) == (Filter(state=UND), "a.md")  # none is new yet
+    assert model.place_from(model.place_text(Filter(state=UND), None), 5)[0] == Filter(
+        state=UND)
+
+
+# -- what is new to the editor -------------------------------------------------------------
+
+
+def test_a_first_session_knows_what_is_new_once_its_scan_ends(
+    library: Library, clock: Clock, folder: Path
+) -> None:
+    """Every article of a first session is new to it, so none is marked: the files later
+    rescans find are."""
+    first = TriageModel(library, clock)
+    first.restore_place()
+    assert first.new_after is None and first.new_only() is None
+    assert first.scanned() is True  # the fixture's refresh was this session's first scan
+    assert first.new_after == 1 and not any(first.is_new(r) for r in first.first_page())
+    assert first.marks_after is None  # nothing new: no row is looked at for a mark
+    _write(folder, "f.md", "Volcano wakes up", day=6)
+    library.refresh()
+    first.scanned()
+    assert first.new_after == 1  # the session's own rescan: its finds are new to it
+    assert first.marks_after == 1
+    flt = first.new_only()
+    assert flt == Filter(new_after=1)
+    first.set_filter(flt)
+    assert ids(first.first_page()) == ["f.md"]
+    assert first.new_only() == Filter()  # toggled back
+
+
+def test_the_next_session_marks_what_was_found_since_the_last(
+    library: Library, clock: Clock, folder: Path
+) -> None:
+    first = TriageModel(library, clock)
+    first.restore_place()
+    first.scanned()
+    _write(folder, "f.md", "Volcano wakes up", day=6)  # found by a later session's scan
+    second = TriageModel(library, clock)
+    second.restore_place()
+    assert second.new_after == 1 and second.marks_after is None  # before its scan
+    library.refresh()
+    assert second.scanned() is False
+    assert second.marks_after == 1
+    rows = {row.id: row for row in second.first_page()}
+    assert [i for i, row in rows.items() if second.is_new(row)] == ["f.md"]
+    third = TriageModel(library, clock)
+    third.restore_place()
+    library.refresh()
+    third.scanned()
+    assert not any(third.is_new(row) for row in third.first_page())  # listed before
+
+
 # -- reaching the file, its problems, a skip's reason ---------------------------------------
 
 

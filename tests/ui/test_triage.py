@@ -295,7 +295,7 @@ async def test_cursor_stays_on_its_article_through_a_rescan(
         await pilot.pause()
         assert screen(app).article_list.cursor_id == ORDER[3]
         assert [i for i, _ in listed(app)] == ["zzz_new.txt", *ORDER[:4]]
-        assert "1 new article" in notes
+        assert "1 new article, marked N in the list" in notes
 
 
 async def test_open_refuses_what_is_not_http(

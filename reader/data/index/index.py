@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reader.data.article import Article, Problem, article_from_dict, article_to_dict
 from reader.data.files.walk import FileStat, iter_files
@@ -209,30 +209,47 @@ class Index:
             todo.append(stat)
         result.removed = [id_from_key(key) for key in known]
         if todo or result.removed:
-            self._store(todo, list(known), progress)
+            self._store(todo, list(known), progress, self.rescans() + 1 if result.added else 0)
             if len(todo) + len(result.removed) >= _BIG_CHANGE:  # best effort: a reader
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # may hold it back
         return result
 
-    def _store(self, todo: list[FileStat], removed: list[str], progress: Progress | None) -> None:
-        """Delete the removed files' rows, then parse and store the new or changed files."""
+    def _store(self, todo: list[FileStat], removed: list[str], progress: Progress | None,
+               rescan: int) -> None:
+        """Delete the removed files' rows, then parse and store the new or changed files:
+        `rescan` numbers this rescan, for the new ones (0: there are none)."""
         # One transaction per batch: readers see the first articles while the rest are
         # parsed, and a scan that is killed resumes where its last batch committed.
         with self.conn:
             self._delete(removed)
+            if rescan:
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('rescans', ?)",
+                                  (rescan,))
         batch: list[IndexRow] = []
         for row in _parse_all(todo, progress):
             batch.append(row)
             if len(batch) >= 500:
-                self._replace(batch)
+                self._replace(batch, rescan)
                 batch = []
-        self._replace(batch)
+        self._replace(batch, rescan)
 
-    def _replace(self, rows: list[IndexRow]) -> None:
-        """Replace these files' rows, in one transaction."""
+    def _replace(self, rows: list[IndexRow], rescan: int) -> None:
+        """Replace these files' rows, in one transaction: a changed file keeps the rescan
+        that first listed it, a new one takes this one (`rescan`)."""
+        keys = [row.key for row in rows]
         with self.conn:
-            self._delete([row.key for row in rows])
-            self._insert(rows)
+            seen = dict(self._column("seen", keys))
+            self._delete(keys)
+            self._insert(rows, [seen.get(key, rescan) for key in keys])
+
+    def _column(self, column: str, keys: list[str]) -> Iterator[tuple[str, Any]]:
+        """(key, value) of one `articles` column for those of these keys it lists."""
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            yield from self.conn.execute(
+                f"SELECT key, {column} FROM articles WHERE key IN ({','.join('?' * len(part))})",
+                part,
+            )
 
     def _delete(self, keys: list[str]) -> None:
         """Delete every row of these keys, in every table, and mark the stories stale."""
@@ -251,17 +268,19 @@ class Index:
                 )
             self.conn.execute(f"DELETE FROM articles WHERE key IN ({marks})", part)
 
-    def _insert(self, rows: list[IndexRow]) -> None:
-        """Insert the rows into the articles, records, links and full-text tables."""
+    def _insert(self, rows: list[IndexRow], seen: list[int]) -> None:
+        """Insert the rows into the articles, records, links and full-text tables, each
+        with the rescan that first listed it (`seen`, in the same order)."""
         if not rows:
             return
         # Number the rows here so the full-text rows can name them without a look-up.
         first = self.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
         numbered = list(enumerate(rows, first))
-        marks = ",".join("?" * (len(_COLUMNS) + 1))
+        marks = ",".join("?" * (len(_COLUMNS) + 2))
         self.conn.executemany(
-            f"INSERT INTO articles (rowid, {', '.join(_COLUMNS)}) VALUES ({marks})",
-            [(rowid, *row[: len(_COLUMNS)]) for rowid, row in numbered],
+            f"INSERT INTO articles (rowid, {', '.join(_COLUMNS)}, seen) VALUES ({marks})",
+            [(rowid, *row[: len(_COLUMNS)], when)
+             for (rowid, row), when in zip(numbered, seen, strict=True)],
         )
         self.conn.executemany(
             "INSERT INTO records (rowid, record) VALUES (?, ?)",
@@ -303,6 +322,22 @@ class Index:
         from reader.data.index import story_tables as story_index
 
         story_index.apply_edits(self.conn, edits)
+
+    def rescans(self) -> int:
+        """How many rescans have listed new files (each article's `seen` is one of them)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'rescans'").fetchone()
+        return 0 if row is None else int(row[0])
+
+    def shown(self) -> int | None:
+        """The last rescan whose new files an editor's session has listed (`keep_shown`),
+        or None: no session has, since the index was made."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'shown'").fetchone()
+        return None if row is None else int(row[0])
+
+    def keep_shown(self, rescan: int) -> None:
+        """Remember that a session has listed the new files of every rescan up to this one."""
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('shown', ?)", (rescan,))
 
     def place(self) -> str | None:
         """Where the editor left the list last time (as `keep_place` got it), or None."""

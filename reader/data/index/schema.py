@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bump it with any change to `_SCHEMA`, or to what parsing makes of a file: a file at
 this version is opened as it is (an older one is emptied and made anew, to be filled
-again from the files). 6: plain text that is no press release is no article."""
+again from the files). 6: plain text that is no press release is no article. 7: each
+article's `seen`, the rescan that first listed it."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles (
@@ -21,7 +22,8 @@ CREATE TABLE IF NOT EXISTS articles (
     title TEXT, provider TEXT, domain TEXT, published_at TEXT,
     quality REAL, heat REAL, type TEXT, file_published INTEGER,
     problem_count INTEGER NOT NULL DEFAULT 0,
-    topics TEXT                    -- joined with U+001F for filters
+    topics TEXT,                   -- joined with U+001F for filters
+    seen INTEGER NOT NULL DEFAULT 0  -- the rescan that first listed it (meta 'rescans')
 );
 -- Kept apart so that listing and sorting never read the large records.
 CREATE TABLE IF NOT EXISTS records (
@@ -81,5 +83,8 @@ def connect(db_path: Path) -> sqlite3.Connection:
             "DROP TABLE IF EXISTS story_terms;"
         )
     conn.executescript(_SCHEMA)
+    # Every article is listed anew: none of them is new to the editor.
+    with conn:
+        conn.execute("DELETE FROM meta WHERE key IN ('rescans', 'shown')")
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return conn
