@@ -35,6 +35,15 @@ class Settings:
     """What was wrong in that file, one warning each, as `load_settings` returns them."""
 
 
+MAX_BYTES = 1024 * 1024
+"""The largest config file read, 1 MiB: a real one is a few hundred bytes, and a larger
+one would cost every start its time and memory."""
+
+
+class _NotAConfig(ValueError):
+    """A config file that is not read at all: not a regular file, or too large."""
+
+
 class _BadValue(ValueError):
     """A config value of the wrong type or shape; the message says what was expected."""
 
@@ -126,13 +135,49 @@ def _problem(exc: Exception) -> tuple[int | None, str]:
 
 def _read_text(path: Path) -> tuple[str | None, list[str]]:
     """The config file's text as it is, line ends included (None if there is no file), or a
-    warning if it cannot be read."""
+    warning if it cannot be read or is not a regular file of at most MAX_BYTES."""
     try:
-        return path.read_bytes().decode("utf-8"), []
+        return _read_bounded(path).decode("utf-8"), []
     except FileNotFoundError:
         return None, []
+    except _NotAConfig as exc:
+        return None, [f"{path}: {exc}; using the defaults"]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [f"{path}: cannot read the config file ({exc}); using the defaults"]
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of the regular file at PATH (links followed), or _NotAConfig.
+
+    A named pipe or a device is never read (nor waited on: the file is checked again once
+    open, in case it was swapped), and at most MAX_BYTES + 1 bytes are read.
+    """
+    _check_file(os.stat(path))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        _check_file(os.fstat(fh.fileno()))
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:  # it grew after the check
+        raise _NotAConfig(_too_large(None))
+    return data
+
+
+def _check_file(found: os.stat_result) -> None:
+    """Raise _NotAConfig unless FOUND is a regular file of at most MAX_BYTES."""
+    mode = found.st_mode
+    if not stat.S_ISREG(mode):
+        what = ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device")
+        raise _NotAConfig(f"the config file is not a regular file ({what})")
+    if found.st_size > MAX_BYTES:
+        raise _NotAConfig(_too_large(found.st_size))
+
+
+def _too_large(size: int | None) -> str:
+    """Say that a config file of SIZE bytes (None: unknown) is too large, in MB."""
+    shown = round(size / MAX_BYTES, 1) if size is not None else 0.0
+    what = f"{shown:g} MB" if shown > 1 else "more than 1 MB"
+    return f"the config file is {what}, and it may be at most 1 MB"
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:

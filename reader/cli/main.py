@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -14,7 +13,7 @@ from typing import Any, TextIO
 from reader import __version__
 from reader.cli import report as cli_report
 from reader.cli.names import OneLineParser, default_root
-from reader.cli.report import CliError, counted, stored_id
+from reader.cli.report import CliError, counted, stored_id, write_json
 from reader.config import Settings
 from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict
@@ -161,8 +160,7 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     found = query.articles(library, flt)
     if ns.format == "json":
         items = [record(i.article, i.state, i.reason) | _story(i) for i in found]
-        json.dump(items, out, ensure_ascii=False, indent=2)
-        print(file=out)
+        write_json(items, out)
     elif ns.format == "csv":
         writer = csv.writer(out)
         writer.writerow(
@@ -219,8 +217,7 @@ def cmd_show(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     article = _known(library, ns.args[0])
     state, reason = library.decision(article.id), library.reason(article.id)
     if ns.format == "json":
-        json.dump(record(article, state, reason), out, ensure_ascii=False, indent=2)
-        print(file=out)
+        write_json(record(article, state, reason), out)
         return 0
     lines = [
         article.title or "(no title)",
@@ -393,8 +390,7 @@ def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     entries += lines + _files_step_entries(library, lines)
     entries.sort(key=lambda entry: entry["batch"])  # steps are numbered in the order made
     if ns.format == "json":
-        json.dump(entries, out, ensure_ascii=False, indent=2)
-        print(file=out)
+        write_json(entries, out)
     else:
         writer = csv.writer(out)
         writer.writerow(EXPORTED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,6 +18,20 @@ from reader.data.library import Library
 
 class CliError(Exception):
     """A one-line error for the user; the exit status is 2."""
+
+
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""What JSON may carry raw but a terminal must not get: DEL, the C1 controls, the bidi
+marks, embeddings, overrides and isolates, and lone surrogates (bytes of a file name that
+were not UTF-8)."""
+
+
+def write_json(data: Any, out: TextIO) -> None:
+    """Print DATA as indented JSON, readable text kept as it is but the characters of
+    `_RAW_IN_JSON` written as `\\uXXXX` escapes: still valid JSON that reads back as the
+    same strings. Outside strings JSON is plain ASCII, so they can only be inside one."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    print(_RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text), file=out)
 
 
 def counted(n: int, noun: str) -> str:
@@ -102,8 +117,7 @@ def cmd_stories(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     )
     if ns.format == "json":
         items = [{"story": s, "size": len(m), "members": [_member(r) for r in m]} for s, m in found]
-        json.dump(items, out, ensure_ascii=False, indent=2)
-        print(file=out)
+        write_json(items, out)
         return 0
     for story, members in found:
         # The bracket names the story by its id, the smallest of its members': the title
@@ -127,8 +141,7 @@ def _explain(library: Library, article_id: str, form: str, out: TextIO) -> int:
                 "same_url": list(found.same_url), "related": list(found.related),
                 "score": found.score, "shared_words": list(found.shared),
                 "edited": found.edited}  # fmt: skip
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        print(file=out)
+        write_json(data, out)
         return 0
     name = escape_name
     print(f"{name(article_id)}: in story [{name(found.story)}] of "
@@ -161,8 +174,7 @@ def cmd_stats(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
             "states": {d.value: n for d, n in counts.items()},
             "skip_reasons": [{"provider": p, "reason": r, "count": n} for p, r, n in reasons],
         }
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        print(file=out)
+        write_json(data, out)
         return 0
     total = sum(counts.values())
     states = ", ".join(f"{n} {d.value}" for d, n in counts.items())

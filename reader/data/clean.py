@@ -22,6 +22,19 @@ _C1_INTRODUCER = re.compile(r"(?<![\u00c0-\u00ff\u20ac])[\x9b\x9d\x90\x98\x9e\x9
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\t\x0b\x0c\x85\u2028\u2029]")
 # C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, lone surrogates.
 _CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_EMOJI = r"\U0001f000-\U0001faff\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff"
+"""Code point ranges taken for emoji around a zero-width joiner: the emoji planes, arrows,
+miscellaneous symbols and dingbats (a range check, not Unicode's full emoji data)."""
+_JOINING = r"\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\u0900-\u0dff"
+"""Scripts whose words use a zero-width non-joiner or joiner (Arabic and Persian, the
+Indic scripts): one between two of their letters is spelling, kept."""
+_ZERO_WIDTH = re.compile(
+    rf"[\u200b\u2060\ufeff]"
+    rf"|(?<![{_JOINING}])\u200c|\u200c(?![{_JOINING}])"
+    rf"|(?<![{_EMOJI}\ufe0f{_JOINING}])\u200d|\u200d(?![{_EMOJI}{_JOINING}])"
+)
+"""Zero-width space, word joiner, BOM; a non-joiner or joiner not between two letters of
+a script that spells with them, nor (a joiner) between two emoji."""
 _SPACES = re.compile(r"[ \t]+")
 _MAX_FIELD = 20_000
 """Longest one-line field kept; the rest is cut (a 5,000-character title still fits)."""
@@ -50,12 +63,21 @@ def _repair(text: str) -> str:
 
 
 def clean_line(value: str, limit: int = _MAX_FIELD) -> str:
-    """Clean a one-line field: line breaks and tabs become one space, controls go."""
+    """Clean a one-line field: line breaks and tabs become one space, controls go.
+
+    Zero-width characters go too (U+200B, U+2060, U+FEFF), and each non-joiner (U+200C)
+    and joiner (U+200D) but one inside a Persian or Indic word (`_JOINING`), or a joiner
+    between two emoji, so that an emoji sequence such as woman + ZWJ + laptop stays whole
+    and a flood of them goes. A character counts as an emoji by its code point
+    range (`_EMOJI`), or for the left side a U+FE0F variation selector: a simple check
+    that keeps the common sequences, not Unicode's full emoji rules.
+    """
     if value.isascii() and value.isprintable() and "&" not in value:
         return value.strip()[:limit]  # the common case: nothing to do
     text = _repair(value)
     text = _LINE_BREAKS.sub(" ", text)
     text = _CONTROLS.sub("", text)
+    text = _ZERO_WIDTH.sub("", text)
     return _SPACES.sub(" ", text).strip()[:limit]
 
 

@@ -135,7 +135,6 @@ KEPT = [
     pytest.param("東京で開催された AI 会議 🤖🚀", id="cjk-wide-emoji"),
     pytest.param("עברית and العربية", id="real-rtl-letters"),
     pytest.param("naïve café — “quoted” … €5", id="latin-typography"),
-    pytest.param("a\u200bb\u200cc", id="zero-width-space-non-joiner"),
     pytest.param("Ελληνικά Кириллица", id="greek-cyrillic"),
 ]
 
@@ -144,6 +143,50 @@ KEPT = [
 def test_real_text_kept(text: str) -> None:
     assert clean_line(text) == text
     assert clean_text(text) == text
+
+
+# -- zero-width characters in one-line fields ---------------------------------------------
+
+WOMAN_TECHNOLOGIST = "\U0001f469\u200d\U0001f4bb"
+"""An emoji ZWJ sequence: woman, zero-width joiner, laptop."""
+
+ZERO_WIDTH_LINE = [
+    pytest.param("\u200d".join("Breaking news") + "\u200d" * 500, "Breaking news", id="zwj-flood"),
+    pytest.param("a" + "\u200d" * 500 + "b", "ab", id="500-zwj-between-letters"),
+    pytest.param("Title\ufeff with\ufeff BOM", "Title with BOM", id="bom-inside"),
+    pytest.param("\ufeffTitle", "Title", id="bom-first"),
+    pytest.param("a\u200bb\u200cc\u2060d", "abcd", id="zwsp-zwnj-word-joiner"),
+    pytest.param(f"{WOMAN_TECHNOLOGIST} at work", f"{WOMAN_TECHNOLOGIST} at work",
+                 id="emoji-zwj-sequence-kept"),
+    pytest.param("\U0001f3f3\ufe0f\u200d\U0001f308 flag", "\U0001f3f3\ufe0f\u200d\U0001f308 flag",
+                 id="zwj-after-variation-selector-kept"),
+    pytest.param("\u2764\ufe0f\u200d\U0001f525", "\u2764\ufe0f\u200d\U0001f525",
+                 id="heart-on-fire-kept"),
+    pytest.param("\U0001f408\u200d\u2b1b", "\U0001f408\u200d\u2b1b", id="black-cat-kept"),
+    pytest.param("\U0001f469\u200d\u200d\U0001f4bb", "\U0001f469\U0001f4bb", id="zwj-doubled"),
+    pytest.param("\U0001f469\u200dx", "\U0001f469x", id="zwj-emoji-then-letter"),
+    pytest.param("x\u200d\U0001f4bb", "x\U0001f4bb", id="zwj-letter-then-emoji"),
+    pytest.param("\u200d\U0001f4bb\u200d", "\U0001f4bb", id="zwj-at-the-ends"),
+    pytest.param("\U0001f469\u200b\u200d\U0001f4bb", "\U0001f469\U0001f4bb",
+                 id="zwj-beside-a-zero-width-space"),
+    # Persian and Indic words are spelled with them: one inside a word is kept, a flood goes.
+    pytest.param("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+                 "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", id="persian-zwnj-kept"),
+    pytest.param("\u0915\u094d\u200d\u0937", "\u0915\u094d\u200d\u0937",
+                 id="devanagari-zwj-kept"),
+    pytest.param("\u0645\u06cc" + "\u200c" * 300 + "\u062e", "\u0645\u06cc\u062e",
+                 id="persian-zwnj-flood"),
+]
+
+
+@pytest.mark.parametrize(("raw", "want"), ZERO_WIDTH_LINE)
+def test_clean_line_drops_zero_width_characters_outside_emoji(raw: str, want: str) -> None:
+    assert clean_line(raw) == want
+
+
+def test_clean_text_keeps_zero_width_characters() -> None:
+    # A body wraps in its pane: only one-line fields must keep to their width.
+    assert clean_text("a\u200bb\u200cc\u200dd") == "a\u200bb\u200cc\u200dd"
 
 
 # -- mojibake and entities ---------------------------------------------------------------

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bump it with any change to `_SCHEMA`, or to what parsing makes of a file: a file at
 this version is opened as it is (an older one is emptied and made anew, to be filled
 again from the files). 6: plain text that is no press release is no article. 7: each
-article's `seen`, the rescan that first listed it."""
+article's `seen`, the rescan that first listed it. 8: one-line fields lose zero-width
+characters outside emoji sequences."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles (
