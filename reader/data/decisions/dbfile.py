@@ -70,16 +70,68 @@ class DamagedStoreError(StoreError):
             )
 
 
+class OpenedFile:
+    """The decisions file a store opened, by device and inode: SQLite goes on writing to a
+    file deleted or replaced under it, so each commit first asks whether the path still
+    names that file. Once it does not, every later write is refused: the file now there
+    may hold other decisions, and only a new start should open it."""
+
+    def __init__(self, db_path: Path):
+        """Remember which file `db_path` names now (just after SQLite opened it)."""
+        self.db_path = db_path
+        try:
+            found = os.stat(db_path)
+        except OSError as error:
+            why = error.strerror or str(error)
+            raise StoreError(f"{db_path}: cannot read the decisions database: {why}") from None
+        self.identity = (found.st_dev, found.st_ino)
+        """(st_dev, st_ino) of the file opened; its descriptor stays open, so no new file
+        can be given the same inode while the store runs."""
+        self.lost = False
+        """True once the path was found to name another file, or none."""
+
+    def refuse_if_lost(self) -> None:
+        """A `StoreError` when an earlier check found the file gone."""
+        if self.lost:
+            raise StoreError(replaced_message(self.db_path))
+
+    def check(self) -> None:
+        """A `StoreError` unless the path still names the file opened (one stat)."""
+        try:
+            found = os.stat(self.db_path)
+        except FileNotFoundError:
+            self.lost = True
+        except OSError as error:
+            why = error.strerror or str(error)
+            raise StoreError(f"{self.db_path}: cannot check the decisions database: {why}; "
+                             "nothing was changed") from None  # fmt: skip
+        else:
+            self.lost = self.lost or (found.st_dev, found.st_ino) != self.identity
+        self.refuse_if_lost()
+
+
+def replaced_message(db_path: Path) -> str:
+    """One line for a write refused because the decisions file went from under the store."""
+    return (
+        f"{db_path}: the decisions database was deleted or replaced while newsreader had it "
+        "open; this change was not saved. Quit newsreader and start it again"
+    )
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on error: one decision, one commit."""
 
-    def __init__(self, conn: sqlite3.Connection, db_path: Path):
-        """A transaction on `conn`, the decisions file `db_path` (named in its errors)."""
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, opened: OpenedFile | None = None):
+        """A transaction on `conn`, the decisions file `db_path` (named in its errors);
+        `opened`, when given, must still be the file at `db_path` to commit."""
         self.conn = conn
         self.db_path = db_path
+        self.opened = opened
 
     def __enter__(self) -> None:
-        """BEGIN IMMEDIATE; a busy or failing file is a `StoreError`."""
+        """BEGIN IMMEDIATE; a busy or failing file, or one known gone, is a `StoreError`."""
+        if self.opened is not None:
+            self.opened.refuse_if_lost()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
@@ -90,17 +142,37 @@ class _Transaction:
             ) from None
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        """COMMIT, or ROLLBACK after an error; an SQLite error (the block's or the commit's)
-        becomes a `StoreError`."""
+        """COMMIT (to the file opened only: see `_commit`), or ROLLBACK after an error; an
+        SQLite error (the block's or the commit's) becomes a `StoreError`."""
+        if kind is None:
+            self._commit()
+            return
         try:
-            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+            self.conn.execute("ROLLBACK")
         except sqlite3.Error as error:
-            if kind is None:  # the commit failed: SQLite keeps none of it
-                with contextlib.suppress(sqlite3.Error):
-                    self.conn.execute("ROLLBACK")
             raise StoreError(write_failure(self.db_path, error)) from None
         if isinstance(value, sqlite3.Error):  # a full disk, a read-only folder, damage
             raise StoreError(write_failure(self.db_path, value)) from None
+
+    def _commit(self) -> None:
+        """COMMIT while the path still names the file opened, and check it again after: a
+        file replaced during the commit has the change, the path does not. Either way,
+        nothing is acknowledged that a new start would not find."""
+        try:
+            self._same_file()
+            self.conn.execute("COMMIT")
+        except (sqlite3.Error, StoreError) as error:
+            with contextlib.suppress(sqlite3.Error):  # a failed commit: SQLite keeps none
+                self.conn.execute("ROLLBACK")
+            if isinstance(error, StoreError):
+                raise
+            raise StoreError(write_failure(self.db_path, error)) from None
+        self._same_file()
+
+    def _same_file(self) -> None:
+        """A `StoreError` when the file opened is no longer at its path."""
+        if self.opened is not None:
+            self.opened.check()
 
 
 def write_failure(db_path: Path, error: BaseException) -> str:

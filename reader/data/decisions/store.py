@@ -12,6 +12,7 @@ from reader.data.article import Decision, Problem
 from reader.data.decisions.dbfile import (
     DamagedStoreError,
     FilesStepError,
+    OpenedFile,
     StoreError,
     _refuse_a_stub,
     _Transaction,
@@ -91,6 +92,7 @@ class TriageStore(StoreReader):
         while True:
             self.conn = sqlite3.connect(self.db_path, timeout=timeout, isolation_level=None)
             try:
+                self._opened = OpenedFile(self.db_path)  # SQLite created it, if new
                 version = self._check_file()  # before anything that writes (WAL changes it)
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=FULL")
@@ -156,8 +158,9 @@ class TriageStore(StoreReader):
         return self.clock().astimezone(UTC).isoformat(timespec="milliseconds")
 
     def _write(self) -> _Transaction:
-        """A write transaction on this store's connection."""
-        return _Transaction(self.conn, self.db_path)
+        """A write transaction on this store's connection; it commits only while the path
+        still names the file this store opened (see `OpenedFile`)."""
+        return _Transaction(self.conn, self.db_path, self._opened)
 
     # -- the file's own state ---------------------------------------------------
 
