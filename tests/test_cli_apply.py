@@ -315,3 +315,19 @@ def test_export_of_an_apply_without_commit(cache: Path, tmp_path: Path) -> None:
     assert [(e["kind"], e["ref"], e["commit"]) for e in entries] == [
         ("decide", None, None), ("apply", None, None), ("undo", 2, None)]
     assert entries[1]["seq"] == 1 and entries[1]["at"] is not None
+
+
+def test_clear_on_a_live_file_then_apply_writes_nothing(cache: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "d.db")
+    before = files(cache)
+    cleared = cli("decide", str(cache), MEDICAL, "clear", "--db", db)
+    assert cleared == (0, "undecided: 1 article, step 1\n")
+    left = (f"left as it is: {MEDICAL}: undecided: nothing to write (its file still says "
+            "published)\n")
+    dry = cli("apply", str(cache), "--dry-run", "--db", db)
+    assert dry == (0, left + "apply --dry-run: 0 files would be written, 0 not\n")
+    assert cli("apply", str(cache), "--db", db) == (0, left + "apply: 0 files written, 0 not\n")
+    assert files(cache) == before
+    _, shown = cli("show", str(cache), MEDICAL, "--db", db, "--format", "json")
+    shown_as = json.loads(shown)
+    assert (shown_as["state"], shown_as["file_published"]) == ("undecided", True)

@@ -330,6 +330,7 @@ def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         for edit in found.edits:
             print(writeback.diff(edit), end="", file=out)
         _report("would write", found.edits, found.skipped, out)
+        _report_undecided(found.undecided, out)
         print(
             f"apply --dry-run: {counted(len(found.edits), 'file')} would be written, "
             f"{len(found.skipped)} not",
@@ -344,6 +345,7 @@ def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         raise CliError(str(error)) from None
     skipped = found.skipped + done.skipped
     _report("wrote", done.written, skipped, out)
+    _report_undecided(found.undecided, out)
     print(f"apply: {counted(len(done.written), 'file')} written, {len(skipped)} not", file=out)
     if done.commit is not None:
         _report_commit(done.commit, out)
@@ -360,6 +362,14 @@ def _report(
     for item in skipped:
         action = writeback.ACTIONS[item.decision]
         print(f"not written: {escape_name(item.id)}: {action}: {item.why}", file=out)
+
+
+def _report_undecided(ids: list[str], out: TextIO) -> None:
+    """Print each article made undecided whose file still reads as live: nothing is written
+    for it (not a failure, but the site goes on publishing it)."""
+    for article_id in ids:
+        print(f"left as it is: {escape_name(article_id)}: undecided: nothing to write "
+              "(its file still says published)", file=out)
 
 
 def _report_commit(commit: writeback.CommitResult, out: TextIO) -> None:

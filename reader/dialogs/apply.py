@@ -106,6 +106,10 @@ def plan_summary(found: Plan) -> str:
             f"(published: true), {false:,} skip (published: false)")
     if found.skipped:
         text += f" · {len(found.skipped)} cannot be written (below)"
+    if found.undecided:
+        text += (f" · {plural(len(found.undecided), 'undecided article')} left as "
+                 f"{'its file says' if len(found.undecided) == 1 else 'their files say'}: "
+                 "published")
     return text
 
 

@@ -46,7 +46,7 @@ class Edit:
 
     @property
     def value(self) -> bool:
-        """The value written: true for publish, false for skip and clear."""
+        """The value written: true for publish, false for skip (a cleared article gets no edit)."""
         return self.decision is Decision.PUBLISHED
 
     @property
@@ -89,6 +89,10 @@ class Plan:
 
     edits: list[Edit] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    undecided: list[str] = field(default_factory=list)
+    """Articles the editor made undecided whose file reads as live (`published: true`, or
+    no key): nothing is written for them, so the site goes on publishing them. Not a
+    failure: only worth a note."""
 
 
 # -- what the file says ------------------------------------------------------------------
@@ -98,8 +102,11 @@ def in_sync(article: Article, decision: Decision) -> bool:
     """Whether the file already reads as decided, as Jekyll reads it.
 
     No `published:` key is live (true). Only a boolean counts as said: an empty or
-    non-boolean value is rewritten whatever Jekyll makes of it.
+    non-boolean value is rewritten whatever Jekyll makes of it. Undecided is no value to
+    write, so any file is in sync with it (clearing a decision never edits a file).
     """
+    if decision is Decision.UNDECIDED:
+        return True
     value = decision is Decision.PUBLISHED
     if not article.has_published_key:
         return value
@@ -116,18 +123,34 @@ def plan(library: Host, verify: bool = True) -> Plan:
 
     Reads each such file in full and (unless `verify` is False: `apply` verifies again
     anyway) checks its edit; writes nothing. Decisions on files gone from the folder are
-    passed over; files in sync are left out.
+    passed over; files in sync are left out. An article made undecided is never edited
+    (its file stays as it is; an earlier apply's line comes back only by undoing that
+    apply): it is only noted in `Plan.undecided` when its file reads as live.
     """
     found = Plan()
     links = {p.path for p in library.skipped if "symbolic link" in p.why}
     with Folder(library.root) as folder:
         for article_id, (decision, reason) in sorted(library.store.editor_decisions().items()):
+            if decision is Decision.UNDECIDED:
+                if _left_live(library, article_id):
+                    found.undecided.append(article_id)
+                continue
             item = _plan_one(library, folder, article_id, decision, reason, links, verify)
             if isinstance(item, Edit):
                 found.edits.append(item)
             elif item is not None:
                 found.skipped.append(item)
     return found
+
+
+def _left_live(library: Host, article_id: str) -> bool:
+    """Whether an article in the folder (not a press release) reads as live by its file."""
+    if library.index.stamp(article_id) is None:
+        return False
+    article = library.article(article_id)
+    if article is None or article.kind == "press":
+        return False
+    return in_sync(article, Decision.PUBLISHED)
 
 
 def _plan_one(

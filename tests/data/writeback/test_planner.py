@@ -30,7 +30,8 @@ def test_the_names_are_still_importable_from_writeback(name: str) -> None:
 IN_SYNC = [
     pytest.param(None, PUB, True, id="no-key-is-live"),
     pytest.param(None, SKIP, False, id="no-key-skipped"),
-    pytest.param(None, UND, False, id="no-key-cleared"),
+    pytest.param(None, UND, True, id="no-key-cleared-is-nothing-to-write"),
+    pytest.param("true", UND, True, id="true-cleared-is-nothing-to-write"),
     pytest.param("true", PUB, True, id="true-published"),
     pytest.param("false", PUB, False, id="false-published"),
     pytest.param("false", SKIP, True, id="false-skipped"),
@@ -56,16 +57,16 @@ def test_only_editor_decisions_that_differ_are_planned(lib: Library) -> None:
     lib.store.decide(["live.md", "nokey.md"], PUB)  # already live: in sync
     lib.store.decide(["draft.md"], SKIP)  # already false: in sync
     lib.store.decide(["crlf.md"], PUB)
-    lib.store.decide(["sub/deep.md"], UND)  # cleared: written as false
+    lib.store.decide(["sub/deep.md"], UND)  # cleared: nothing to write (see test_clear.py)
     found = writeback.plan(lib)
-    assert [(e.id, e.value) for e in found.edits] == [("crlf.md", True), ("sub/deep.md", False)]
+    assert [(e.id, e.value) for e in found.edits] == [("crlf.md", True)]
     assert found.skipped == []
 
 
 PRESS_WHY = "a plain-text press release has no published: line to write"
 
 
-@pytest.mark.parametrize("decision", [PUB, SKIP, UND], ids=["publish", "skip", "clear"])
+@pytest.mark.parametrize("decision", [PUB, SKIP], ids=["publish", "skip"])
 def test_a_press_release_is_reported_with_why_and_its_decision_kept(
     lib: Library, decision: Decision
 ) -> None:
