@@ -88,7 +88,11 @@ def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
             end = "\n" if done == total else ""
             print(f"\rindexing {done:,}/{total:,} files", end=end, file=sys.stderr, flush=True)
 
-    library.refresh(progress if sys.stderr.isatty() else None)
+    result = library.refresh(progress if sys.stderr.isatty() else None)
+    for old, new in result.moved:
+        print(f"newsreader: your decision followed its file to its new name: "
+              f"{escape_name(old)} -> {escape_name(new)} (newsreader undo takes it back)",
+              file=sys.stderr)
     if library.index_rebuilt:
         print(
             "newsreader: the index was damaged and has been rebuilt from the files", file=sys.stderr
@@ -145,11 +149,16 @@ def _date(article: Article) -> str:
 
 
 def cmd_check(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
-    """`check`: print every problem, one a line; exit status 1 if there are any."""
+    """`check`: print every problem, then every decision whose file is gone, one a line;
+    exit status 1 if there are any."""
     problems = library.problems()
     for p in problems:
         print(f"{escape_name(p.path)}: {p.field}: {p.why}", file=out)
-    return 1 if problems else 0
+    gone = library.gone_decisions()
+    for article_id, decision in gone:
+        print(f"{escape_name(article_id)}: decision: {decision.value}, but the file is gone "
+              "(newsreader decide ID clear forgets it)", file=out)
+    return 1 if problems or gone else 0
 
 
 def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
@@ -263,8 +272,10 @@ def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         )
     if not given:
         raise CliError("name at least one article; see newsreader decide --help")
-    ids = list(dict.fromkeys(_known(library, name).id for name in given))
     decision = ACTIONS[action]
+    gone = {i for i, _ in library.gone_decisions()} if decision is Decision.UNDECIDED else set()
+    ids = list(dict.fromkeys(name if name in gone else _known(library, name).id
+                             for name in given))  # a gone file's decision can be cleared
     batch = library.decide(
         ids, decision, ns.reason if decision != Decision.UNDECIDED else None
     )

@@ -14,6 +14,7 @@ from reader.data.checks import INDEX_PROBE, Checks
 from reader.data.decisions.dbfile import StoreError as StoreError
 from reader.data.decisions.store import Change as Change
 from reader.data.decisions.store import Clock, TriageStore
+from reader.data.ids import id_from_key
 from reader.data.index.index import Index, Progress
 from reader.data.index.index import RefreshResult as RefreshResult
 from reader.data.index.index import prepare_workers as prepare_workers
@@ -160,7 +161,46 @@ class Library:
                 for i, published in self.index.initial_states()
                 if everything or i in fresh
             )
+        result.moved = self._follow_renames(result)
         return result
+
+    def _follow_renames(self, result: RefreshResult) -> list[tuple[str, str]]:
+        """Move the editor's decision on each removed file to the one new file that has
+        the same bytes, else the one that has the same web URL (a rename, `git mv`, a pull
+        that renames); one undoable step. Two candidates are no match: the decision stays
+        with its gone file, which `gone_decisions` reports."""
+        if not result.gone:
+            return []
+        decided = [i for i, (_, _, mine) in self.store.rows_of(result.gone).items() if mine]
+        if not decided:
+            return []
+        by_digest: dict[str, list[str]] = {}
+        by_url: dict[str, list[str]] = {}
+        for new_id, (digest, url) in self.index.fingerprints(result.added).items():
+            if digest:
+                by_digest.setdefault(digest, []).append(new_id)
+            if url:
+                by_url.setdefault(url, []).append(new_id)
+        moves = []
+        for old_id in decided:
+            digest, url = result.gone[old_id]
+            found = by_digest.get(digest or "") or by_url.get(url) or []
+            if len(found) == 1:
+                moves.append((old_id, found[0]))
+        if len({new for _, new in moves}) != len(moves):  # two old files, one new: neither
+            taken = [new for _, new in moves]
+            moves = [(old, new) for old, new in moves if taken.count(new) == 1]
+        return self.store.move_decisions(moves)
+
+    def gone_decisions(self) -> list[tuple[str, Decision]]:
+        """The articles the editor published or skipped whose file is no longer in the
+        folder (and was not found again under another name), by id."""
+        rows = self.index.conn.execute(
+            "SELECT d.key, d.state FROM triage.decisions d WHERE d.origin = 'editor' "
+            "AND d.state != 'undecided' AND d.key NOT IN (SELECT key FROM articles) "
+            "ORDER BY d.key"
+        ).fetchall()
+        return [(id_from_key(key), Decision(state)) for key, state in rows]
 
     def _story_window(self) -> timedelta | None:
         """The window stories are clustered with: the one given, else the one used last."""

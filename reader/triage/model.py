@@ -326,6 +326,14 @@ class TriageModel:
         self.new_after = rescans
         return True
 
+    def gone(self) -> list[tuple[str, Decision]]:
+        """The editor's decisions whose file is gone from the folder (not found renamed);
+        empty when the databases cannot say now."""
+        try:
+            return self.library.gone_decisions()
+        except sqlite3.Error:
+            return []
+
     def new_only(self) -> Filter | None:
         """The filter showing only the articles new this session, or back all of them
         (toggled); None when none can be new yet (see `new_after`)."""

@@ -151,6 +151,8 @@ class TriageScreen(Screen[None]):
         """Set once the first frame is out: workers wait for it, not to slow that frame."""
         self._scanned = False
         """Whether a scan has reported its problems yet this session."""
+        self._gone_said: tuple[tuple[str, Decision], ...] = ()
+        """The decisions whose file is gone the app last warned of."""
         self._keys: tuple[object, ...] = ()
         """The keys the footer showed at the last refresh: (key, enabled, tooltip)."""
         self._preparer: ThreadPoolExecutor | None = None
@@ -897,8 +899,20 @@ class TriageScreen(Screen[None]):
         self.article_list.mark_new(self.model.marks_after)
         if not was_first:
             self._announce(result.added)
+        if result.moved:
+            self.app.notify(words.moved_toast(result.moved), title="Rescan", markup=False)
+        self._gone_decisions()
         self._file_problems(message.problems)
         self._scan_done()
+
+    def _gone_decisions(self) -> None:
+        """Warn of the decisions whose file is gone: at the first scan, then when they
+        change (a decision is never dropped without a word)."""
+        gone = tuple(self.model.gone())
+        if gone and gone != self._gone_said:
+            self.app.notify(words.gone_toast(gone), title="Files gone", severity="warning",
+                            markup=False, timeout=10)
+        self._gone_said = gone
 
     def _announce(self, added: Sequence[str]) -> None:
         """Say how many of the files a rescan added the list shows; while only the first

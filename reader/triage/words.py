@@ -3,11 +3,12 @@ string in them as plain text (never markup)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from textual.content import Content
 
 from reader.data.article import Decision
+from reader.data.clean import escape_name
 from reader.data.library import Change, Protected, StoryOutcome, StoryPlan
 from reader.data.query import ArticleRow
 from reader.data.words import plural as plural
@@ -137,3 +138,21 @@ def edit_words(change: Change, title: Callable[[str], str]) -> str:
         their = "its story" if count == 1 else "their stories"
         return f"the split of {articles(count)} out of {their}"
     return f"the merge of {articles(count)} into the story of {title(target)}"
+
+
+def moved_toast(moved: Sequence[tuple[str, str]]) -> str:
+    """What a rescan that found decided files renamed did: `Your decision followed its file
+    to its new name: a.md → b.md (u undoes)`."""
+    if len(moved) == 1:
+        (old, new), = moved
+        return (f"Your decision followed its file to its new name: {escape_name(old)} → "
+                f"{escape_name(new)} (u undoes)")
+    return f"{plural(len(moved), 'decision')} followed their files to new names (u undoes)"
+
+
+def gone_toast(gone: Sequence[tuple[str, Decision]]) -> str:
+    """Decisions whose file is gone: `You skipped c.md, but its file is gone; ...`."""
+    first = ", ".join(f"{escape_name(i)} ({d.value})" for i, d in gone[:3])
+    more = f" and {len(gone) - 3:,} more" if len(gone) > 3 else ""
+    return (f"The file of {plural(len(gone), 'decision')} is gone: {first}{more}. "
+            "`newsreader check` lists them; `newsreader decide ID clear` forgets one")

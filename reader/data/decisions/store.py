@@ -215,6 +215,35 @@ class TriageStore(StoreReader):
             self._apply(batch, at, changes)
             return batch
 
+    def move_decisions(self, moves: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Give each (old id, new id) pair's new article the editor's decision on the old
+        one, which is dropped, all as one undoable step: a renamed file keeps its decision.
+
+        A pair whose old article has no decision of the editor's, or whose new one has
+        one already, is left out. Returns the pairs moved. Committed on return.
+        """
+        at = self._now()
+        with self._write():
+            changes: list[_Change] = []
+            moved: list[tuple[str, str]] = []
+            for old_id, new_id in moves:
+                old_key, new_key = key_from_id(old_id), key_from_id(new_id)
+                was, there = self._row(old_key), self._row(new_key)
+                if was is None or was[2] != "editor" or (there and there[2] == "editor"):
+                    continue
+                changes += [(old_key, was, None), (new_key, there, (was[0], was[1], "editor"))]
+                moved.append((old_id, new_id))
+            if changes:
+                self._apply(self._new_step("decide", at), at, changes)
+            return moved
+
+    def _row(self, key: str) -> tuple[str, str | None, str] | None:
+        """(state, reason, origin) of an article's row, or None when it has none."""
+        row = self.conn.execute(
+            "SELECT state, reason, origin FROM decisions WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
     # -- correcting the stories -----------------------------------------------------
 
     def split_story(self, ids: Iterable[str]) -> int | None:

@@ -35,6 +35,15 @@ _SIZES = 1 << 48
 """Above any file size: `mtime * _SIZES + size` stands for both."""
 
 
+class Fingerprint(NamedTuple):
+    """What identifies an indexed file besides its name."""
+
+    digest: str | None
+    """The digest of the bytes read (None: they could not be read)."""
+    url: str
+    """Its web URL ("" for none)."""
+
+
 @dataclass
 class RefreshResult:
     """What a refresh changed in the index."""
@@ -47,6 +56,11 @@ class RefreshResult:
     """Entries never indexed: symbolic links, unreadable folders."""
     temps: list[str] = field(default_factory=list)
     """Write-back temporaries seen (left by a write that was killed, or one going on)."""
+    gone: dict[str, Fingerprint] = field(default_factory=dict)
+    """What each removed file was, read before its rows went: to find it again renamed."""
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    """Decisions that followed their article to its new name (old id, new id); the
+    library fills it in."""
 
     @property
     def parsed(self) -> int:
@@ -208,6 +222,8 @@ class Index:
             (result.changed if old is not None else result.added).append(stat.id)
             todo.append(stat)
         result.removed = [id_from_key(key) for key in known]
+        if result.removed and result.added:  # a removed file may be back under a new name
+            result.gone = self.fingerprints(result.removed)
         if todo or result.removed:
             self._store(todo, list(known), progress, self.rescans() + 1 if result.added else 0)
             if len(todo) + len(result.removed) >= _BIG_CHANGE:  # best effort: a reader
@@ -322,6 +338,21 @@ class Index:
         from reader.data.index import story_tables as story_index
 
         story_index.apply_edits(self.conn, edits)
+
+    def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
+        """What identifies each of these indexed files besides its name: the digest of its
+        bytes and its web URL (articles only; an id not indexed is left out)."""
+        keys = [key_from_id(i) for i in ids]
+        found: dict[str, Fingerprint] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            for key, digest, urls in self.conn.execute(
+                "SELECT a.key, a.digest, l.urls FROM articles a JOIN links l USING (rowid) "
+                f"WHERE a.key IN ({','.join('?' * len(part))})",
+                part,
+            ):
+                found[id_from_key(key)] = Fingerprint(digest, urls.split("\x1f")[0])
+        return found
 
     def rescans(self) -> int:
         """How many rescans have listed new files (each article's `seen` is one of them)."""

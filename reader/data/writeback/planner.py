@@ -71,6 +71,10 @@ class Edit:
         return f"published: {escape_name(self.old_value) or '(empty)'} -> {new}"
 
 
+GONE_WHY = "decided, but the file is gone (newsreader decide ID clear forgets it)"
+"""Why a decision whose file is gone is not written."""
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     """A decision that could not be written into its file; it stays in the store."""
@@ -79,7 +83,7 @@ class Skipped:
     decision: Decision
     code: str
     """`press`, `encoding`, `changed`, `symlink`, `hardlink`, `owner`, `missing`,
-    `unreadable`, `verify` or `failed`."""
+    `unreadable`, `verify`, `failed` or `gone`."""
     why: str
 
 
@@ -122,8 +126,9 @@ def plan(library: Host, verify: bool = True) -> Plan:
     """Every editor decision its file does not say yet, as an edit or a reason why not.
 
     Reads each such file in full and (unless `verify` is False: `apply` verifies again
-    anyway) checks its edit; writes nothing. Decisions on files gone from the folder are
-    passed over; files in sync are left out. An article made undecided is never edited
+    anyway) checks its edit; writes nothing. A decision whose file is gone from the folder
+    (not found again renamed) cannot be written: it is skipped, and says so; files in sync
+    are left out. An article made undecided is never edited
     (its file stays as it is; an earlier apply's line comes back only by undoing that
     apply): it is only noted in `Plan.undecided` when its file reads as live.
     """
@@ -162,13 +167,14 @@ def _plan_one(
     links: set[str],
     verify: bool,
 ) -> Edit | Skipped | None:
-    """One decision's edit, why it cannot be made (Skipped), or None when its file is gone
-    or already says it (a press release never does: it has no `published:` line)."""
+    """One decision's edit, why it cannot be made (Skipped: its file is gone, say), or None
+    when its file already says it (a press release never does: it has no `published:`
+    line)."""
     stamp = library.index.stamp(article_id)
     if stamp is None:
         if article_id in links:
             return Skipped(article_id, decision, "symlink", "symbolic link: not followed")
-        return None  # gone from the folder: nothing to write
+        return Skipped(article_id, decision, "gone", GONE_WHY)
     article = library.article(article_id)
     if article is None:
         return Skipped(article_id, decision, "unreadable", "not an article (see `check`)")
