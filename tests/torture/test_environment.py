@@ -200,7 +200,7 @@ CONFIGS = [
     pytest.param(b"? [a, b]\n: 1\n", "found unhashable key", id="list-key"),
     pytest.param(b'"\\e[31mkey": 1\n', "unknown setting", id="escape-key"),
     pytest.param(b"keymap: 7\n", "keymap", id="bad-value"),
-    pytest.param("dir", "cannot read the config file", id="unreadable"),
+    pytest.param("dir", "is not a regular file (a folder)", id="unreadable"),
 ]
 
 
