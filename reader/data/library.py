@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -165,32 +166,33 @@ class Library:
         return result
 
     def _follow_renames(self, result: RefreshResult) -> list[tuple[str, str]]:
-        """Move the editor's decision on each removed file to the one new file that has
-        the same bytes, else the one that has the same web URL (a rename, `git mv`, a pull
-        that renames); one undoable step. Two candidates are no match: the decision stays
-        with its gone file, which `gone_decisions` reports."""
+        """Find each removed file again as the one new file that has the same bytes, else
+        the one that has the same web URL (a rename, `git mv`, a pull that renames): it
+        keeps the rescan that first listed it (`result.renamed`), and the editor's decision
+        on it moves along, as one undoable step (returned). Two candidates are no match:
+        a decision then stays with its gone file, which `gone_decisions` reports."""
         if not result.gone:
-            return []
-        decided = [i for i, (_, _, mine) in self.store.rows_of(result.gone).items() if mine]
-        if not decided:
             return []
         by_digest: dict[str, list[str]] = {}
         by_url: dict[str, list[str]] = {}
-        for new_id, (digest, url) in self.index.fingerprints(result.added).items():
+        for new_id, (digest, url, _) in self.index.fingerprints(result.added).items():
             if digest:
                 by_digest.setdefault(digest, []).append(new_id)
             if url:
                 by_url.setdefault(url, []).append(new_id)
-        moves = []
-        for old_id in decided:
-            digest, url = result.gone[old_id]
+        pairs = []
+        for old_id, (digest, url, _) in result.gone.items():
             found = by_digest.get(digest or "") or by_url.get(url) or []
             if len(found) == 1:
-                moves.append((old_id, found[0]))
-        if len({new for _, new in moves}) != len(moves):  # two old files, one new: neither
-            taken = [new for _, new in moves]
-            moves = [(old, new) for old, new in moves if taken.count(new) == 1]
-        return self.store.move_decisions(moves)
+                pairs.append((old_id, found[0]))
+        taken = Counter(new for _, new in pairs)  # two old files, one new: neither
+        result.renamed = [(old, new) for old, new in pairs if taken[new] == 1]
+        if not result.renamed:
+            return []
+        self.index.keep_seen({new: result.gone[old].seen for old, new in result.renamed})
+        rows = self.store.rows_of(old for old, _ in result.renamed)
+        mine = {old for old, (_, _, by_editor) in rows.items() if by_editor}
+        return self.store.move_decisions([pair for pair in result.renamed if pair[0] in mine])
 
     def gone_decisions(self) -> list[tuple[str, Decision]]:
         """The articles the editor published or skipped whose file is no longer in the

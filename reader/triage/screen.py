@@ -897,8 +897,9 @@ class TriageScreen(Screen[None]):
         self._merge_fresh(result)
         self.model.scanned()
         self.article_list.mark_new(self.model.marks_after)
-        if not was_first:
-            self._announce(result.added)
+        if not was_first:  # a file found again renamed is not new
+            renamed = {new for _, new in result.renamed}
+            self._announce([i for i in result.added if i not in renamed])
         if result.moved:
             self.app.notify(words.moved_toast(result.moved), title="Rescan", markup=False)
         self._gone_decisions()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reader.data import query
 from reader.data.article import Decision
 from reader.data.library import Library
 
@@ -110,3 +111,15 @@ def test_a_new_file_the_editor_decided_already_keeps_its_own_decision(
     assert library.refresh().moved == []
     assert library.decision("back.md") is Decision.PUBLISHED
     assert library.gone_decisions() == [("c.md", Decision.SKIPPED)]
+
+
+def test_a_renamed_file_is_not_new_to_the_editor(library: Library, folder: Path) -> None:
+    write(folder, "d.md", "volcano", 4)
+    library.refresh()  # rescan 2 finds d.md
+    (folder / "d.md").rename(folder / "volcano.md")
+    (folder / "a.md").rename(folder / "comet.md")
+    result = library.refresh()
+    assert sorted(result.renamed) == [("a.md", "comet.md"), ("d.md", "volcano.md")]
+    assert result.moved == []  # no decision to move
+    seen = {row.id: row.seen for row in query.rows(library)}
+    assert (seen["comet.md"], seen["volcano.md"]) == (1, 2)

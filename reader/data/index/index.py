@@ -7,7 +7,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +42,8 @@ class Fingerprint(NamedTuple):
     """The digest of the bytes read (None: they could not be read)."""
     url: str
     """Its web URL ("" for none)."""
+    seen: int = 0
+    """The rescan that first listed it."""
 
 
 @dataclass
@@ -58,9 +60,11 @@ class RefreshResult:
     """Write-back temporaries seen (left by a write that was killed, or one going on)."""
     gone: dict[str, Fingerprint] = field(default_factory=dict)
     """What each removed file was, read before its rows went: to find it again renamed."""
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    """Removed files found again under a new name (old id, new id): not new to the
+    editor; the library fills it in."""
     moved: list[tuple[str, str]] = field(default_factory=list)
-    """Decisions that followed their article to its new name (old id, new id); the
-    library fills it in."""
+    """Those of them whose decision followed them (the library fills it in)."""
 
     @property
     def parsed(self) -> int:
@@ -346,13 +350,22 @@ class Index:
         found: dict[str, Fingerprint] = {}
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
-            for key, digest, urls in self.conn.execute(
-                "SELECT a.key, a.digest, l.urls FROM articles a JOIN links l USING (rowid) "
-                f"WHERE a.key IN ({','.join('?' * len(part))})",
+            for key, digest, urls, seen in self.conn.execute(
+                "SELECT a.key, a.digest, l.urls, a.seen FROM articles a JOIN links l "
+                f"USING (rowid) WHERE a.key IN ({','.join('?' * len(part))})",
                 part,
             ):
-                found[id_from_key(key)] = Fingerprint(digest, urls.split("\x1f")[0])
+                found[id_from_key(key)] = Fingerprint(digest, urls.split("\x1f")[0], seen)
         return found
+
+    def keep_seen(self, seen: Mapping[str, int]) -> None:
+        """Give these articles the rescan that first listed them under another name (a
+        renamed file is not new to the editor)."""
+        with self.conn:
+            self.conn.executemany(
+                "UPDATE articles SET seen = ? WHERE key = ?",
+                [(when, key_from_id(i)) for i, when in seen.items()],
+            )
 
     def rescans(self) -> int:
         """How many rescans have listed new files (each article's `seen` is one of them)."""
