@@ -203,9 +203,7 @@ class TriageStore(StoreReader):
             changes: list[_Change] = []
             for article_id, (decision, reason) in wanted.items():
                 key = key_from_id(article_id)
-                old = self.conn.execute(
-                    "SELECT state, reason, origin FROM decisions WHERE key = ?", (key,)
-                ).fetchone()
+                old = self._row(key)
                 if old and old[0] == decision.value and old[1] == reason and old[2] == "editor":
                     continue
                 changes.append((key, old, (decision.value, reason, "editor")))
