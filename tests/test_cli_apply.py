@@ -331,3 +331,30 @@ def test_clear_on_a_live_file_then_apply_writes_nothing(cache: Path, tmp_path: P
     _, shown = cli("show", str(cache), MEDICAL, "--db", db, "--format", "json")
     shown_as = json.loads(shown)
     assert (shown_as["state"], shown_as["file_published"]) == ("undecided", True)
+
+
+def test_a_commit_git_refused_is_finished_by_newsreader_commit(
+    work_tree: Path, tmp_path: Path
+) -> None:
+    cache, db = work_tree, str(tmp_path / "d.db")
+    lock = cache / ".git" / "index.lock"
+    lock.write_text("")
+    cli("decide", str(cache), FIERCE, "publish", "--reason", "good", "--db", db)
+    code, text = cli("apply", str(cache), "--commit", "--db", db)
+    assert code == 1
+    assert f"wrote: {FIERCE}: publish" in text
+    assert f"no commit: git's lock file {lock} is there" in text
+    assert "`newsreader commit` (or the next `apply --commit`) commits them" in text
+    code, text = cli("check", str(cache), "--db", db)
+    assert code == 1 and f"{FIERCE}: commit: apply --commit wrote it" in text
+    code, text = cli("apply", str(cache), "--db", db)  # nothing to write: still not silent
+    assert code == 0 and f"not committed yet: {FIERCE}" in text
+    assert cli("commit", str(cache), "--db", db)[0] == 1  # the lock is still there
+    lock.unlink()
+    code, text = cli("commit", str(cache), "--db", db)
+    assert code == 0
+    assert text == f"commit: {head(cache)[:12]} (1 file, 1 of them written by an earlier apply)\n"
+    code, text = cli("commit", str(cache), "--db", db)
+    assert (code, text) == (
+        0, "commit: nothing to commit: every file newsreader wrote is in a commit\n")
+    assert cli("check", str(cache), "--db", db)[0] == 0

@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument(
         "--commit", action="store_true", help="then commit exactly the files written (git)"
     )
+    command(
+        "commit",
+        "commit the files an earlier `apply --commit` wrote but did not get to commit (git)",
+    ).add_argument("path", nargs="?", type=Path, metavar="PATH")
     return parser
 
 
@@ -149,8 +153,9 @@ def _date(article: Article) -> str:
 
 
 def cmd_check(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
-    """`check`: print every problem, then every decision whose file is gone, one a line;
-    exit status 1 if there are any."""
+    """`check`: print every problem, every decision whose file is gone and every file
+    written by `apply --commit` and not yet committed, one a line; exit status 1 if there
+    are any."""
     problems = library.problems()
     for p in problems:
         print(f"{escape_name(p.path)}: {p.field}: {p.why}", file=out)
@@ -158,7 +163,11 @@ def cmd_check(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     for article_id, decision in gone:
         print(f"{escape_name(article_id)}: decision: {decision.value}, but the file is gone "
               "(newsreader decide ID clear forgets it)", file=out)
-    return 1 if problems or gone else 0
+    owed = library.owed_commits()
+    for article_id in owed:
+        print(f"{escape_name(article_id)}: commit: apply --commit wrote it, and no commit holds "
+              "it yet (newsreader commit commits it)", file=out)  # fmt: skip
+    return 1 if problems or gone or owed else 0
 
 
 def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
@@ -360,7 +369,34 @@ def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     print(f"apply: {counted(len(done.written), 'file')} written, {len(skipped)} not", file=out)
     if done.commit is not None:
         _report_commit(done.commit, out)
+    else:
+        _report_owed(library, out)
     return 0 if done.ok and not found.skipped else 1
+
+
+def cmd_commit(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
+    """`commit`: commit the files earlier `apply --commit` runs wrote and did not get to
+    commit; exit status 1 if any is still not committed."""
+    try:
+        done = library.commit_owed()
+    except writeback.FolderBusy as error:
+        raise CliError(str(error)) from None
+    assert done.commit is not None
+    _report_commit(done.commit, out)
+    if done.commit.sha is None and done.commit.ok:
+        print("commit: nothing to commit: every file newsreader wrote is in a commit", file=out)
+    return 0 if done.ok else 1
+
+
+def _report_owed(library: Library, out: TextIO) -> None:
+    """Say which files an earlier `apply --commit` wrote and did not get to commit."""
+    owed = library.owed_commits()
+    for article_id in owed:
+        print(f"not committed yet: {escape_name(article_id)}: an earlier apply --commit wrote it",
+              file=out)  # fmt: skip
+    if owed:
+        print(f"apply: {counted(len(owed), 'file')} written by an earlier apply --commit "
+              "not yet in a commit: `newsreader commit` commits them", file=out)  # fmt: skip
 
 
 def _report(
@@ -384,11 +420,22 @@ def _report_undecided(ids: list[str], out: TextIO) -> None:
 
 
 def _report_commit(commit: writeback.CommitResult, out: TextIO) -> None:
-    """Print the files left out of an apply's commit, then the commit or why there was none."""
+    """Print the files owed no commit any more, those left out of the commit, the files a
+    hook added to it, then the commit (as git holds it) or why there was none."""
+    for article_id in commit.settled:
+        print(f"owes no commit now: {escape_name(article_id)}: committed already, put back "
+              "by an undo, or gone", file=out)  # fmt: skip
     for article_id, why in commit.left_out:
         print(f"not committed: {escape_name(article_id)}: {why}", file=out)
+    for path in commit.extra:
+        print(f"warning: the commit also holds {escape_name(path)}, which newsreader did not "
+              "write (a git hook added it)", file=out)  # fmt: skip
     if commit.sha:
-        print(f"commit: {commit.sha[:12]} ({counted(len(commit.ids), 'file')})", file=out)
+        earlier = f", {len(commit.earlier)} of them written by an earlier apply" * bool(
+            commit.earlier
+        )
+        print(f"commit: {commit.sha[:12]} ({counted(len(commit.ids), 'file')}{earlier})",
+              file=out)  # fmt: skip
     elif commit.note:
         print(f"no commit: {commit.note}", file=out)
 
@@ -471,6 +518,7 @@ HANDLERS: dict[str, Callable[[Library, argparse.Namespace, TextIO], int]] = {
     "redo": _undo_redo("redo"),
     "export": cmd_export,
     "apply": cmd_apply,
+    "commit": cmd_commit,
     "stories": cli_report.cmd_stories,
     "stats": cli_report.cmd_stats,
 }

@@ -15,7 +15,8 @@ from reader.config import Settings
 from reader.paths import bundled_seeds
 
 COMMANDS = (
-    "check", "list", "show", "decide", "undo", "redo", "export", "apply", "stories", "stats",
+    "check", "list", "show", "decide", "undo", "redo", "export", "apply", "commit", "stories",
+    "stats",
 )  # fmt: skip
 
 

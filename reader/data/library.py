@@ -472,6 +472,19 @@ class Library:
 
         return apply(self, edits, commit=commit)
 
+    def commit_owed(self) -> ApplyResult:
+        """Commit the files earlier `apply --commit` runs wrote and git did not get to
+        commit (killed, or git refused then): `newsreader commit`. Raises what `apply`
+        with `commit` raises."""
+        from reader.data.writeback.writer import apply
+
+        return apply(self, [], commit=True)
+
+    def owed_commits(self) -> list[str]:
+        """The files `apply --commit` wrote that no commit holds yet, by the store's record
+        (one committed by hand since counts until `commit_owed` looks)."""
+        return sorted({w.id for w in self.store.owed_writes()})
+
     def written_lines(self) -> list[FileWrite]:
         """Every line an apply step wrote into an article file, oldest first, each with its
         seq, batch and time (those that failed, or are still pending, left out)."""

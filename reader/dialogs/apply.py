@@ -126,19 +126,31 @@ def skipped_content(skipped: list[Skipped]) -> Content:
 
 def result_text(result: ApplyResult, not_planned: int) -> str:
     """The notification after an apply: what was written, refused, left out and committed."""
-    text = f"Wrote {plural(len(result.written), 'file')}"
+    written = result.written or result.skipped or result.commit is None
+    text = f"Wrote {plural(len(result.written), 'file')}" if written else "Nothing to write"
     if result.skipped:
         text += f", {len(result.skipped)} refused"
     if not_planned:
         text += f", {not_planned} skipped"
     commit = result.commit
     if commit is not None and commit.sha:
-        text += f"; commit {commit.sha[:12]} ({plural(len(commit.ids), 'file')})"
+        earlier = f", {len(commit.earlier):,} written earlier" * bool(commit.earlier)
+        text += f"; commit {commit.sha[:12]} ({plural(len(commit.ids), 'file')}{earlier})"
     elif commit is not None and commit.note:
         text += f"; no commit: {commit.note}"
     if commit is not None and commit.left_out:
         text += f"; {len(commit.left_out)} not committed"
+    if commit is not None and commit.extra:
+        text += (f"; the commit also holds {plural(len(commit.extra), 'file')} newsreader did "
+                 "not write (a git hook added them)")
     return text
+
+
+def owed_text(owed: Sequence[str]) -> str:
+    """What the preview says of files an earlier apply wrote and did not get to commit."""
+    return (f"{plural(len(owed), 'file')} written by an earlier apply "
+            f"{'is' if len(owed) == 1 else 'are'} not in a commit yet: c commits "
+            f"{'it' if len(owed) == 1 else 'them'}")
 
 
 class DiffScroll(VerticalScroll):
@@ -196,17 +208,22 @@ class ApplyScreen(ModalScreen[list[str] | None]):
     """Whether the folder lies in a git work tree (then `c` commits)."""
     busy: reactive[bool] = reactive(False, bindings=True)
     """True while the files are written."""
+    owed: reactive[list[str]] = reactive(list, bindings=True, init=False)
+    """The files an earlier apply wrote and did not get to commit (only in git)."""
 
     class Planned(Message):
         """The plan worker read the files."""
 
-        def __init__(self, plan: Plan, in_git: bool) -> None:
-            """Report the `plan`, and whether the folder lies in a git work tree."""
+        def __init__(self, plan: Plan, in_git: bool, owed: list[str]) -> None:
+            """Report the `plan`, whether the folder lies in a git work tree, and the files
+            an earlier apply wrote and did not get to commit."""
             super().__init__()
             self.plan = plan
             """The edits and the decisions that cannot be written."""
             self.in_git = in_git
             """Whether the folder lies in a git work tree."""
+            self.owed = owed
+            """The files an earlier `apply --commit` wrote that no commit holds yet."""
 
     class Applied(Message):
         """The apply worker wrote the files."""
@@ -262,9 +279,10 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         library = self._library()
         try:
             found = library.plan_apply()
+            owed = library.owed_commits()
         finally:
             library.close()
-        self.post_message(self.Planned(found, _in_git(self.root)))
+        self.post_message(self.Planned(found, _in_git(self.root), owed))
 
     @work(thread=True, exclusive=True, group="apply", exit_on_error=False)
     def write(self, edits: list[Edit], commit: bool) -> None:
@@ -283,8 +301,11 @@ class ApplyScreen(ModalScreen[list[str] | None]):
         """The plan is ready: show its summary, its edits (the first one's diff) and what
         cannot be written."""
         self.in_git = message.in_git
+        self.owed = message.owed if self.in_git else []
         self.plan = found = message.plan
         summary = DEMO_TEXT if self.demo and found.edits else plan_summary(found)
+        if self.owed:
+            summary += f" · {owed_text(self.owed)}"
         self.query_one("#apply-summary", Label).update(Content(summary))
         edits = self.query_one("#apply-edits", OptionList)
         edits.add_options(Option(edit_line(e), id=str(n))
@@ -295,8 +316,9 @@ class ApplyScreen(ModalScreen[list[str] | None]):
             edits.highlighted = 0
         else:
             self.query_one("#apply-diff", Static).update(Content(
-                "No file can be written: the list below says why." if found.skipped
-                else "Every file already says its decision: nothing to write."))
+                ("No file can be written: the list below says why." if found.skipped
+                 else "Every file already says its decision: nothing to write.")
+                + (f"\n\n{owed_text(self.owed)}." if self.owed else "")))
         self.set_class(not found.skipped, "-none-skipped")
         self.query_one("#apply-skipped", Static).update(skipped_content(found.skipped))
 
@@ -347,7 +369,9 @@ class ApplyScreen(ModalScreen[list[str] | None]):
     def _start(self, commit: bool) -> None:
         """Write the planned edits (and commit them), unless there are none, a write is under
         way, or the folder is the demo."""
-        if self.plan is None or self.busy or not self.plan.edits or self.demo:
+        if self.plan is None or self.busy or self.demo:
+            return
+        if not self.plan.edits and not (commit and self.owed):
             return
         self.busy = True
         self.query_one("#apply-summary", Label).update("Writing the files…")
@@ -368,11 +392,11 @@ class ApplyScreen(ModalScreen[list[str] | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer to apply only once there is something to write; to commit, only in git."""
-        ready = self.plan is not None and bool(self.plan.edits) and not self.busy
+        ready = self.plan is not None and not self.busy and not self.demo
         if action == "confirm":
-            return ready and not self.demo
+            return ready and bool(self.plan and self.plan.edits)
         if action == "commit":
-            return ready and not self.demo and self.in_git
+            return ready and bool((self.plan and self.plan.edits) or self.owed) and self.in_git
         if action == "cancel":
             return not self.busy
         return True

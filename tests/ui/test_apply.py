@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList, Static
+from textual.widgets import Label, OptionList, Static
 
 from reader.app import NewsReader
 from reader.data.article import Decision
@@ -237,6 +237,41 @@ async def test_c_applies_and_commits_in_a_work_tree(
                              f"commit {sha[:12]} stays: the work tree now differs from it")
     assert git(seeds_dir, "rev-parse", "HEAD").strip() == sha
     assert git(seeds_dir, "status", "--porcelain").split() == ["M", FIRST]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+async def test_a_commit_git_refused_is_offered_again_and_c_finishes_it(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@example.com"),
+                       ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@example.com"),
+                       ("GIT_CONFIG_GLOBAL", os.devnull), ("GIT_CONFIG_NOSYSTEM", "1")):
+        monkeypatch.setenv(var, value)
+    git(seeds_dir, "init", "-q", "-b", "main")
+    git(seeds_dir, "add", ".")
+    git(seeds_dir, "commit", "-q", "-m", "the articles")
+    lock = seeds_dir / ".git" / "index.lock"
+    lock.write_text("")
+    warm(seeds_dir, db_path)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        notes = notes_of(app)
+        await open_preview(app, pilot, "p")
+        await settle(app, pilot, "c")
+        assert isinstance(app.screen, TriageScreen)
+        assert notes[-1].startswith("Wrote 1 file; no commit: git's lock file ")
+        assert "`newsreader commit` (or the next `apply --commit`) commits them" in notes[-1]
+        assert git(seeds_dir, "status", "--porcelain").split() == ["M", FIRST]
+        lock.unlink()
+        preview = await open_preview(app, pilot)
+        summary = str(preview.query_one("#apply-summary", Label).render())
+        assert "1 file written by an earlier apply is not in a commit yet: c commits it" in summary
+        assert not preview.check_action("confirm", ()) and preview.check_action("commit", ())
+        await settle(app, pilot, "c")
+        assert notes[-1].startswith("Nothing to write; commit ")
+        assert notes[-1].endswith("(1 file, 1 written earlier)")
+    assert git(seeds_dir, "status", "--porcelain") == ""
+    assert git(seeds_dir, "show", "--name-only", "--format=", "HEAD").split() == [FIRST]
 
 
 async def test_the_preview_says_why_a_press_release_is_not_written(

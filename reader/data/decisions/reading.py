@@ -87,6 +87,13 @@ class StoreReader:
         killed run's still pending), oldest first, each with its seq, batch and time."""
         return self._file_writes("status = 'written'", ())
 
+    def owed_writes(self) -> list[FileWrite]:
+        """The lines `apply --commit` wrote that no git commit holds yet, oldest first (see
+        `TriageStore.begin_apply`); a write that failed, or is still pending, is none."""
+        return self._file_writes(
+            "status = 'written' AND seq IN (SELECT seq FROM commits_owed)", ()
+        )
+
     def _file_writes(self, where: str, params: tuple[object, ...]) -> list[FileWrite]:
         """The file writes the condition `where` selects, in the order they were journaled."""
         return [

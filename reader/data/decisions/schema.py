@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 _BATCHES = """
 CREATE TABLE IF NOT EXISTS {name} (
     batch INTEGER PRIMARY KEY,
@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS apply_commits (
     at TEXT NOT NULL,
     sha TEXT NOT NULL CHECK (sha != '')
 );
+-- The writes an `apply --commit` made and git has not yet committed: each is journaled
+-- here before its file is written (only for a file git had clean), and removed once a
+-- commit holds it, or git shows the file clean again (committed by hand, or undone).
+CREATE TABLE IF NOT EXISTS commits_owed (
+    seq INTEGER PRIMARY KEY REFERENCES file_writes(seq),
+    batch INTEGER NOT NULL REFERENCES batches(batch)
+);
 """
 )
 _WIDER_BATCHES = (
@@ -86,4 +93,6 @@ _UPGRADES: dict[int, tuple[str, ...]] = {
     2: _WIDER_BATCHES,
     # Schema 3 kept no apply's commit: only a new table, which _SCHEMA adds; no row changes.
     3: (),
+    # Schema 4 kept no commit owed: only a new table.
+    4: (),
 }

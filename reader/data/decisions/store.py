@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -368,11 +368,15 @@ class TriageStore(StoreReader):
 
     # -- lines written into article files (apply) --------------------------------------
 
-    def begin_apply(self, writes: Sequence[FileWrite]) -> tuple[int, list[int]]:
+    def begin_apply(
+        self, writes: Sequence[FileWrite], owe: Collection[str] = ()
+    ) -> tuple[int, list[int]]:
         """Journal the file writes about to be made as one undoable step: (batch, seqs).
 
         Each is `pending` before its file is touched, so a run killed halfway can be
-        settled later from the files themselves. A new step empties the redo stack.
+        settled later from the files themselves. The writes of the articles in `owe` are
+        owed a git commit (see `owed_writes`) until `commit_made` or `forget_owed` settles
+        them. A new step empties the redo stack.
         """
         at = self._now()
         with self._write():
@@ -387,6 +391,10 @@ class TriageStore(StoreReader):
                 )
                 assert cursor.lastrowid is not None
                 seqs.append(cursor.lastrowid)
+            self.conn.executemany(
+                "INSERT INTO commits_owed (seq, batch) VALUES (?, ?)",
+                [(seq, batch) for w, seq in zip(writes, seqs, strict=True) if w.id in owe],
+            )
             return batch, seqs
 
     def settle_writes(self, statuses: Iterable[tuple[int, str]]) -> None:
@@ -417,6 +425,28 @@ class TriageStore(StoreReader):
             self.conn.execute(
                 "INSERT OR REPLACE INTO apply_commits (batch, at, sha) VALUES (?, ?, ?)",
                 (batch, at, sha),
+            )
+
+    def commit_made(self, sha: str, seqs: Collection[int]) -> None:
+        """Record that git commit `sha` holds the owed writes `seqs`: they are owed no more,
+        and each apply step they belong to that had no commit yet now names this one."""
+        at = self._now()
+        with self._write():
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO apply_commits (batch, at, sha) "
+                "SELECT batch, ?, ? FROM commits_owed WHERE seq = ?",
+                [(at, sha, seq) for seq in seqs],
+            )
+            self.conn.executemany(
+                "DELETE FROM commits_owed WHERE seq = ?", [(seq,) for seq in seqs]
+            )
+
+    def forget_owed(self, seqs: Collection[int]) -> None:
+        """The owed writes `seqs` need no commit any more (git has the file clean: someone
+        committed it, or an undo put the old bytes back)."""
+        with self._write():
+            self.conn.executemany(
+                "DELETE FROM commits_owed WHERE seq = ?", [(seq,) for seq in seqs]
             )
 
     def end_files_step(

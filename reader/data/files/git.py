@@ -20,16 +20,25 @@ class GitError(Exception):
 
 @dataclass
 class CommitResult:
-    """What `apply --commit` did in git."""
+    """What `apply --commit` (or `newsreader commit`) did in git."""
 
     sha: str | None = None
     """The new commit, or None when none was made."""
     ids: list[str] = field(default_factory=list)
-    """The files in the commit (article ids)."""
+    """The files in the commit (article ids), as read back from git."""
+    earlier: list[str] = field(default_factory=list)
+    """Those of `ids` an earlier apply wrote and did not get committed (killed, or git
+    refused then)."""
     left_out: list[tuple[str, str]] = field(default_factory=list)
     """(id, why) of files written but not committed."""
+    extra: list[str] = field(default_factory=list)
+    """Paths (from the top of the work tree) the commit holds that newsreader did not
+    write: a git hook added them."""
+    settled: list[str] = field(default_factory=list)
+    """Files an earlier apply wrote that need no commit any more (committed by hand, put
+    back by an undo, or gone)."""
     note: str | None = None
-    """Why no commit was made, when none was."""
+    """Why no commit was made, when none was (None also when there was nothing to commit)."""
 
     @property
     def ok(self) -> bool:
@@ -55,9 +64,24 @@ def _git(
     except subprocess.TimeoutExpired:
         raise GitError(f"git {args[0]} took too long: no commit made") from None
     if done.returncode != 0:
-        why = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {why[-1] if why else done.returncode}")
+        raise GitError(_in_our_words(top, args[0], done.stderr.decode("utf-8", "replace")))
     return done.stdout
+
+
+def _in_our_words(top: Path, command: str, stderr: str) -> str:
+    """What git's error output means, in a line that says what to do: its lock file in the
+    way, a merge under way; else git's own last line."""
+    lines = [clean_line(line) for line in stderr.strip().splitlines() if line.strip()]
+    lock = next((line for line in lines if ".lock" in line and "exists" in line.lower()), None)
+    if lock is not None:
+        path = lock.split("'")[1] if lock.count("'") >= 2 else ".git/index.lock"
+        return (f"git's lock file {path} is there: another git command is running in {top}, "
+                "or one was stopped before it finished. When no git command is running, "
+                f"remove {path}")  # fmt: skip
+    if any("during a merge" in line for line in lines):
+        return (f"a merge is under way in {top}: finish it (`git commit`) or abort it "
+                "(`git merge --abort`) first")  # fmt: skip
+    return f"git {command} failed: {lines[-1] if lines else 'no reason given'}"
 
 
 def _work_tree(root: Path) -> Path:
@@ -129,6 +153,12 @@ def check_can_commit(root: Path) -> None:
             f"{root} is not inside a git work tree: make it one (`git init`, then commit the "
             "articles), or apply without committing"
         ) from None
+    if _detached(top):
+        raise GitError(
+            f"HEAD is detached in {top} (no branch is checked out): a commit there would "
+            "belong to no branch. Check out a branch first (`git switch <branch>`), or apply "
+            "without committing"
+        )
     missing = _missing_identity(top)
     if missing:
         what = " or ".join(missing)
@@ -137,6 +167,15 @@ def check_can_commit(root: Path) -> None:
             f"git has no user {what} to commit with: set {'it' if len(missing) == 1 else 'them'} "
             f"with {fixes} (or without --global, inside {top}, for that repository only)"
         )
+
+
+def _detached(top: Path) -> bool:
+    """Whether `top`'s HEAD points at a commit rather than a branch."""
+    try:
+        _git(top, "symbolic-ref", "--quiet", "HEAD")
+    except GitError:
+        return True
+    return False
 
 
 class Repo:
@@ -165,42 +204,78 @@ class Repo:
         changed = {entry[3:] for entry in _paths(status)}
         return tracked - changed
 
-    def commit(self, ids: Sequence[str], message: str) -> CommitResult:
-        """Commit exactly these files as they are now; others stay as they were staged.
+    def refresh(self) -> None:
+        """Look again at which files are clean (after writing some)."""
+        self.clean = self._clean_files()
 
-        A file git does not track, or that had other changes before the apply, is left
-        out (committing it would take in more than the decision).
+    def is_clean(self, article_id: str) -> bool:
+        """Whether git tracks the article's file and it has no changes."""
+        return self.path(article_id) in self.clean
+
+    def commit(
+        self, lines: Sequence[tuple[str, str, str | None]], result: CommitResult
+    ) -> None:
+        """Commit exactly the files of `lines` ((action, id, reason) each) as they are on
+        disk; what was staged before stays staged, and out of the commit.
+
+        The commit is read back from git: `result.ids` are the files it holds, a file it
+        does not hold goes to `result.left_out`, and one it holds that newsreader did not
+        write (a hook added it) to `result.extra`; when they differ from `lines`, the
+        message is rewritten to say what the commit holds. A `GitError` when git refuses.
         """
-        result = CommitResult()
-        for article_id in ids:
-            if self.path(article_id) in self.clean:
-                result.ids.append(article_id)
-            else:
-                result.left_out.append(
-                    (article_id, "not tracked by git, or it had other changes: not committed")
-                )
-        if not result.ids:
-            result.note = "no file to commit"
-            return result
-        names = b"\0".join(os.fsencode(self.path(i)) for i in result.ids)
+        names = b"\0".join(os.fsencode(self.path(i)) for _, i, _ in lines)
         # --only: the commit holds these paths as they are on disk and nothing else staged.
         _git(
-            self.top, "commit", "--only", "--quiet", "--message", message,
+            self.top, "commit", "--only", "--quiet", "--message", commit_message(lines),
             "--pathspec-from-file=-", "--pathspec-file-nul", data=names,
         )  # fmt: skip
         result.sha = _git(self.top, "rev-parse", "HEAD").decode().strip()
-        return result
+        held = _paths(_git(
+            self.top, "diff-tree", "--no-commit-id", "-r", "--name-only", "-z", "--root",
+            "--no-renames", result.sha,
+        ))  # fmt: skip
+        kept = [line for line in lines if self.path(line[1]) in held]
+        result.ids = [i for _, i, _ in kept]
+        result.left_out += [
+            (i, "git left it out of the commit (a hook unstaged it?): not committed")
+            for _, i, _ in lines
+            if self.path(i) not in held
+        ]
+        result.extra = sorted(held - {self.path(i) for _, i, _ in lines})
+        if len(kept) != len(lines) or result.extra:
+            _git(
+                self.top, "commit", "--amend", "--only", "--no-verify", "--quiet",
+                "--message", commit_message(kept, result.extra),
+            )  # fmt: skip
+            result.sha = _git(self.top, "rev-parse", "HEAD").decode().strip()
+
+    def last_commit_of(self, article_id: str) -> tuple[str, str] | None:
+        """The newest commit that changed the article's file: (sha, subject), or None."""
+        try:
+            out = _git(self.top, "log", "-1", "--format=%H%x00%s", "--", self.path(article_id))
+        except GitError:
+            return None
+        sha, _, subject = out.decode("utf-8", "replace").strip().partition("\0")
+        return (sha, subject) if sha else None
 
 
-def commit_message(lines: Iterable[tuple[str, str, str | None]]) -> str:
-    """`newsreader: publish 2, skip 1`, then a line per (action, id, reason): `skip: ID (why)`."""
+MESSAGE_TITLE = "newsreader: "
+"""How the title of every commit newsreader makes begins."""
+
+
+def commit_message(lines: Iterable[tuple[str, str, str | None]], extra: Sequence[str] = ()) -> str:
+    """`newsreader: publish 2, skip 1`, then a line per (action, id, reason): `skip: ID (why)`;
+    then the `extra` paths the commit holds that newsreader did not write."""
     lines = list(lines)
     counts: dict[str, int] = {}
     for action, _, _ in lines:
         counts[action] = counts.get(action, 0) + 1
-    title = ", ".join(f"{action} {n}" for action, n in counts.items())
+    title = ", ".join(f"{action} {n}" for action, n in counts.items()) or "no decision"
     body = [f"{a}: {escape_name(i)}" + (f" ({clean_line(r)})" if r else "") for a, i, r in lines]
-    return f"newsreader: {title}\n\n" + "\n".join(body) + "\n"
+    if extra:
+        body += ["", "Also in this commit, not written by newsreader (a git hook added it):"]
+        body += [f"  {escape_name(path)}" for path in extra]
+    return f"{MESSAGE_TITLE}{title}\n\n" + "\n".join(body) + "\n"
 
 
 def _paths(out: bytes) -> set[str]:

@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reader.data.article import Decision
+from reader.data.decisions.store import FileWrite
 from reader.data.files import lineedit
 from reader.data.files.git import (
+    MESSAGE_TITLE,
     CommitResult,
     GitError,
     Repo,
@@ -105,10 +107,11 @@ def apply(
 
     Each file is read again, must be as planned (mtime, size and bytes), and its edit
     is verified again just before the write; a file that fails is skipped and reported,
-    the rest go on. With `commit`, the files written are committed in git (see
-    git.Repo.commit), and the store keeps the commit's sha with the step (`commit_of`);
-    first of all, before anything is written, raises CannotCommit when
-    git is missing, the folder is not in a work tree or git has no user name or email.
+    the rest go on. With `commit`, the files written are committed in git (see `_Commit`),
+    with those an earlier `apply --commit` wrote and did not get committed (it was killed,
+    or git refused then): with no edits, that is all it does. First of all, before anything
+    is written, raises CannotCommit when git is missing, the folder is not in a work tree,
+    HEAD is detached or git has no user name or email.
     Raises FolderBusy when another newsreader is writing to the same folder.
     """
     if commit:
@@ -122,11 +125,12 @@ def apply(
     with Verifier(len(edits)) as verifier, Folder(library.root) as folder, folder.locked():
         result.cleaned = folder.clean_temps()
         settle(library, folder)
-        repo = _repo(library, result) if commit and edits else None
+        git = _Commit.start(library, folder, result) if commit else None
+        owe = git.ours(edits) if git is not None else set()
         if edits:
-            result.batch = _Run(library, folder, verifier, result).write(edits)
-        if repo is not None and result.written:
-            _commit(library, repo, result)
+            result.batch = _Run(library, folder, verifier, result).write(edits, owe)
+        if git is not None:
+            git.finish({e.id: e for e in result.written})
     if refresh:
         library.refresh()
     return result
@@ -149,9 +153,10 @@ class _Run:
         self.result = result
         self.statuses: list[tuple[int, str]] = []
 
-    def write(self, edits: list[Edit]) -> int | None:
-        """Write every edit; returns the apply step, or None when no file was written."""
-        batch, seqs = self.library.store.begin_apply([e.file_write() for e in edits])
+    def write(self, edits: list[Edit], owe: set[str]) -> int | None:
+        """Write every edit; returns the apply step, or None when no file was written. The
+        writes of the articles in `owe` are journaled as owed a git commit."""
+        batch, seqs = self.library.store.begin_apply([e.file_write() for e in edits], owe)
         todo = list(zip(edits, seqs, strict=True))
         try:
             with Writer(self.folder) as writer:
@@ -220,23 +225,145 @@ def _refusal(edit: Edit, error: BaseException) -> Skipped:
 
 # -- git ---------------------------------------------------------------------------------
 
-
-def _repo(library: Host, result: ApplyResult) -> Repo | None:
-    """The work tree as it is before the writes, or None (with a note) when there is none."""
-    try:
-        return Repo(library.root)
-    except GitError as error:
-        result.commit = CommitResult(note=str(error))
-        return None
+_CHANGED = "changed since newsreader wrote it: not committed (commit it yourself, or undo)"
+_LATER = ("the files are written; `newsreader commit` (or the next `apply --commit`) commits "
+          "them once git can")  # fmt: skip
 
 
-def _commit(library: Host, repo: Repo, result: ApplyResult) -> None:
-    """Commit the files written, noting the commit (or why there is none) in `result`, and
-    the commit made in the store, with the apply step (so that its undo can name it)."""
-    lines = [(ACTIONS[e.decision], e.id, e.reason) for e in result.written]
-    try:
-        result.commit = repo.commit([e.id for e in result.written], commit_message(lines))
-    except GitError as error:
-        result.commit = CommitResult(note=str(error))
-    if result.commit.sha and result.batch is not None:
-        library.store.record_commit(result.batch, result.commit.sha)
+@dataclass
+class _Owed:
+    """The files earlier `apply --commit` runs wrote and no commit holds, as found now."""
+
+    intact: dict[str, list[FileWrite]] = field(default_factory=dict)
+    """Files as newsreader last wrote them: to commit (id → its owed writes)."""
+    clean: dict[str, list[FileWrite]] = field(default_factory=dict)
+    """Files git has clean again: committed by someone, or put back by an undo."""
+    gone: dict[str, list[FileWrite]] = field(default_factory=dict)
+    changed: dict[str, list[FileWrite]] = field(default_factory=dict)
+    """Files changed since newsreader wrote them: not newsreader's to commit."""
+    last: dict[str, FileWrite] = field(default_factory=dict)
+    """The newest write of each file (owed or not: a plain `apply` may have written it
+    again since): what an intact file holds."""
+
+
+class _Commit:
+    """One apply's commit: the files it writes, and those earlier runs left uncommitted.
+
+    Each write of a file git had clean is journaled as owed a commit before the file is
+    touched; whatever stops the commit (a kill, git's lock file, a hook), the next
+    `apply --commit` or `newsreader commit` finds those writes and commits the files that
+    still hold them. Files git has clean again, or that are gone, are owed nothing more.
+    """
+
+    def __init__(self, library: Host, folder: Folder, repo: Repo, result: ApplyResult):
+        """The commit of an apply on `folder`, in `repo`, noting what it did in `result`."""
+        self.library = library
+        self.folder = folder
+        self.repo = repo
+        self.result = result
+        result.commit = CommitResult()
+
+    @classmethod
+    def start(cls, library: Host, folder: Folder, result: ApplyResult) -> _Commit | None:
+        """Look at the work tree before the writes; None (with a note) when there is none."""
+        try:
+            repo = Repo(library.root)
+        except GitError as error:
+            result.commit = CommitResult(note=str(error))
+            return None
+        return cls(library, folder, repo, result)
+
+    def ours(self, edits: Iterable[Edit]) -> set[str]:
+        """The edited files newsreader may commit: clean in git, or holding only what an
+        earlier `apply --commit` wrote."""
+        intact = self._owed().intact
+        return {e.id for e in edits if self.repo.is_clean(e.id) or e.id in intact}
+
+    def finish(self, written: dict[str, Edit]) -> None:
+        """Commit the files this run wrote (those it may) and the intact owed ones."""
+        commit = self.result.commit
+        assert commit is not None
+        try:
+            self.repo.refresh()
+        except GitError as error:
+            commit.note = f"{error}; {_LATER}" if written else str(error)
+            return
+        owed = self._owed()
+        self._settle(owed)
+        commit.left_out += [(i, _CHANGED) for i in owed.changed]
+        commit.left_out += [
+            (i, "not tracked by git, or it had other changes before the apply: not committed")
+            for i in written
+            if i not in owed.intact and i not in owed.changed
+        ]
+        commit.earlier = [i for i in owed.intact if i not in written]
+        if owed.intact:
+            self._commit(owed, written)
+
+    def _owed(self) -> _Owed:
+        """Sort the owed writes by what their files hold now."""
+        found = _Owed()
+        by_id: dict[str, list[FileWrite]] = {}
+        for write in self.library.store.owed_writes():
+            by_id.setdefault(write.id, []).append(write)
+        last = found.last = _last_writes(self.library, by_id)
+        for article_id, writes in by_id.items():
+            try:
+                data, _ = self.folder.read(article_id)
+            except (Unsafe, OSError):
+                found.gone[article_id] = writes
+                continue
+            if self.repo.is_clean(article_id):
+                found.clean[article_id] = writes
+            elif digest(data) == last[article_id].new_digest:
+                found.intact[article_id] = writes
+            else:
+                found.changed[article_id] = writes
+        return found
+
+    def _settle(self, owed: _Owed) -> None:
+        """Owe nothing more for files git has clean or that are gone; a file committed
+        by a run killed before it could say so names that commit."""
+        store = self.library.store
+        for article_id, writes in owed.clean.items():
+            seqs = [w.seq for w in writes]
+            found = self.repo.last_commit_of(article_id)
+            if found is not None and found[1].startswith(MESSAGE_TITLE):
+                store.commit_made(found[0], seqs)
+            else:
+                store.forget_owed(seqs)
+        if owed.gone:
+            store.forget_owed([w.seq for writes in owed.gone.values() for w in writes])
+        assert self.result.commit is not None
+        self.result.commit.settled = sorted([*owed.clean, *owed.gone])
+
+    def _commit(self, owed: _Owed, written: dict[str, Edit]) -> None:
+        """Commit the intact files, and note in the store the writes the commit holds."""
+        commit = self.result.commit
+        assert commit is not None
+        intact = owed.intact
+        reasons = self.library.store.rows_of(intact)
+        lines = []
+        for article_id in intact:
+            state = Decision(owed.last[article_id].state)
+            edit, row = written.get(article_id), reasons.get(article_id)
+            reason = edit.reason if edit else row[1] if row and row[0] == state else None
+            lines.append((ACTIONS[state], article_id, reason))
+        try:
+            self.repo.commit(lines, commit)
+        except GitError as error:
+            commit.note = f"{error}; {_LATER}"
+            return
+        if commit.sha is not None:
+            seqs = [w.seq for i in commit.ids for w in intact[i]]
+            self.library.store.commit_made(commit.sha, seqs)
+
+
+def _last_writes(library: Host, by_id: dict[str, list[FileWrite]]) -> dict[str, FileWrite]:
+    """The newest write of each of these files that reached it (owed or not: a plain
+    `apply` may have written it again since)."""
+    last = {i: writes[-1] for i, writes in by_id.items()}
+    for write in library.store.written_lines():
+        if write.id in last and write.seq > last[write.id].seq:
+            last[write.id] = write
+    return last

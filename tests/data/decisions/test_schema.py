@@ -133,7 +133,22 @@ PRAGMA user_version = 3;
 """A file as newsreader 3 left it: decisions, an apply step undone, a story step; no
 record of any apply's git commit."""
 
-OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2, 3: SCHEMA_3}
+SCHEMA_4 = (
+    SCHEMA_3.replace("PRAGMA user_version = 3;", "")
+    + """
+CREATE TABLE apply_commits (
+    batch INTEGER PRIMARY KEY REFERENCES batches(batch),
+    at TEXT NOT NULL,
+    sha TEXT NOT NULL CHECK (sha != '')
+);
+INSERT INTO apply_commits VALUES (2, '2025-01-01', 'c0ffee');
+PRAGMA user_version = 4;
+"""
+)
+"""A file as newsreader 4 left it: newsreader 3's, with the commit its apply step made; no
+record of writes owed a commit."""
+
+OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2, 3: SCHEMA_3, 4: SCHEMA_4}
 """A file as each older newsreader left it (with rows), by its user_version."""
 
 
@@ -182,7 +197,8 @@ def test_a_new_schema_can_be_run_again(conn: sqlite3.Connection) -> None:
     create(conn)  # IF NOT EXISTS: the store runs it after every upgrade
     assert shape(conn) == first
     assert set(first) == {
-        "decisions", "batches", "journal", "file_writes", "story_edits", "apply_commits"}
+        "decisions", "batches", "journal", "file_writes", "story_edits", "apply_commits",
+        "commits_owed"}
 
 
 @pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))

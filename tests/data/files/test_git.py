@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from reader.data.files.git import CommitResult, GitError, Repo, check_can_commit, commit_message
+from reader.data.files.git import (
+    CommitResult,
+    GitError,
+    Repo,
+    _in_our_words,
+    check_can_commit,
+    commit_message,
+)
 from tests.data.writeback import test_writer as test_writeback
 from tests.data.writeback.test_writer import FILES, GIT, git
 
@@ -121,8 +128,9 @@ def test_a_commit_holds_exactly_the_named_file(root: Path, repo: Path, name: str
     found = Repo(root)
     for other in [name, *siblings]:  # the apply writes them all
         (root / other).write_bytes(b"after\n")
-    result = found.commit([name], "newsreader: publish 1\n")
-    assert result.ids == [name] and result.left_out == [] and result.ok
+    result = CommitResult()
+    found.commit([("publish", name, None)], result)
+    assert result.ids == [name] and result.left_out == [] and result.extra == [] and result.ok
     assert result.sha == head(repo)
     files = git(repo, "show", "-z", "--name-only", "--format=", "HEAD").split("\0")
     assert [f for f in files if f] == ["cache/" + name]
@@ -131,29 +139,42 @@ def test_a_commit_holds_exactly_the_named_file(root: Path, repo: Path, name: str
 
 
 @needs_git
-def test_files_that_are_not_clean_are_left_out_with_why(root: Path, repo: Path) -> None:
-    (root / "draft.md").write_bytes(b"an edit nobody committed\n")
+def test_a_file_git_does_not_track_is_a_git_error_not_a_commit(root: Path, repo: Path) -> None:
+    """The writer never asks for one (it commits only files git had clean); if it did, git
+    refuses the whole commit."""
     (root / "untracked.md").write_bytes(b"new\n")
-    found = Repo(root)
     (root / "live.md").write_bytes(b"written by the apply\n")
-    result = found.commit(["draft.md", "untracked.md", "live.md"], "m\n")
-    assert result.ids == ["live.md"]
-    assert [i for i, _ in result.left_out] == ["draft.md", "untracked.md"]
-    assert all("not committed" in why for _, why in result.left_out)
-    assert not result.ok and result.sha == head(repo)
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["cache/live.md"]
-
-
-@needs_git
-@pytest.mark.parametrize(
-    "ids", [[], ["untracked.md"], ["nowhere.md"]], ids=["none", "untracked", "missing"]
-)
-def test_nothing_to_commit_makes_no_commit(root: Path, repo: Path, ids: list[str]) -> None:
-    (root / "untracked.md").write_bytes(b"new\n")
     before = head(repo)
-    result = Repo(root).commit(ids, "m\n")
-    assert result.sha is None and result.note == "no file to commit" and not result.ok
+    with pytest.raises(GitError, match=r"^git commit failed: "):
+        Repo(root).commit([("skip", "untracked.md", None), ("skip", "live.md", None)],
+                          CommitResult())  # fmt: skip
     assert head(repo) == before
+
+
+@pytest.mark.parametrize(
+    ("stderr", "said"),
+    [
+        pytest.param(
+            "fatal: Unable to create '/s/.git/index.lock': File exists.\n\nAnother git process "
+            "seems to be running in this repository...\n",
+            "git's lock file /s/.git/index.lock is there: another git command is running in "
+            "/s, or one was stopped before it finished. When no git command is running, "
+            "remove /s/.git/index.lock",
+            id="lock-file",
+        ),
+        pytest.param(
+            "fatal: cannot do a partial commit during a merge.\n",
+            "a merge is under way in /s: finish it (`git commit`) or abort it "
+            "(`git merge --abort`) first",
+            id="merge",
+        ),
+        pytest.param("error: \x1b[31mrefused\n", "git commit failed: error: refused",
+                     id="other"),
+        pytest.param("", "git commit failed: no reason given", id="silent"),
+    ],
+)
+def test_gits_errors_are_said_in_our_words(stderr: str, said: str) -> None:
+    assert _in_our_words(Path("/s"), "commit", stderr) == said
 
 
 @needs_git
@@ -165,7 +186,7 @@ def test_a_failing_commit_raises_and_leaves_head_and_files(root: Path, repo: Pat
     (root / "live.md").write_bytes(b"written by the apply\n")
     before = head(repo)
     with pytest.raises(GitError, match=r"^git commit failed: refused by a hook$"):
-        found.commit(["live.md"], "m\n")
+        found.commit([("publish", "live.md", None)], CommitResult())
     assert head(repo) == before
     assert (root / "live.md").read_bytes() == b"written by the apply\n"
 
