@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reader.data.article import Decision
-from reader.data.decisions.store import FileWrite
+from reader.data.decisions.store import FileWrite, StoreError
 from reader.data.files import lineedit
 from reader.data.files.git import (
     MESSAGE_TITLE,
@@ -356,7 +356,14 @@ class _Commit:
             return
         if commit.sha is not None:
             seqs = [w.seq for i in commit.ids for w in intact[i]]
-            self.library.store.commit_made(commit.sha, seqs)
+            try:
+                self.library.store.commit_made(commit.sha, seqs)
+            except StoreError as error:  # git has the commit: say so, not "nothing changed"
+                why = str(error).removesuffix("; nothing was changed")
+                raise StoreError(
+                    f"git commit {commit.sha[:12]} holds the files written, but the decisions "
+                    f"database could not note it ({why}); the next `newsreader commit` notes it"
+                ) from None
 
 
 def _last_writes(library: Host, by_id: dict[str, list[FileWrite]]) -> dict[str, FileWrite]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from reader.data.article import Decision
+from reader.data.decisions.store import StoreError
 from reader.data.library import Library
 from reader.data.writeback import writer as writeback
 from tests.data.writeback import test_writer
@@ -231,3 +232,27 @@ def test_a_gone_file_is_owed_nothing(
     done = commit_now(lib)
     assert done.commit is not None and done.commit.settled == ["nokey.md"]
     assert done.commit.sha is None and lib.store.owed_writes() == []
+
+
+def test_a_store_that_cannot_note_the_commit_says_the_commit_was_made(
+    lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib.store.decide(["draft.md"], PUB)
+
+    def full(*args: object) -> None:
+        raise StoreError("/d/decisions.db: cannot write the decisions database: disk full; "
+                         "nothing was changed")  # fmt: skip
+
+    with monkeypatch.context() as patch, pytest.raises(StoreError) as raised:
+        patch.setattr(lib.store, "commit_made", full)
+        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    assert str(raised.value) == (
+        f"git commit {sha[:12]} holds the files written, but the decisions database could not "
+        "note it (/d/decisions.db: cannot write the decisions database: disk full); the next "
+        "`newsreader commit` notes it"
+    )
+    done = commit_now(lib)  # and it does
+    assert done.ok and done.commit is not None and done.commit.settled == ["draft.md"]
+    step = lib.store.next_step()
+    assert step is not None and lib.store.commit_of(step.batch) == sha
