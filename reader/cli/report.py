@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from reader.data import query
 from reader.data.article import Decision
-from reader.data.clean import escape_name
+from reader.data.clean import clean_line, escape_name
 from reader.data.library import Library
 
 
@@ -182,7 +182,9 @@ def cmd_stats(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     if reasons:
         print("skip reasons by provider:", file=out)
         for provider, reason, count in reasons:
-            print(f"  {count:>5}  {reason:<20}  {provider or '(no provider)'}", file=out)
+            # A reason is kept as typed (`decide --reason`): cleaned here, as the app cleans one.
+            print(f"  {count:>5}  {clean_line(reason):<20}  {provider or '(no provider)'}",
+                  file=out)  # fmt: skip
     elif counts[Decision.SKIPPED]:
         print("no skip was given a reason", file=out)
     return 0

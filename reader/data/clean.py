@@ -20,8 +20,12 @@ _ESC_SEQUENCE = re.compile(
 # read as Windows-1252 (`â€\x9d`): leave it for the mojibake repair, not the escape filter.
 _C1_INTRODUCER = re.compile(r"(?<![\u00c0-\u00ff\u20ac])[\x9b\x9d\x90\x98\x9e\x9f]")
 _LINE_BREAKS = re.compile(r"\r\n|[\n\r\t\x0b\x0c\x85\u2028\u2029]")
-# C0 and C1 controls, DEL, bidi embeddings/overrides/isolates, lone surrogates.
-_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# C0 and C1 controls, DEL, the bidi marks (Arabic letter mark, left-to-right and
+# right-to-left marks), embeddings, overrides and isolates, lone surrogates. They go before
+# the zero-width rules look at a joiner's neighbours (U+061C is in the Arabic block).
+_CONTROLS = re.compile(
+    r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _EMOJI = r"\U0001f000-\U0001faff\u2190-\u21ff\u2600-\u27bf\u2b00-\u2bff"
 """Code point ranges taken for emoji around a zero-width joiner: the emoji planes, arrows,
 miscellaneous symbols and dingbats (a range check, not Unicode's full emoji data)."""

@@ -13,7 +13,9 @@ BEL = "\x07"
 ST = ESC + "\\"
 
 # Anything a terminal could act on: C0 (but LF/TAB, checked per function), DEL, C1, bidi.
-UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 # -- escape sequences --------------------------------------------------------------------
@@ -117,6 +119,8 @@ BIDI = [
     pytest.param("Invoice attached \u202efdp.exe\u202c", "Invoice attached fdp.exe", id="rlo-pdf"),
     pytest.param("\u202aa\u202bb\u202cc\u202dd\u202ee", "abcde", id="embeddings-overrides"),
     pytest.param("\u2066a\u2067b\u2068c\u2069", "abc", id="isolates"),
+    pytest.param("a\u200eb\u200fc\u061cd", "abcd", id="marks-lrm-rlm-alm"),
+    pytest.param("Invoice \u200f\u200f\u200ffdp.exe", "Invoice fdp.exe", id="rlm-run"),
 ]
 
 
@@ -176,6 +180,10 @@ ZERO_WIDTH_LINE = [
                  id="devanagari-zwj-kept"),
     pytest.param("\u0645\u06cc" + "\u200c" * 300 + "\u062e", "\u0645\u06cc\u062e",
                  id="persian-zwnj-flood"),
+    # The Arabic letter mark is in the Arabic block but is no letter: it goes first.
+    pytest.param("\u0645\u06cc\u200c\u200f\u062e", "\u0645\u06cc\u200c\u062e",
+                 id="persian-zwnj-beside-a-mark-kept"),
+    pytest.param("a\u061c\u200c\u061cb", "ab", id="zwnj-between-letter-marks"),
 ]
 
 
@@ -289,6 +297,7 @@ NAMES = [
     pytest.param("c1\x9bname.md", "c1\\x9bname.md", id="c1"),
     pytest.param("del\x7f.md", "del\\x7f.md", id="del"),
     pytest.param("fdp\u202eexe.md", "fdp\\u202eexe.md", id="bidi"),
+    pytest.param("a\u200eb\u200fc\u061c.md", "a\\u200eb\\u200fc\\u061c.md", id="bidi-marks"),
     pytest.param("café 東京 🤖.md", "café 東京 🤖.md", id="real-unicode-kept"),
 ]
 

@@ -71,14 +71,18 @@ class DamagedStoreError(StoreError):
 
 
 class OpenedFile:
-    """The decisions file a store opened, by device and inode: SQLite goes on writing to a
-    file deleted or replaced under it, so each commit first asks whether the path still
-    names that file. Once it does not, every later write is refused: the file now there
-    may hold other decisions, and only a new start should open it."""
+    """The decisions file a store opened, by device and inode, and the write-ahead log
+    (`-wal`) beside it: SQLite goes on writing to either when it is deleted or replaced
+    under it, so each commit first asks whether the paths still name those files. Once
+    they do not, every later write is refused: the file now there may hold other
+    decisions (or the log may be one that no new start will read), and only a new start
+    should open it."""
 
     def __init__(self, db_path: Path):
         """Remember which file `db_path` names now (just after SQLite opened it)."""
         self.db_path = db_path
+        self.wal = Path(f"{db_path}-wal")
+        """The log beside the file; in WAL mode a commit is written there first."""
         try:
             found = os.stat(db_path)
         except OSError as error:
@@ -87,27 +91,67 @@ class OpenedFile:
         self.identity = (found.st_dev, found.st_ino)
         """(st_dev, st_ino) of the file opened; its descriptor stays open, so no new file
         can be given the same inode while the store runs."""
+        self.wal_identity: tuple[int, int] | None = None
+        """(st_dev, st_ino) of the log, from the first check that finds one (see
+        `_same_wal`): not now, as SQLite opens (or makes) it only at its first read."""
+        self._wal_mode: bool | None = None
+        """Whether the store's connection is in WAL mode; asked at the first write."""
         self.lost = False
-        """True once the path was found to name another file, or none."""
+        """True once a path was found to name another file, or none."""
+        self.why = ""
+        """The one line that says which file went (set with `lost`)."""
 
     def refuse_if_lost(self) -> None:
-        """A `StoreError` when an earlier check found the file gone."""
+        """A `StoreError` when an earlier check found the file or its log gone."""
         if self.lost:
-            raise StoreError(replaced_message(self.db_path))
+            raise StoreError(self.why)
 
-    def check(self) -> None:
-        """A `StoreError` unless the path still names the file opened (one stat)."""
+    def check(self, conn: sqlite3.Connection | None = None) -> None:
+        """A `StoreError` unless the path still names the file opened and the log beside it
+        is the one SQLite opened (a stat each). `conn`, the store's connection in a write
+        transaction, tells whether there must be a log when none was seen yet (WAL mode)."""
+        found = self._identity_of(self.db_path)
+        if found != self.identity:
+            self._lose(replaced_message(self.db_path))
+        elif not self._same_wal(conn):
+            self._lose(log_lost_message(self.wal))
+        self.refuse_if_lost()
+
+    def _same_wal(self, conn: sqlite3.Connection | None) -> bool:
+        """Whether the log at its path is the one SQLite opened. The first one seen is taken
+        for it: once the store's connection has read in WAL mode (its opening did), SQLite
+        keeps the log open, and no other connection deletes it (only the last to close
+        does). In WAL mode a log that was never seen is one deleted already."""
+        found = self._identity_of(self.wal)
+        if self.wal_identity is None:
+            if found is None:  # gone already, or there is none: `conn` can tell
+                return conn is None or not self._in_wal_mode(conn)
+            self.wal_identity = found
+        return found == self.wal_identity
+
+    def _in_wal_mode(self, conn: sqlite3.Connection) -> bool:
+        """Whether `conn` writes through a log (asked once: a store never leaves WAL mode)."""
+        if self._wal_mode is None:
+            self._wal_mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
+        return self._wal_mode
+
+    def _lose(self, why: str) -> None:
+        """Note that a file went; the first line found says why, every time after."""
+        if not self.lost:
+            self.lost, self.why = True, why
+
+    def _identity_of(self, path: Path) -> tuple[int, int] | None:
+        """(st_dev, st_ino) of the file at `path`, None when there is none; a `StoreError`
+        when it cannot be known."""
         try:
-            found = os.stat(self.db_path)
+            found = os.stat(path)
         except FileNotFoundError:
-            self.lost = True
+            return None
         except OSError as error:
             why = error.strerror or str(error)
-            raise StoreError(f"{self.db_path}: cannot check the decisions database: {why}; "
+            raise StoreError(f"{path}: cannot check the decisions database: {why}; "
                              "nothing was changed") from None  # fmt: skip
-        else:
-            self.lost = self.lost or (found.st_dev, found.st_ino) != self.identity
-        self.refuse_if_lost()
+        return (found.st_dev, found.st_ino)
 
 
 def replaced_message(db_path: Path) -> str:
@@ -115,6 +159,15 @@ def replaced_message(db_path: Path) -> str:
     return (
         f"{db_path}: the decisions database was deleted or replaced while newsreader had it "
         "open; this change was not saved. Quit newsreader and start it again"
+    )
+
+
+def log_lost_message(wal: Path) -> str:
+    """One line for a write refused because the log beside the decisions file went: the
+    commits since the last checkpoint went with it."""
+    return (
+        f"{wal}: the decisions database's write-ahead log was deleted or replaced while "
+        "newsreader had it open; this change was not saved. Quit newsreader and start it again"
     )
 
 
@@ -170,9 +223,9 @@ class _Transaction:
         self._same_file()
 
     def _same_file(self) -> None:
-        """A `StoreError` when the file opened is no longer at its path."""
+        """A `StoreError` when the file opened, or its log, is no longer at its path."""
         if self.opened is not None:
-            self.opened.check()
+            self.opened.check(self.conn)
 
 
 def write_failure(db_path: Path, error: BaseException) -> str:

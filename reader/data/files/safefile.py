@@ -146,7 +146,7 @@ class Folder:
             if not stat.S_ISREG(st.st_mode):
                 raise Unsafe("unreadable", "not a regular file")
             if st.st_nlink > 1:
-                raise Unsafe("hardlink", f"hard link ({st.st_nlink} names): not rewritten")
+                raise _hard_link(st)
         except BaseException:
             os.close(fd)
             raise
@@ -157,7 +157,8 @@ class Folder:
         """Replace the file with `data`: a hidden temporary beside it, fsync, then rename.
 
         The new file keeps the old one's mode (and owner, or it is refused). Just before
-        the rename the file must still be the one read (`was`), else nothing changes.
+        the rename the file must still be the one read (`was`) and have no other name (a
+        hard link made since the read would be split by the rename), else nothing changes.
         Call `sync` once the writes are done to make the renames durable.
         """
         folder, _, name = article_id.rpartition("/")
@@ -170,9 +171,7 @@ class Folder:
                 self._fill(fd, data, was)
             finally:
                 os.close(fd)
-            now = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-            if _identity(now) != _identity(was):
-                raise Unsafe("changed", "changed on disk while being written: left as it is")
+            _check_still_as_read(os.stat(name, dir_fd=dir_fd, follow_symlinks=False), was)
             os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -286,6 +285,22 @@ class Writer:
 def _identity(st: os.stat_result) -> tuple[int, ...]:
     """What tells one version of a file from another: device, inode, mtime and size."""
     return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _hard_link(st: os.stat_result) -> Unsafe:
+    """The refusal of a file that has more names than one (a rename would split them)."""
+    return Unsafe("hardlink", f"hard link ({st.st_nlink} names): not rewritten")
+
+
+def _check_still_as_read(now: os.stat_result, was: os.stat_result) -> None:
+    """An Unsafe unless the file about to be renamed over (`now`, from a stat just before
+    the rename) is the version read (`was`), still with one name. A new link changes no
+    mtime, so the count is checked here, as late as a rename allows: a link made after
+    this stat and before the rename is the one race left."""
+    if _identity(now) != _identity(was):
+        raise Unsafe("changed", "changed on disk while being written: left as it is")
+    if now.st_nlink > 1:
+        raise _hard_link(now)
 
 
 def _try_lock(fd: int) -> bool:
