@@ -70,3 +70,7 @@ STORY_EDIT_BINDINGS: list[BindingType] = [
             "Move the selected articles into the story of the article under the cursor"),
 ]
 """Split an article out of its story, merge articles into another story."""
+WRITES = frozenset({"publish", "skip", "skip_reason", "clear", "undo", "redo", "apply",
+                    "decide_story", "split_story", "merge_story"})
+"""The actions that write to the decisions database: off once it refuses (see
+`TriageScreen.refused`)."""

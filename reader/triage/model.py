@@ -73,7 +73,8 @@ class Moved:
     """Articles whose state changed: what they had, what they have now."""
 
     before: Mapping[str, Decision]
-    """Their states before (the rows that were listed)."""
+    """Their states before: as the list showed them, or, for this session's own decision,
+    as the store had them just before it (for the tally; the counts come from the store)."""
     after: Mapping[str, Decision]
     """Their states now, by the store."""
 
@@ -122,6 +123,52 @@ class Tally:
         """Articles changed per hour; None in the first minute (a pace would mean nothing)."""
         hours = (now - self.started).total_seconds() / 3600
         return self.changed / hours if hours >= 1 / 60 else None
+
+
+def count_states(library: Library) -> tuple[dict[Decision, int], int]:
+    """How many articles are in each state, and the last journal entry that count holds:
+    both read in one snapshot of the store, so that an entry another instance writes
+    meanwhile is left to `journal_since`, neither lost nor counted twice."""
+    conn = library.index.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")  # deferred: one read snapshot of both files, no lock taken
+    try:
+        counts = query.counts(library)
+        seq = conn.execute("SELECT coalesce(max(seq), 0) FROM triage.journal").fetchone()[0]
+    finally:
+        if own:
+            conn.rollback()  # a read: nothing to keep
+    return counts, int(seq)
+
+
+def journal_since(library: Library, seq: int) -> tuple[int, list[tuple[Decision, Decision]]]:
+    """The state changes the journal holds after entry `seq` (any instance's decisions, undos,
+    redos, renames followed), each (from, to), in order, for the articles the index lists;
+    and the last entry's number, to pass next time. One range of the journal's own key."""
+    found = library.index.conn.execute(
+        "SELECT j.seq, j.old_state, j.new_state, a.kind, a.file_published "
+        "FROM triage.journal j LEFT JOIN articles a USING (key) WHERE j.seq > ? ORDER BY j.seq",
+        (seq,),
+    ).fetchall()
+    moves = []
+    for _seq, old, new, kind, file_published in found:
+        if kind is None or kind == "problem":  # a file gone, or no article: never counted
+            continue
+        # No row: the state its file implies, as query.counts takes it.
+        implied = Decision.PUBLISHED if file_published == 1 else Decision.UNDECIDED
+        moves.append((Decision(old) if old else implied, Decision(new) if new else implied))
+    return (found[-1][0] if found else seq), moves
+
+
+def shifted(counts: Mapping[Decision, int], moves: Iterable[tuple[Decision, Decision]]
+            ) -> dict[Decision, int]:
+    """The counts after these state changes, each (from, to)."""
+    after = dict(counts)
+    for old, new in moves:
+        after[old] -= 1
+        after[new] += 1
+    return after
 
 
 def next_undecided(rows: Sequence[ArticleRow], start: int, backwards: bool = False
@@ -246,7 +293,10 @@ class TriageModel:
         self.filter = Filter()
         """What the list shows, in which order."""
         self.counts: dict[Decision, int] = {}
-        """How many articles are in each state (empty until first counted)."""
+        """How many articles are in each state, by the store as of journal entry `counted`
+        (empty until first counted)."""
+        self.counted = 0
+        """The last journal entry the counts hold: any instance's later ones are news."""
         self.tally = Tally(clock())
         """This session's changes, for the status bar's count and pace."""
         self.new_after: int | None = None
@@ -458,17 +508,31 @@ class TriageModel:
 
     # -- counts and steps --------------------------------------------------------------
 
-    def recount(self, moved: Moved | None = None) -> dict[Decision, int]:
-        """Count the states again, or, knowing what a change moved, just move those."""
-        if moved is None or moved.after.keys() - moved.before.keys() or not self.counts:
-            self.counts = query.counts(self.library)  # mid-scan: the rows committed so far
-        else:  # a full count of a big folder is too slow for every key
-            counts = dict(self.counts)
-            for article_id, state in moved.after.items():
-                counts[moved.before[article_id]] -= 1
-                counts[state] += 1
-            self.counts = counts
+    def recount(self) -> dict[Decision, int]:
+        """Count every state again, from the store (mid-scan: the rows committed so far).
+        It reads every article: in a big folder, too slow for every key (see `count_news`)."""
+        self.counts, self.counted = count_states(self.library)
         return self.counts
+
+    def count_news(self) -> dict[Decision, int]:
+        """Take into the counts what the journal holds since they were counted: this
+        session's steps and every other instance's, in the order the store made them (a
+        change this instance never showed is counted all the same). Counts every state
+        when none is counted yet; a store that cannot be read now is read next time."""
+        if not self.counts:
+            return self.recount()
+        try:
+            self.counted, moves = journal_since(self.library, self.counted)
+        except sqlite3.Error:  # busy or damaged: the next step reads from the same entry
+            return self.counts
+        if moves:
+            self.counts = shifted(self.counts, moves)
+        return self.counts
+
+    def store_lost(self) -> bool:
+        """Whether the decisions file was found deleted or replaced (one stat): the store
+        then refuses every write for good, and only a new start opens the file there now."""
+        return self.library.store.lost()
 
     def steps(self) -> tuple[bool, bool]:
         """Whether there is a step to undo, and one to redo (by any instance)."""
@@ -485,6 +549,9 @@ class TriageModel:
 
         Raises StoreError when it is not saved: then nothing here changed.
         """
+        # For the tally only. Counting from it would lose a change another instance made
+        # since the last look: the counts never had it, and once the row shows this
+        # decision, no look at the journal finds a difference to count either.
         before = self.states(ids)
         self.library.decide(ids, decision, reason)
         return self.took(before, ids)
@@ -507,7 +574,7 @@ class TriageModel:
             self.tally.count(before, after)
         if self.loaded is not None:
             self.loaded.set_states(after)
-        self.recount(moved)
+        self.count_news()
         return moved
 
     def step(self, undo: bool) -> Change | None:
@@ -553,6 +620,7 @@ class TriageModel:
             ids = set()
         if not ids:
             return Followed(stories=edited)
+        self.count_news()  # a change no row shows moves the counts too (see `decide`)
         rows = {article_id: shown(article_id) for article_id in ids}
         after = self.states(ids)
         moved_ids = [i for i, now in after.items()

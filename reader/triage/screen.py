@@ -50,7 +50,7 @@ from reader.render import filter_content, story_why
 from reader.triage import model as model
 from reader.triage import words, workers
 from reader.triage.filters import next_sort, next_state, with_sort, with_state
-from reader.triage.keys import STORY_BINDINGS, STORY_EDIT_BINDINGS, TRIAGE_BINDINGS
+from reader.triage.keys import STORY_BINDINGS, STORY_EDIT_BINDINGS, TRIAGE_BINDINGS, WRITES
 from reader.triage.model import Moved, TriageModel
 from reader.triage.story_rows import Lookups
 from reader.widgets.article_detail import ArticleDetail
@@ -134,6 +134,9 @@ class TriageScreen(Screen[None]):
     """How many other articles its story has in this folder, listed or not."""
     story_why: var[str] = var("")
     """What ties the shown article to its story (shared URL, related links, words)."""
+    refused: var[bool] = var(False)
+    """True once the decisions database was found deleted or replaced: every key that
+    would write to it is off, and a line above the status bar says why."""
 
     def __init__(self, library: Library, db_path: Path | None,
                  clock: Callable[[], datetime]) -> None:
@@ -369,6 +372,29 @@ class TriageScreen(Screen[None]):
         self.app.notify(text, title="Problem", severity="error", markup=False)
         self.notices = (*self.notices[-2:], text)
 
+    def _not_saved(self, error: StoreError) -> None:
+        """Say a change was not saved, and why; if that is because the decisions file is
+        gone, turn off every key that would write to it."""
+        self._problem(f"Not saved: {error}")
+        self._check_store(announce=False)  # the toast just shown says why
+
+    def _check_store(self, announce: bool = True) -> None:
+        """Turn the writing keys off once the decisions file is found deleted or replaced
+        (`announce`: say so in a toast too; the line above the status bar says it anyway)."""
+        if self.refused or not self.model.store_lost():
+            return
+        self.refused = True
+        if announce:
+            self._problem(words.STORE_REFUSED)
+
+    def watch_refused(self, refused: bool) -> None:
+        """Say above the status bar why the writing keys are off, and dim them."""
+        if not refused or self.query("#store-refused"):
+            return
+        line = Label(words.STORE_REFUSED, id="store-refused", variant="error", markup=False)
+        self.mount(line, before="#status")
+        self._refresh_keys()
+
     # -- the filter ----------------------------------------------------------------------
 
     def watch_filters(self) -> None:
@@ -571,7 +597,7 @@ class TriageScreen(Screen[None]):
         try:
             moved = self.model.decide(message.ids, message.decision, message.reason)
         except StoreError as error:
-            self._problem(f"Not saved: {error}")
+            self._not_saved(error)
             return
         if bulk:
             self.article_list.clear_selection()
@@ -644,7 +670,7 @@ class TriageScreen(Screen[None]):
         try:
             moved = self.model.change_reason(ids, reason)
         except StoreError as error:
-            self._problem(f"Not saved: {error}")
+            self._not_saved(error)
             return
         if moved is None:
             self.app.notify("The reason is the same: nothing changed", timeout=2)
@@ -668,7 +694,7 @@ class TriageScreen(Screen[None]):
         try:
             change = self.model.step(undo)
         except StoreError as error:
-            self._problem(f"Not saved: {error}")
+            self._not_saved(error)
             return
         except LibraryError as error:  # a story step, done in the store, not in the index
             self._problem(str(error))
@@ -718,7 +744,9 @@ class TriageScreen(Screen[None]):
             self._took(self.model.took({row.id: row.state for row in listed}, ids))
 
     def _follow_store(self) -> None:
-        """Show what another instance decided, undid, redid or edited since the last look."""
+        """Show what another instance decided, undid, redid or edited since the last look;
+        check that the decisions file is still the one opened."""
+        self._check_store()
         followed = self.model.follow(self.article_list.loaded_row)
         self.article_list.forget_reasons(followed.touched)
         if followed.stories:
@@ -726,6 +754,8 @@ class TriageScreen(Screen[None]):
         if followed.moved is not None:
             self._took(followed.moved)
         elif followed.touched:
+            if self.model.counts != self.counts:  # a step no row shows (see model.decide)
+                self.counts = self.model.counts
             self._update_steps()  # another instance's step is on the one undo stack too
             if self.article_list.cursor_id in followed.touched:
                 self._show(self.article_list.cursor_id)  # its reason may have changed
@@ -766,7 +796,7 @@ class TriageScreen(Screen[None]):
         try:
             outcome, moved = self.model.decide_story(plan, include)
         except StoreError as error:
-            self._problem(f"Not saved: {error}")
+            self._not_saved(error)
             return
         self._took_and_advance(moved)
         self.app.notify(words.story_toast(outcome), timeout=4 if outcome.left else 2,
@@ -817,7 +847,7 @@ class TriageScreen(Screen[None]):
         try:
             edit()
         except StoreError as error:
-            self._problem(f"Not saved: {error}")
+            self._not_saved(error)
             return False
         except LibraryError as error:  # saved, but the index could not show it
             self._problem(str(error))
@@ -983,6 +1013,7 @@ class TriageScreen(Screen[None]):
         if event.state is not WorkerState.ERROR or isinstance(error, workers.ScanCancelled):
             return
         self._problem(f"{event.worker.name or 'A background task'} failed: {error}")
+        self._check_store(announce=False)  # a scan writes to the decisions file too
         if event.worker.group == "scan":
             self.remove_class("-scanning")
             self.model.scanning_first = False
@@ -1096,7 +1127,10 @@ class TriageScreen(Screen[None]):
         self.start_scan(first=self.scanning_first)  # a first scan restarts as one
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide the keys that would do nothing now."""
+        """Hide the keys that would do nothing now; dim those that would write to a
+        decisions file found deleted or replaced (the line above the status bar says why)."""
+        if action in WRITES and self.refused:
+            return None
         if action in ("open", "copy"):
             return self.article is not None and bool(self.article.url)
         if action in ("publish", "skip", "skip_reason", "clear", "edit", "show_raw"):

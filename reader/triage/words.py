@@ -13,6 +13,9 @@ from reader.data.library import Change, Protected, StoryOutcome, StoryPlan
 from reader.data.query import ArticleRow
 from reader.data.words import plural as plural
 
+STORE_REFUSED = ("Decisions are off: the decisions database was deleted or replaced. Quit "
+                 "newsreader and start it again")
+"""What the screen says, above the status bar, once the store refuses every write."""
 NAMED_AT_MOST = 5
 """Protected members a question names; it counts the rest."""
 MERGE_HOW = ("To merge: select the articles with space, then put the cursor on an article of "

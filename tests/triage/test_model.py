@@ -247,6 +247,18 @@ def test_undo_and_redo_move_the_position_and_the_tally(triage: TriageModel) -> N
     assert triage.tally.changed == 2
 
 
+def test_the_store_is_lost_once_its_file_is_deleted_or_replaced(
+    triage: TriageModel, library: Library
+) -> None:
+    assert triage.store_lost() is False
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{library.db_path}{suffix}").unlink(missing_ok=True)
+    assert triage.store_lost() is True
+    with pytest.raises(StoreError, match="deleted or replaced"):
+        triage.decide(["a.md"], PUB)
+    assert triage.store_lost() is True  # for good
+
+
 def test_nothing_to_undo_is_none(triage: TriageModel) -> None:
     assert triage.next_step_kind(undo=True) is None
     assert triage.step(undo=True) is None

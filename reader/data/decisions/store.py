@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -152,6 +153,14 @@ class TriageStore(StoreReader):
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
+
+    def lost(self) -> bool:
+        """Whether the file this store opened was found deleted or replaced (a stat or two):
+        the store then refuses every write for good; only a new start opens the file that
+        is there now. A folder that cannot be read at the moment is not lost yet."""
+        with suppress(StoreError):
+            self._opened.check(self.conn)
+        return self._opened.lost
 
     def _now(self) -> str:
         """The clock's time as a journal stamp: ISO 8601 UTC, to the millisecond."""
