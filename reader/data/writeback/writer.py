@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reader.data.article import Decision
-from reader.data.decisions.store import FileWrite, StoreError
+from reader.data.decisions.dbfile import StoreError
+from reader.data.decisions.store import FileWrite
 from reader.data.files import lineedit
 from reader.data.files.git import (
     MESSAGE_TITLE,
