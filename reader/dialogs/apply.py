@@ -126,6 +126,8 @@ def skipped_content(skipped: list[Skipped]) -> Content:
 
 def result_text(result: ApplyResult, not_planned: int) -> str:
     """The notification after an apply: what was written, refused, left out and committed."""
+    if result.store_lost is not None:  # said first: the store knows nothing of the writes
+        return result.store_lost[:1].upper() + result.store_lost[1:]
     written = result.written or result.skipped or result.commit is None
     text = f"Wrote {plural(len(result.written), 'file')}" if written else "Nothing to write"
     if result.skipped:

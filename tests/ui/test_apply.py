@@ -15,8 +15,8 @@ from textual.widgets import Label, OptionList, Static
 from reader.app import NewsReader
 from reader.data.article import Decision
 from reader.data.decisions.store import TriageStore
-from reader.data.writeback.writer import FolderBusy
-from reader.dialogs.apply import DEMO_TEXT, ApplyScreen
+from reader.data.writeback.writer import ApplyResult, FolderBusy
+from reader.dialogs.apply import DEMO_TEXT, ApplyScreen, result_text
 from reader.triage.screen import TriageScreen
 from tests.ui.conftest import SIZE, AppFactory, warm
 
@@ -362,3 +362,11 @@ def test_preview_snapshot(snap_compare: Callable[..., bool], new_app: AppFactory
         await pilot.pause()
 
     assert snap_compare(new_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_a_store_lost_during_the_writes_is_what_the_toast_says() -> None:
+    result = ApplyResult(store_lost="1 file written, but the decisions database cannot "
+                                    "record it, so no undo can restore it: gone")  # fmt: skip
+    assert result_text(result, 0) == ("1 file written, but the decisions database cannot "
+                                      "record it, so no undo can restore it: gone")  # fmt: skip
+    assert not result.ok

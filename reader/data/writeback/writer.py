@@ -39,6 +39,7 @@ from reader.data.files.git import (
     commit_message,
 )
 from reader.data.files.safefile import Folder, FolderBusy, Unsafe, Writer, clean_stale_temps, digest
+from reader.data.words import plural
 from reader.data.writeback.planner import CONTEXT as CONTEXT
 from reader.data.writeback.planner import Edit, Plan, Skipped, diff, in_sync, plan
 from reader.data.writeback.undo import revert, settle
@@ -83,11 +84,19 @@ class ApplyResult:
     commit: CommitResult | None = None
     cleaned: list[str] = field(default_factory=list)
     """Temporary files a killed run had left, removed first."""
+    store_lost: str | None = None
+    """Why the decisions database could not record the writes (it was deleted or replaced
+    while they were made): the files in `written` are written all the same, with no
+    record to undo them from, and nothing was committed."""
 
     @property
     def ok(self) -> bool:
-        """Whether every edit was written (and committed, when asked)."""
-        return not self.skipped and (self.commit is None or self.commit.ok)
+        """Whether every edit was written (and recorded, and committed, when asked)."""
+        return (
+            not self.skipped
+            and self.store_lost is None
+            and (self.commit is None or self.commit.ok)
+        )
 
 
 class CannotCommit(GitError, FolderBusy):
@@ -130,9 +139,11 @@ def apply(
         owe = git.ours(edits) if git is not None else set()
         if edits:
             result.batch = _Run(library, folder, verifier, result).write(edits, owe)
-        if git is not None:
+        if git is not None and result.store_lost is None:
             git.finish({e.id: e for e in result.written})
-    if refresh:
+        elif git is not None:
+            result.commit = CommitResult(note="the decisions database is gone: no commit made")
+    if refresh and result.store_lost is None:
         library.refresh()
     return result
 
@@ -171,8 +182,24 @@ class _Run:
                     self._write(writer, *waiting.popleft())
             self.folder.sync()
         finally:
-            self.library.store.settle_writes(self.statuses)
+            self._settle()
         return batch if self.result.written else None
+
+    def _settle(self) -> None:
+        """Record what became of each write. A store deleted or replaced meanwhile cannot:
+        the files written are said all the same (`ApplyResult.store_lost`), not passed
+        off as "nothing was changed"."""
+        try:
+            self.library.store.settle_writes(self.statuses)
+        except StoreError as error:
+            if not self.result.written:
+                raise
+            why = str(error).split("; nothing was changed")[0].split("; this change")[0]
+            self.result.store_lost = (
+                f"{plural(len(self.result.written), 'file')} written, but the decisions "
+                f"database cannot record {'it' if len(self.result.written) == 1 else 'them'}, "
+                f"so no undo can restore them: {why}"
+            )
 
     def _check(self, todo: tuple[Edit, int]) -> _Checked | None:
         """Read the file; it must still be as planned."""

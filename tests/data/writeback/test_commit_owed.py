@@ -256,3 +256,27 @@ def test_a_store_that_cannot_note_the_commit_says_the_commit_was_made(
     assert done.ok and done.commit is not None and done.commit.settled == ["draft.md"]
     step = lib.store.next_step()
     assert step is not None and lib.store.commit_of(step.batch) == sha
+
+
+def test_a_store_pulled_while_apply_writes_says_the_files_were_written(
+    lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib.store.decide(["draft.md", "nokey.md"], SKIP)
+    lib.store.decide(["draft.md"], PUB)
+    moved = lib.store.db_path.parent.with_name("pulled")
+    replace = writeback.Folder.replace
+
+    def pull_then_replace(self: writeback.Folder, *args: object) -> None:
+        monkeypatch.setattr(writeback.Folder, "replace", replace)
+        lib.store.db_path.parent.rename(moved)
+        replace(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writeback.Folder, "replace", pull_then_replace)
+    result = writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    assert sorted(e.id for e in result.written) == ["draft.md", "nokey.md"]
+    assert not result.ok and result.store_lost is not None
+    assert result.store_lost.startswith("2 files written, but the decisions database cannot "
+                                        "record them, so no undo can restore them: ")
+    assert "deleted or replaced" in result.store_lost
+    assert result.commit is not None and result.commit.sha is None
+    assert status(repo) != ""  # nothing committed that no store knows of
