@@ -29,6 +29,9 @@ class Settings:
     """The decisions database; by default one per article folder in the data dir."""
     story_days: float = 3.0
     """The span of one story in days: articles further apart are never one story."""
+    site: Path | None = None
+    """The Jekyll site's `_config.yml` (or the folder holding it) whose rules decide what is
+    live; by default the nearest `_config.yml` above the article folder."""
     source: Path | None = field(default=None, compare=False, repr=False)
     """The config file these settings were read from (None: made in code)."""
     problems: tuple[str, ...] = field(default=(), compare=False, repr=False)
@@ -84,6 +87,19 @@ def _days(value: object) -> float:
     return float(value)
 
 
+def _site(value: object) -> Path:
+    """Accept a Jekyll site's `_config.yml`, or a folder holding one (`~` expanded)."""
+    path = _path(value)
+    if path.is_dir():
+        if not (path / "_config.yml").is_file():
+            raise _BadValue(f"must name a Jekyll site's _config.yml or its folder: {path} "
+                            "holds no _config.yml")
+    elif not path.is_file():
+        what = "is not a file" if path.exists() else "does not exist"
+        raise _BadValue(f"must name a Jekyll site's _config.yml or its folder: {path} {what}")
+    return path
+
+
 def _keymap(value: object) -> dict[str, str]:
     """Accept a mapping of binding id (text) to keys (text)."""
     if not isinstance(value, Mapping):
@@ -100,6 +116,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "keymap": _keymap,
     "db": _path,
     "story_days": _days,
+    "site": _site,
 }
 
 _BLOCK_START = r"(?![-:](?:\s|$))[^\s#]"

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from reader import __version__
 from reader.cli import report as cli_report
@@ -20,6 +20,9 @@ from reader.data.article import Article, Decision, article_to_dict
 from reader.data.clean import escape_name
 from reader.data.library import Change, Library, LibraryError, StoreError
 from reader.paths import bundled_seeds
+
+if TYPE_CHECKING:
+    from reader.data.library import EffectiveState
 
 ACTIONS = {"publish": Decision.PUBLISHED, "skip": Decision.SKIPPED, "clear": Decision.UNDECIDED}
 
@@ -45,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--search", metavar="TEXT", help="full-text search")
     ls.add_argument("--topic", metavar="TOPIC")
     ls.add_argument("--provider", metavar="NAME")
+    ls.add_argument("--live-undecided", action="store_true",
+                    help="only the articles that are live and that nobody decided")
     ls.add_argument("--sort", choices=query.SORTS, default="date")
     ls.add_argument("--format", choices=("table", "json", "csv"), default="table")
     show = command("show", "show one article")
@@ -84,7 +89,8 @@ def _split_path(args: list[str], settings: Settings) -> tuple[Path, list[str]]:
 
 def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
     """Open and refresh the library, with progress on a terminal for a long first scan."""
-    library = Library(root, db or settings.db, story_window=timedelta(days=settings.story_days))
+    library = Library(root, db or settings.db, story_window=timedelta(days=settings.story_days),
+                      site=settings.site)
 
     def progress(done: int, total: int) -> None:
         """Show `done` of `total` on one terminal line, for a large scan only."""
@@ -113,8 +119,10 @@ def _known(library: Library, given: str) -> Article:
     return article
 
 
-def record(article: Article, state: Decision, reason: str | None = None) -> dict[str, Any]:
-    """The JSON object for one article, as `list` and `show` print it."""
+def record(article: Article, state: Decision, reason: str | None = None,
+           live: EffectiveState | None = None) -> dict[str, Any]:
+    """The JSON object for one article, as `list` and `show` print it; LIVE is what Jekyll
+    does with it (`live`, `live_because`)."""
     data = article_to_dict(article)
     return {
         "id": article.id,
@@ -139,6 +147,8 @@ def record(article: Article, state: Decision, reason: str | None = None) -> dict
         "video_url": article.video_url,
         "images": list(article.images),
         "body": article.body,
+        "live": None if live is None else live.live,
+        "live_because": None if live is None else live.because,
     }
 
 
@@ -167,17 +177,54 @@ def cmd_check(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     for article_id in owed:
         print(f"{escape_name(article_id)}: commit: apply --commit wrote it, and no commit holds "
               "it yet (newsreader commit commits it)", file=out)  # fmt: skip
-    return 1 if problems or gone or owed else 0
+    stops = _check_site(library, out)
+    return 1 if problems or gone or owed or stops else 0
+
+
+LIVE_SHOWN = 20
+"""Live articles nobody decided that `check` names; the rest are counted."""
+
+
+def _check_site(library: Library, out: TextIO) -> int:
+    """Print what of the site stops Jekyll's build (its config, an article) to OUT, one a
+    line, and return how many; say which site is used and which live articles nobody
+    decided on stderr (no problem: worth knowing)."""
+    site = library.site()
+    print(f"newsreader: {site.summary}", file=sys.stderr)
+    stops = 0
+    if site.config_path is not None and site.rules is None and "stops" in site.problem:
+        print(f"{escape_name(str(site.config_path))}: site: {site.problem}", file=out)
+        stops += 1
+    if site.rules is not None:
+        for warning in site.rules.warnings:
+            print(f"newsreader: {escape_name(str(site.config_path))}: {warning}", file=sys.stderr)
+    states = {**library.problem_states(), **library.site_states()}
+    for article_id, state in sorted(states.items()):
+        if state.stops_build:
+            print(f"{escape_name(article_id)}: site: {state.because}", file=out)
+            stops += 1
+    live = library.live_undecided()
+    print(f"newsreader: live without a decision: {len(live)}", file=sys.stderr)
+    for article_id in live[:LIVE_SHOWN]:
+        print(f"newsreader:   {escape_name(article_id)}: {states[article_id].because}",
+              file=sys.stderr)
+    if len(live) > LIVE_SHOWN:
+        print(f"newsreader:   and {len(live) - LIVE_SHOWN:,} more (newsreader list "
+              "--live-undecided lists them)", file=sys.stderr)
+    return stops
 
 
 def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     """`list`: the articles the filter selects, as a table, JSON or CSV (a table's counts go to
     stderr)."""
     state = None if ns.state == "all" else Decision(ns.state)
-    flt = query.Filter(state, ns.search, ns.topic, ns.provider, ns.sort)
+    flt = query.Filter(state, ns.search, ns.topic, ns.provider, ns.sort,
+                       live_undecided=ns.live_undecided)
     found = query.articles(library, flt)
+    live = library.site_states(None if len(found) > 500 else [i.article.id for i in found])
     if ns.format == "json":
-        items = [record(i.article, i.state, i.reason) | _story(i) for i in found]
+        items = [record(i.article, i.state, i.reason, live[i.article.id]) | _story(i)
+                 for i in found]
         write_json(items, out)
     elif ns.format == "csv":
         writer = csv.writer(out)
@@ -195,6 +242,8 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
                 "topics",
                 "file_published",
                 "reason",
+                "live",
+                "live_because",
             ]
         )
         for a, s, reason, *_ in found:
@@ -212,12 +261,16 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
                     "; ".join(a.topics),
                     a.file_published,
                     reason,
+                    live[a.id].live,
+                    live[a.id].because,
                 ]
             )
     else:
         for a, s, *_ in found:
+            on = "live" if live[a.id].live else "    "
             print(
-                f"{s.glyph} {_date(a)}  {a.provider[:24]:<24}  {a.title}  [{escape_name(a.id)}]",
+                f"{s.glyph} {on}  {_date(a)}  {a.provider[:24]:<24}  {a.title}  "
+                f"[{escape_name(a.id)}]",
                 file=out,
             )
         counts = query.counts(library)
@@ -234,8 +287,9 @@ def cmd_show(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         raise CliError("show takes one article id; see newsreader show --help")
     article = _known(library, ns.args[0])
     state, reason = library.decision(article.id), library.reason(article.id)
+    live = library.site_state(article.id)
     if ns.format == "json":
-        write_json(record(article, state, reason), out)
+        write_json(record(article, state, reason, live), out)
         return 0
     lines = [
         article.title or "(no title)",
@@ -250,6 +304,8 @@ def cmd_show(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         f"  url:       {article.url or '-'}",
         f"  published: {_file_published(article)}",
     ]
+    if live is not None:
+        lines.append(f"  on site:   {'live' if live.live else 'not live'}: {live.because}")
     if article.video_url:
         lines.append(f"  video:     {article.video_url}")
     lines += [f"  image:     {url}" for url in article.images]

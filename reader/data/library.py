@@ -6,7 +6,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from reader.data.checks import INDEX_PROBE, Checks
 from reader.data.decisions.dbfile import StoreError as StoreError
 from reader.data.decisions.store import Change as Change
 from reader.data.decisions.store import Clock, TriageStore
-from reader.data.ids import id_from_key
+from reader.data.ids import id_from_key, key_from_id
 from reader.data.index.index import Index, Progress
 from reader.data.index.index import RefreshResult as RefreshResult
 from reader.data.index.index import prepare_workers as prepare_workers
@@ -24,6 +24,9 @@ from reader.paths import default_db_path, index_path_for
 if TYPE_CHECKING:
     from reader.data.decisions.records import FilesStep, FileWrite, JournalEntry, Step
     from reader.data.index.story_explain import Explanation as Explanation
+    from reader.data.site.config import SiteLookup as SiteLookup
+    from reader.data.site.live import SiteStates
+    from reader.data.site.state import EffectiveState as EffectiveState
     from reader.data.writeback.planner import Edit, Plan
     from reader.data.writeback.writer import ApplyResult
 
@@ -86,9 +89,13 @@ class Library:
     """A cache folder, its index (rebuildable) and its decisions (precious)."""
 
     def __init__(self, root: Path, db_path: Path | None = None, clock: Clock | None = None,
-                 checks: Checks | None = None, story_window: timedelta | None = None):
+                 checks: Checks | None = None, story_window: timedelta | None = None,
+                 site: Path | None = None):
         """Open the folder's two files; `checks` may have checked them already (the app
-        starts them before its UI import, and a worker reuses its main thread's)."""
+        starts them before its UI import, and a worker reuses its main thread's). `site`
+        is the Jekyll site's `_config.yml` (or its folder) the config names; without it
+        the nearest `_config.yml` above the folder is the site's (looked up when first
+        needed)."""
         if not root.is_dir():
             what = "does not exist" if not root.exists() else "is not a folder"
             raise LibraryError(f"{root}: {what}")
@@ -108,6 +115,10 @@ class Library:
             raise LibraryError(_index_failure(index_path_for(self.db_path), error)) from None
         self.skipped: list[Problem] = []
         """Entries the last refresh passed over (symbolic links, unreadable folders)."""
+        self.site_setting = site
+        """The site's config as the settings name it (None: the nearest one above)."""
+        self._site: SiteStates | None = None
+        self._site_seen: tuple[Path | None, tuple[int, int, int] | None] | None = None
 
     @classmethod
     def start_checks(cls, root: Path, db_path: Path | None = None) -> Checks:
@@ -123,7 +134,8 @@ class Library:
         """The same folder on connections of its own, for a worker thread (SQLite
         connections belong to the thread that made them); the worker closes it."""
         return Library(self.root, self.db_path, clock=self.store.clock,
-                       checks=self.passed_checks(), story_window=self.story_window)
+                       checks=self.passed_checks(), story_window=self.story_window,
+                       site=self.site_setting)
 
     @property
     def index_rebuilt(self) -> bool:
@@ -163,6 +175,8 @@ class Library:
                 if everything or i in fresh
             )
         result.moved = self._follow_renames(result)
+        if self._site is not None and not self.reload_site():
+            self._site.forget()  # time moves on: a future date may have come
         return result
 
     def _follow_renames(self, result: RefreshResult) -> list[tuple[str, str]]:
@@ -193,6 +207,101 @@ class Library:
         rows = self.store.rows_of(old for old, _ in result.renamed)
         mine = {old for old, (_, _, by_editor) in rows.items() if by_editor}
         return self.store.move_decisions([pair for pair in result.renamed if pair[0] in mine])
+
+    # -- the site: what Jekyll does with each article (see reader.data.site) -------------
+
+    def site(self) -> SiteLookup:
+        """The Jekyll site whose rules decide what is live: `SiteLookup.summary` is a status
+        line (`site: PATH`, `no site found: WHY`)."""
+        return self._site_states().lookup
+
+    def _site_states(self) -> SiteStates:
+        """The site's rules applied to this folder, looked up on first use."""
+        if self._site is None:
+            from reader.data.site.live import SiteStates, lookup_for, stamp
+
+            lookup = lookup_for(self.root, self.site_setting)
+            self._site_seen = (lookup.config_path, stamp(lookup.config_path))
+            self._site = SiteStates(lookup, self.root)
+        return self._site
+
+    def reload_site(self) -> bool:
+        """Read the site's `_config.yml` again if it changed (or one appeared or went)
+        since it was read: a stat or two when it did not. Every article's state is then
+        worked out anew from the index (no article file is read). Returns whether it
+        changed; `refresh` calls it."""
+        if self._site is None or self._site_seen is None:
+            return False
+        from reader.data.site.config import CONFIG_NAME, find_config
+        from reader.data.site.live import stamp
+
+        where: Path | None
+        if self.site_setting is not None:
+            given = self.site_setting
+            where = given / CONFIG_NAME if given.is_dir() else given
+        else:
+            try:
+                where = find_config(self.root)
+            except OSError:
+                where = None
+        if (where, stamp(where)) == self._site_seen:
+            return False
+        self._site = None
+        self._site_states()
+        return True
+
+    def site_state(self, article_id: str) -> EffectiveState | None:
+        """What Jekyll does with the article under the site's rules (or, with no site, what
+        its file says), None for an id that is no article."""
+        return self.site_states([article_id]).get(article_id)
+
+    def site_states(self, ids: Iterable[str] | None = None) -> dict[str, EffectiveState]:
+        """The effective state of every article (or of these ids), from what the index
+        keeps of each file and the site's rules; no file is read."""
+        site = self._site_states()
+        now = self._now()
+        rows = ((i, record) for i, kind, record in self.index.jekyll_records(ids)
+                if kind != "problem")
+        return dict(site.states(rows, now))
+
+    def problem_states(self) -> dict[str, EffectiveState]:
+        """The effective state of the files that are no article to newsreader (a YAML
+        error, say), with a site only: Jekyll may publish them all the same."""
+        site = self._site_states()
+        if site.rules is None:
+            return {}
+        now = self._now()
+        rows = ((i, record) for i, kind, record in self.index.jekyll_records()
+                if kind == "problem")
+        return dict(site.states(rows, now))
+
+    def _now(self) -> datetime:
+        """The clock's time, with its zone (what a site's dates are weighed against)."""
+        now = self.store.clock()
+        return now if now.tzinfo is not None else now.astimezone()
+
+    def live_keys(self) -> None:
+        """Fill the temporary table `live_keys` (this connection's own) with the index keys
+        of every live article, for the queries that filter on it."""
+        conn = self.index.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS live_keys (key TEXT PRIMARY KEY)")
+        with conn:
+            conn.execute("DELETE FROM temp.live_keys")
+            conn.executemany(
+                "INSERT INTO temp.live_keys VALUES (?)",
+                ((key_from_id(i),) for i, state in self.site_states().items() if state.live),
+            )
+
+    def live_undecided(self) -> list[str]:
+        """The live articles the editor has not decided (their file, a default or the
+        site's rules put them on the site), in id order."""
+        self.live_keys()
+        rows = self.index.conn.execute(
+            "SELECT a.key FROM articles a LEFT JOIN triage.decisions d USING (key) "
+            "WHERE a.key IN (SELECT key FROM temp.live_keys) "
+            "AND coalesce(d.origin, 'file') != 'editor' ORDER BY a.key"
+        ).fetchall()
+        return [id_from_key(key) for (key,) in rows]
 
     def gone_decisions(self) -> list[tuple[str, Decision]]:
         """The articles the editor published or skipped whose file is no longer in the
@@ -463,7 +572,8 @@ class Library:
         """Every decision its file does not say yet, as an edit or why not; writes nothing."""
         from reader.data.writeback.planner import plan
 
-        return plan(self, verify=verify)
+        site = self._site_states()
+        return plan(self, verify=verify, site=site if site.rules else None, now=self._now())
 
     def apply(self, edits: Iterable[Edit], commit: bool = False) -> ApplyResult:
         """Write the planned edits as one undoable step, then re-index (and, if asked,

@@ -67,6 +67,9 @@ class Filter:
     """Only the articles of this story."""
     new_after: int | None = None
     """Only the articles first listed by a rescan after this one (new to the editor)."""
+    live_undecided: bool = False
+    """Only the articles that are live (under the site's rules: `Library.site_states`) and
+    that the editor has not decided."""
 
 
 Field = Literal["words", "provider", "topic"]
@@ -247,11 +250,24 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
     if flt.new_after is not None:
         clauses.append("a.seen > ?")
         params.append(flt.new_after)
+    if flt.live_undecided:  # the table `_prepare` filled
+        clauses.append(f"a.key IN (SELECT key FROM temp.live_keys) AND {_UNDECIDED_BY_EDITOR}")
     return " AND ".join(clauses), params
+
+
+_UNDECIDED_BY_EDITOR = "coalesce(d.origin, 'file') != 'editor'"
+"""No decision of the editor's: no row, or one that follows the file."""
+
+
+def _prepare(library: Library, flt: Filter | None) -> None:
+    """Make what the filter's SQL reads besides the tables: the live articles' keys."""
+    if flt is not None and flt.live_undecided:
+        library.live_keys()
 
 
 def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> list[ArticleRow]:
     """The articles the filter admits, in its order; only the first `limit` when given."""
+    _prepare(library, flt)
     where, params = _where(flt)
     # A first page walks the date index, a story its members by key; the whole list is
     # faster read in order and sorted.
@@ -310,6 +326,7 @@ class Listed(NamedTuple):
 
 def articles(library: Library, flt: Filter = Filter()) -> list[Listed]:
     """Full articles with their state, reason and story, as `rows` selects and orders them."""
+    _prepare(library, flt)
     where, params = _where(flt)
     sql = (
         f"SELECT r.record, {_STATE}, d.reason, s.story, s.size FROM articles a "
@@ -406,7 +423,8 @@ def group_stories(listed: Sequence[ArticleRow], expanded: Collection[str] = ()) 
 def _admitted(flt: Filter) -> tuple[str, list[Any]]:
     """FROM and WHERE (with its parameters) for the articles the filter admits."""
     where, params = _where(flt)
-    decisions = " LEFT JOIN triage.decisions d USING (key)" if flt.state or flt.reason else ""
+    joined = flt.state or flt.reason or flt.live_undecided
+    decisions = " LEFT JOIN triage.decisions d USING (key)" if joined else ""
     return f"articles a{decisions} WHERE {where}", params
 
 
@@ -416,6 +434,7 @@ def reasons(library: Library, flt: Filter | None = None) -> list[tuple[str, str,
 
     `duplicate of <id>` counts as `duplicate`.
     """
+    _prepare(library, flt)
     where, params = ("1", []) if flt is None else _where(replace(flt, reason=None))
     decisions = "" if flt is None else "LEFT JOIN triage.decisions d ON d.key = a.key "
     return [
@@ -448,6 +467,12 @@ def states(library: Library, ids: Iterable[str]) -> dict[str, Decision]:
     return found
 
 
+def live_undecided(library: Library) -> list[str]:
+    """The ids of the live articles the editor has not decided, in id order (their count is
+    the "live without a decision" a status line shows)."""
+    return library.live_undecided()
+
+
 def counts(library: Library) -> dict[Decision, int]:
     """How many articles are in each state."""
     found = dict.fromkeys(Decision, 0)
@@ -473,6 +498,7 @@ def topics(library: Library, flt: Filter | None = None) -> list[tuple[str, int]]
     """Every topic with its article count, most common first; only among the articles
     `flt` admits (its topic aside) when given. Spellings that differ in case are one
     topic, as filters match them, named as most articles spell it."""
+    _prepare(library, flt)
     admitted, params = _admitted(replace(flt or Filter(), topic=None))
     # Many articles share one list of topics: each list is split and folded once.
     lists = Counter(joined for (joined,) in _execute(
@@ -495,6 +521,7 @@ def providers(library: Library, flt: Filter | None = None) -> list[tuple[str, in
     """Every provider with its article count, most common first; only among the articles
     `flt` admits (its provider aside) when given. Spellings that differ in case are one
     provider, as filters match them, named as most articles spell it."""
+    _prepare(library, flt)
     admitted, params = _admitted(replace(flt or Filter(), provider=None))
     tally: dict[str, int] = {}
     spellings: dict[str, Counter[str]] = {}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from reader.data.article import Article, Problem, RelatedLink
 from reader.data.clean import clean_line, clean_text
+from reader.data.files.jekyll import JekyllFile, read_as_jekyll, why_no_front_matter
 from reader.data.files.safe_yaml import MAX_DEPTH as MAX_DEPTH
 from reader.data.files.safe_yaml import MAX_NODES as MAX_NODES
 from reader.data.files.safe_yaml import YamlLoader as YamlLoader
@@ -21,8 +23,9 @@ FRONT_MATTER_LIMIT = 16 << 20
 MAX_RELATED = 10_000
 
 _OPEN = re.compile(r"\A---[ \t]*\r?\n")
-# A plain `\n---` prefix lets `re` scan for a literal; a CR before it is stepped over.
-_CLOSE = re.compile(r"\n---[ \t]*(?:\r?\n|\Z)")
+# A plain `\n` prefix lets `re` scan for a literal; a CR before it is stepped over. Jekyll
+# closes a front matter with `---` or with YAML's end of document, `...`.
+_CLOSE = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)")
 _IFRAME_SRC = re.compile(r"""src\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _DATE_LINE = re.compile(r"^\s*Date\s*:\s*(.*)$", re.IGNORECASE)
 _TAGS_LINE = re.compile(r"^\s*Tags\s*:\s*(.*)$", re.IGNORECASE)
@@ -66,37 +69,126 @@ def _unclosed_front_matter(data: bytes) -> bool:
     return data.startswith(b"---") and re.search(rb"\n---[ \t]*\r?\n", data[3:]) is None
 
 
+class _Seen:
+    """What parsing one file met on the way, for reading it again as Jekyll would."""
+
+    __slots__ = ("loaded", "text")
+
+    def __init__(self) -> None:
+        """Nothing seen yet."""
+        self.text: str | None = None
+        """The bytes decoded as UTF-8 as they are (None: they are not that)."""
+        self.loaded: tuple[str, Any] | None = None
+        """The front matter's YAML source and what it loaded to."""
+
+
 def parse_bytes(data: bytes, article_id: str) -> Article | Problem:
     """Parse an article from its bytes (possibly cut at READ_LIMIT); never raises."""
+    return parse_for_index(data, article_id)[0]
+
+
+def parse_for_index(data: bytes, article_id: str) -> tuple[Article | Problem, JekyllFile]:
+    """`parse_bytes`, and what Jekyll reads of the same bytes (see files/jekyll.py: the
+    front matter is loaded once for both where Jekyll's YAML reads it alike); never raises."""
+    seen = _Seen()
     try:
-        return _parse(data, article_id)
+        result: Article | Problem = _parse(data, article_id, seen)
     except _Refused as refused:
-        return Problem(article_id, "file", str(refused))
+        result = Problem(article_id, "file", str(refused))
     except (RecursionError, MemoryError):
-        return Problem(article_id, "file", "structure too deep or too large to read")
+        result = Problem(article_id, "file", "structure too deep or too large to read")
     except Exception as error:  # the parser's promise: no input raises out of it
-        return Problem(article_id, "file", f"unreadable: {type(error).__name__}: {error}")
+        result = Problem(article_id, "file", f"unreadable: {type(error).__name__}: {error}")
+    try:
+        jekyll = read_as_jekyll(data, seen.text, seen.loaded)
+    except (RecursionError, MemoryError):
+        jekyll = JekyllFile.failed("structure too deep or too large to read")
+    except Exception as error:  # as above: never raises
+        jekyll = JekyllFile.failed(f"unreadable: {type(error).__name__}")
+    if isinstance(result, Article) and result.kind == "frontmatter":
+        result = _unlike_jekyll(result, jekyll)
+    return result, jekyll
 
 
-def _parse(data: bytes, article_id: str) -> Article:
+def _unlike_jekyll(article: Article, jekyll: JekyllFile) -> Article:
+    """ARTICLE with a problem added where Jekyll reads no fields of its front matter (a
+    byte-order mark before it, YAML that only Ruby's Psych refuses)."""
+    if not jekyll.has_front_matter:
+        why = (f"Jekyll sees no front matter in it ({jekyll.why_static}): it copies the "
+               "file as it is, as no news page")
+    elif jekyll.error and not jekyll.not_utf8:
+        why = (f"Jekyll cannot read this front matter ({clean_line(jekyll.error, 120)}): it "
+               "skips past it and uses only the site's defaults")
+    elif isinstance(value := jekyll.data.get("published"), bool) and (
+        article.file_published is not value
+    ):  # `fAlSe`: a boolean to Psych (Jekyll's YAML), text to PyYAML
+        kept = tuple(p for p in article.problems if p.field != "published")
+        why = (f"Jekyll's YAML reads it as {str(value).lower()} (any case is a boolean to "
+               f"Ruby); write {str(value).lower()}")
+        problem = Problem(article.id, "published", why)
+        return replace(article, file_published=value, problems=(*kept, problem))
+    else:
+        return article
+    return replace(article, problems=(*article.problems, Problem(article.id, "file", why)))
+
+
+def _parse(data: bytes, article_id: str, seen: _Seen) -> Article:
     """`parse_bytes` without its safety net: a front matter's fields, else a press release
-    (else refused: plain text that is neither is not an article)."""
+    (else refused: plain text that is neither is not an article, and neither is a file
+    whose front matter Jekyll would not see)."""
     problems: list[Problem] = []
-    text = _decode(data, article_id, problems)
+    text = _decode(data, article_id, problems, seen)
     if _OPEN.match(text):
-        fields = _front_matter(text, len(data) > FRONT_MATTER_LIMIT)
+        fields = _front_matter(text, len(data) > FRONT_MATTER_LIMIT, seen)
         return _from_mapping(fields, article_id, problems)
+    if _meant_front_matter(text):
+        raise _Refused(
+            f"front matter that Jekyll does not see: {why_no_front_matter(data)}; "
+            "not read as an article"
+        )
     return _press_release(text[:READ_LIMIT], article_id, problems, len(data) > READ_LIMIT)
 
 
-def _decode(data: bytes, article_id: str, problems: list[Problem]) -> str:
-    """Bytes to text by their BOM, else UTF-8, else Windows-1252; binary is refused."""
+def _meant_front_matter(text: str) -> bool:
+    """Whether TEXT holds a `---` block at its top that no parser takes for front matter:
+    `---` after blank lines or up to three stray characters, text after the opening `---`,
+    or lines ended by CR only; the block must be closed by a `---` or `...` line."""
+    lines = text[:READ_LIMIT].splitlines()
+    first = next((i for i, line in enumerate(lines[:20]) if line.strip()), None)
+    if first is None:
+        return False
+    head = lines[first].strip()
+    stray = head.endswith("---") and 0 < len(head) - 3 <= 3 and " " not in head
+    if not (head.startswith("---") or stray):
+        return False
+    return any(line.rstrip() in ("---", "...") for line in lines[first + 1 : first + 1000])
+
+
+_UTF16_NO_BOM = (b"-\x00-\x00-\x00", b"\x00-\x00-\x00-")
+"""`---` in UTF-16 (little- or big-endian) with no byte-order mark before it."""
+
+
+def _decode(data: bytes, article_id: str, problems: list[Problem], seen: _Seen) -> str:
+    """Bytes to text by their BOM, else UTF-8, else Windows-1252; binary is refused, and so
+    is a front matter in UTF-16 with no byte-order mark (nothing reads it as text)."""
     if not data.strip():
         raise _Refused("empty file, not an article")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data[: len(data) // 2 * 2].decode("utf-16", errors="replace")
+    if data.startswith(_UTF16_NO_BOM):
+        raise _Refused(
+            f"front matter that Jekyll does not see: {why_no_front_matter(data)}; "
+            "not read as an article"
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif b"\x00" not in data[:8192]:
+        try:
+            seen.text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return seen.text
     if b"\x00" in data[:8192] and not data.startswith(b"---"):
         raise _Refused("binary data, not an article")
     try:
@@ -113,20 +205,23 @@ def _decode(data: bytes, article_id: str, problems: list[Problem]) -> str:
     return text
 
 
-def _front_matter(text: str, truncated: bool) -> Any:
-    """The YAML between the `---` lines, loaded safely (see safe_yaml.py)."""
+def _front_matter(text: str, truncated: bool, seen: _Seen) -> Any:
+    """The YAML between the `---` line and the closing `---` or `...` line, loaded safely
+    (see safe_yaml.py)."""
     start = _OPEN.match(text)
     assert start is not None
     close = _CLOSE.search(text, start.end() - 1) if text[start.end() :].strip() else None
     if close is None:
         if truncated:
             raise _Refused(f"front matter larger than {FRONT_MATTER_LIMIT >> 20} MiB")
-        raise _Refused("front matter is not closed by a `---` line")
+        raise _Refused("front matter is not closed by a `---` or `...` line")
     end = close.start() - (text[close.start() - 1] == "\r")
     source = text[start.end() : end] if end >= start.end() else ""
     if not source.strip():
         raise _Refused("front matter is empty")
-    return load_yaml(source)
+    loaded = load_yaml(source)
+    seen.loaded = (source, loaded)
+    return loaded
 
 
 _OWN: Any = object()

@@ -90,6 +90,8 @@ class IndexRow(NamedTuple):
     file_published: int | None = None
     problem_count: int = 1
     topics: str | None = None
+    jekyll: str | None = None
+    """What Jekyll reads of the file (files/jekyll.py `to_record`; None: the common case)."""
     record: str = ""
     excerpt: str | None = None
     urls: str = ""
@@ -107,26 +109,28 @@ _COLUMNS = IndexRow._fields[: IndexRow._fields.index("record")]
 
 def _row(stat: FileStat) -> IndexRow:
     """Parse one file into the row the index stores (runs in a worker process)."""
-    from reader.data.files.parse import parse_bytes, read_head  # YAML loads when a file is read
+    from reader.data.files.jekyll import JekyllFile, to_record
+    from reader.data.files.parse import parse_for_index, read_head  # YAML loads when read
 
     key = key_from_id(stat.id)
     try:
         data = read_head(Path(stat.path))
     except OSError as error:
         result: Article | Problem = Problem(stat.id, "file", f"cannot read: {error.strerror}")
-        digest = None
+        digest, jekyll = None, to_record(JekyllFile(False, why_static="unreadable"))
     else:
-        result = parse_bytes(data, stat.id)
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        result, seen = parse_for_index(data, stat.id)
+        digest, jekyll = hashlib.blake2b(data, digest_size=16).hexdigest(), to_record(seen)
     if isinstance(result, Problem):
         record = json.dumps({"id": stat.id, "field": result.field, "why": result.why})
-        return IndexRow(key, stat.mtime_ns, stat.size, digest, "problem", record=record)
+        return IndexRow(key, stat.mtime_ns, stat.size, digest, "problem", jekyll=jekyll,
+                        record=record)
     a = result
     return IndexRow(
         key, stat.mtime_ns, stat.size, digest, a.kind, a.title, a.provider, a.domain,
         a.published_at.isoformat() if a.published_at else None, a.quality, a.heat, a.type,
         None if a.file_published is None else int(a.file_published), len(a.problems),
-        "\x1f".join(a.topics),
+        "\x1f".join(a.topics), jekyll,
         json.dumps(article_to_dict(a), default=str),  # ASCII: keeps escaped name bytes
         a.excerpt, "\x1f".join((a.web_url, a.original_url)),
         "\x1f".join(r.url for r in a.related),
@@ -441,6 +445,27 @@ class Index:
             else:
                 found.extend(Problem(data["id"], p["field"], p["why"]) for p in data["problems"])
         return found
+
+    def jekyll_records(self, ids: Iterable[str] | None = None
+                       ) -> Iterator[tuple[str, str, str | None]]:
+        """(id, kind, what Jekyll reads of the file) of every indexed file, or of the given
+        ids: the record is files/jekyll.py's `to_record` (None: front matter with none of
+        the fields a site's rules read)."""
+        sql = "SELECT key, kind, jekyll FROM articles"
+        if ids is None:
+            rows: Iterable[tuple[str, str, str | None]] = self.conn.execute(sql)
+        else:
+            keys = [key_from_id(i) for i in ids]
+            rows = [
+                row
+                for start in range(0, len(keys), 500)
+                for row in self.conn.execute(
+                    f"{sql} WHERE key IN ({','.join('?' * len(keys[start : start + 500]))})",
+                    keys[start : start + 500],
+                )
+            ]
+        for key, kind, record in rows:
+            yield id_from_key(key), kind, record
 
     def initial_states(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, bool | None]]:
         """(id, file_published) for every article, or for the given ids, to seed the store."""

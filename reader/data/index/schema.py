@@ -5,12 +5,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """Bump it with any change to `_SCHEMA`, or to what parsing makes of a file: a file at
 this version is opened as it is (an older one is emptied and made anew, to be filled
 again from the files). 6: plain text that is no press release is no article. 7: each
 article's `seen`, the rescan that first listed it. 8: one-line fields lose zero-width
-characters outside emoji sequences."""
+characters outside emoji sequences. 9: what Jekyll reads of each file (`jekyll`), a `...`
+closer, and front matter Jekyll would not see is a problem, not a press release; one-line
+fields lose the bidi marks U+061C, U+200E and U+200F."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles (
@@ -24,6 +26,7 @@ CREATE TABLE IF NOT EXISTS articles (
     quality REAL, heat REAL, type TEXT, file_published INTEGER,
     problem_count INTEGER NOT NULL DEFAULT 0,
     topics TEXT,                   -- joined with U+001F for filters
+    jekyll TEXT,                   -- what Jekyll reads of it (files/jekyll.py), NULL: plain
     seen INTEGER NOT NULL DEFAULT 0  -- the rescan that first listed it (meta 'rescans')
 );
 -- Kept apart so that listing and sorting never read the large records.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from reader.data.article import Article, Decision
@@ -14,6 +16,7 @@ from reader.data.files.parse import head_of
 from reader.data.files.safefile import Folder, Unsafe, digest
 
 if TYPE_CHECKING:
+    from reader.data.site.live import SiteStates
     from reader.data.writeback.host import Host
 
 CONTEXT = 3
@@ -83,7 +86,9 @@ class Skipped:
     decision: Decision
     code: str
     """`press`, `encoding`, `changed`, `symlink`, `hardlink`, `owner`, `missing`,
-    `unreadable`, `verify`, `failed` or `gone`."""
+    `unreadable`, `verify`, `failed`, `gone`, or `site`: the site's rules keep the file
+    from what was decided whatever its `published:` line says (a date in the future, no
+    front matter Jekyll reads, `unpublished: true`...)."""
     why: str
 
 
@@ -122,7 +127,8 @@ def in_sync(article: Article, decision: Decision) -> bool:
 # -- plan --------------------------------------------------------------------------------
 
 
-def plan(library: Host, verify: bool = True) -> Plan:
+def plan(library: Host, verify: bool = True, site: SiteStates | None = None,
+         now: datetime | None = None) -> Plan:
     """Every editor decision its file does not say yet, as an edit or a reason why not.
 
     Reads each such file in full and (unless `verify` is False: `apply` verifies again
@@ -131,16 +137,25 @@ def plan(library: Host, verify: bool = True) -> Plan:
     are left out. An article made undecided is never edited
     (its file stays as it is; an earlier apply's line comes back only by undoing that
     apply): it is only noted in `Plan.undecided` when its file reads as live.
+
+    With a SITE (its rules found), a file is in sync when Jekyll already does with it what
+    was decided under those rules, at NOW; otherwise its line says so outright (a
+    `published: true` where a default says false), and where no line can (see
+    `site.state.blocked_by`) the decision is skipped with code `site` and the rule that
+    stands in the way.
     """
     found = Plan()
+    judge: _Judge = _file_judge
+    if site is not None and site.rules is not None:
+        judge = _SiteJudge(library, site, now or datetime.now().astimezone())
     links = {p.path for p in library.skipped if "symbolic link" in p.why}
     with Folder(library.root) as folder:
         for article_id, (decision, reason) in sorted(library.store.editor_decisions().items()):
             if decision is Decision.UNDECIDED:
-                if _left_live(library, article_id):
+                if _left_live(library, article_id, judge):
                     found.undecided.append(article_id)
                 continue
-            item = _plan_one(library, folder, article_id, decision, reason, links, verify)
+            item = _plan_one(library, folder, article_id, decision, reason, links, verify, judge)
             if isinstance(item, Edit):
                 found.edits.append(item)
             elif item is not None:
@@ -148,14 +163,58 @@ def plan(library: Host, verify: bool = True) -> Plan:
     return found
 
 
-def _left_live(library: Host, article_id: str) -> bool:
-    """Whether an article in the folder (not a press release) reads as live by its file."""
+_Judge = Callable[[Article, Decision], "bool | str"]
+"""Whether an article's file does what was decided already (True), needs its line written
+(False), or cannot be made to by any line (why not)."""
+
+
+def _file_judge(article: Article, decision: Decision) -> bool | str:
+    """With no site: whether the file says the decision, as `in_sync` reads it."""
+    return in_sync(article, decision)
+
+
+class _SiteJudge:
+    """Under a site's rules: whether Jekyll does what was decided with the file already,
+    from what the index keeps of it (no file is read)."""
+
+    def __init__(self, library: Host, site: SiteStates, now: datetime) -> None:
+        """Judge LIBRARY's articles under SITE's rules at NOW."""
+        self.library, self.site, self.now = library, site, now
+
+    def __call__(self, article: Article, decision: Decision) -> bool | str:
+        """True: in sync; False: write the decision's line; text: no line can do it."""
+        from reader.data.files.jekyll import from_record
+        from reader.data.site.state import blocked_by, value_to_write
+
+        if decision is Decision.UNDECIDED:
+            return True
+        assert self.site.rules is not None
+        ((_, _, record),) = self.library.index.jekyll_records([article.id])
+        front, rel = from_record(record), self.site.rel_path(article.id)
+        publish = decision is Decision.PUBLISHED
+        why = blocked_by(self.site.rules, rel, front, publish, self.now)
+        if why is not None:
+            wanted = "puts it on the site" if publish else "takes it off the site"
+            return f"no published: line {wanted}: {why}"
+        return value_to_write(self.site.rules, rel, front, publish, self.now) is None
+
+    def live(self, article: Article) -> bool:
+        """Whether Jekyll makes a page of the article now."""
+        record = self.library.index.jekyll_records([article.id])
+        return self.site.state(article.id, next(record)[2], self.now).live
+
+
+def _left_live(library: Host, article_id: str, judge: _Judge) -> bool:
+    """Whether an article in the folder (not a press release) is live: by its file, or under
+    the site's rules."""
     if library.index.stamp(article_id) is None:
         return False
     article = library.article(article_id)
     if article is None or article.kind == "press":
         return False
-    return in_sync(article, Decision.PUBLISHED)
+    if isinstance(judge, _SiteJudge):
+        return judge.live(article)
+    return judge(article, Decision.PUBLISHED) is True
 
 
 def _plan_one(
@@ -166,6 +225,7 @@ def _plan_one(
     reason: str | None,
     links: set[str],
     verify: bool,
+    judge: _Judge = _file_judge,
 ) -> Edit | Skipped | None:
     """One decision's edit, why it cannot be made (Skipped: its file is gone, say), or None
     when its file already says it (a press release never does: it has no `published:`
@@ -180,7 +240,10 @@ def _plan_one(
         return Skipped(article_id, decision, "unreadable", "not an article (see `check`)")
     if article.kind == "press":  # whatever was decided, there is no line to write it in
         return Skipped(article_id, decision, "press", PRESS_WHY)
-    if in_sync(article, decision):
+    synced = judge(article, decision)
+    if isinstance(synced, str):
+        return Skipped(article_id, decision, "site", synced)
+    if synced:
         return None
     try:
         data, st = folder.read(article_id)

@@ -551,7 +551,11 @@ def test_encodings(data: bytes) -> None:
     article = parsed(data)
     assert article.title == "A title"
     assert article.published_at == datetime(2021, 9, 22, 14, 25, tzinfo=UTC)
-    assert article.problems == ()
+    # newsreader reads a byte-order mark; Jekyll sees no front matter after one (issue 19).
+    bom = data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    assert [p.why.split(" (")[0] for p in article.problems] == (
+        ["Jekyll sees no front matter in it"] if bom else []
+    )
 
 
 def test_mixed_line_endings() -> None:
