@@ -16,7 +16,7 @@ from reader.data.decisions.dbfile import StoreError as StoreError
 from reader.data.decisions.store import Change as Change
 from reader.data.decisions.store import Clock, TriageStore
 from reader.data.ids import id_from_key, key_from_id
-from reader.data.index.index import Index, Progress
+from reader.data.index.index import Fingerprint, Index, Progress
 from reader.data.index.index import RefreshResult as RefreshResult
 from reader.data.index.index import prepare_workers as prepare_workers
 from reader.paths import default_db_path, index_path_for
@@ -74,6 +74,31 @@ class StoryOutcome:
     """The protected members left as they were."""
     batch: int | None
     """The undoable step, or None when nothing changed."""
+
+
+def _pairs(
+    gone: dict[str, Fingerprint], found: dict[str, Fingerprint],
+    taken: dict[str, tuple[Decision, str | None, bool]],
+) -> list[tuple[str, str]]:
+    """(old id, new id) for each gone file that one file found has the same bytes as, else
+    the same web URL; a file the editor decided already is no candidate, and a file two
+    gone ones would go to is neither's."""
+    by_digest: dict[str, list[str]] = {}
+    by_url: dict[str, list[str]] = {}
+    for new_id, (digest, url, _) in found.items():
+        if new_id in gone or (new_id in taken and taken[new_id][2]):
+            continue
+        if digest:
+            by_digest.setdefault(digest, []).append(new_id)
+        if url:
+            by_url.setdefault(url, []).append(new_id)
+    pairs = []
+    for old_id, (digest, url, _) in gone.items():
+        candidates = by_digest.get(digest or "") or by_url.get(url) or []
+        if len(candidates) == 1:
+            pairs.append((old_id, candidates[0]))
+    twice = Counter(new for _, new in pairs)
+    return [(old, new) for old, new in pairs if twice[new] == 1]
 
 
 def _index_failure(path: Path, error: BaseException) -> str:
@@ -180,33 +205,48 @@ class Library:
         return result
 
     def _follow_renames(self, result: RefreshResult) -> list[tuple[str, str]]:
-        """Find each removed file again as the one new file that has the same bytes, else
-        the one that has the same web URL (a rename, `git mv`, a pull that renames): it
-        keeps the rescan that first listed it (`result.renamed`), and the editor's decision
-        on it moves along, as one undoable step (returned). Two candidates are no match:
-        a decision then stays with its gone file, which `gone_decisions` reports."""
-        if not result.gone:
+        """Find each removed file again as the one file that has the same bytes, else the
+        one that has the same web URL (a rename, `git mv`, a pull that renames): it keeps
+        the rescan that first listed it (`result.renamed`), and the editor's decision on
+        it moves along, as one undoable step (returned). Two candidates are no match: a
+        decision then stays with its gone file, which `gone_decisions` reports.
+
+        A rename made while the walk went on may show the new name a refresh before the
+        old one goes (the walk saw both), or the new one a refresh after (it saw
+        neither): so a decided file that went is looked for among the articles the last
+        two rescans listed too, and one not found is remembered
+        (`TriageStore.remember_gone`) and looked for among the files later refreshes add.
+        """
+        added = self.index.fingerprints(result.added)
+        decided = {i for i, (_, _, mine) in self.store.rows_of(result.gone).items() if mine}
+        gone = dict(result.gone)
+        if decided:  # the walk may have listed the new name a refresh ago already
+            prints = [result.gone[i] for i in decided]
+            recent = self.index.rescans() - 1  # not a copy that was there long before
+            added |= {
+                i: p
+                for i, p in self.index.matching(
+                    (p.digest for p in prints if p.digest), (p.url for p in prints)
+                ).items()
+                if p.seen >= recent
+            }
+        remembered = self.store.gone_prints() if result.added else {}
+        for old_id, (digest, url) in remembered.items():
+            gone.setdefault(old_id, Fingerprint(digest, url or ""))
+        if not gone:
             return []
-        by_digest: dict[str, list[str]] = {}
-        by_url: dict[str, list[str]] = {}
-        for new_id, (digest, url, _) in self.index.fingerprints(result.added).items():
-            if digest:
-                by_digest.setdefault(digest, []).append(new_id)
-            if url:
-                by_url.setdefault(url, []).append(new_id)
-        pairs = []
-        for old_id, (digest, url, _) in result.gone.items():
-            found = by_digest.get(digest or "") or by_url.get(url) or []
-            if len(found) == 1:
-                pairs.append((old_id, found[0]))
-        taken = Counter(new for _, new in pairs)  # two old files, one new: neither
-        result.renamed = [(old, new) for old, new in pairs if taken[new] == 1]
-        if not result.renamed:
-            return []
-        self.index.keep_seen({new: result.gone[old].seen for old, new in result.renamed})
-        rows = self.store.rows_of(old for old, _ in result.renamed)
+        pairs = _pairs(gone, added, taken=self.store.rows_of(added))
+        result.renamed = [(old, new) for old, new in pairs if old in result.gone]
+        if result.renamed:
+            self.index.keep_seen({new: result.gone[old].seen for old, new in result.renamed})
+        rows = self.store.rows_of(old for old, _ in pairs)
         mine = {old for old, (_, _, by_editor) in rows.items() if by_editor}
-        return self.store.move_decisions([pair for pair in result.renamed if pair[0] in mine])
+        moved = self.store.move_decisions([pair for pair in pairs if pair[0] in mine])
+        found = {old for old, _ in moved}
+        lost = {i: (result.gone[i].digest, result.gone[i].url) for i in decided - found}
+        if lost:
+            self.store.remember_gone(lost)
+        return moved
 
     # -- the site: what Jekyll does with each article (see reader.data.site) -------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _BATCHES = """
 CREATE TABLE IF NOT EXISTS {name} (
     batch INTEGER PRIMARY KEY,
@@ -75,6 +75,14 @@ CREATE TABLE IF NOT EXISTS commits_owed (
     seq INTEGER PRIMARY KEY REFERENCES file_writes(seq),
     batch INTEGER NOT NULL REFERENCES batches(batch)
 );
+-- What identified the file of a decision whose file went without being found again
+-- (a rename the folder walk missed, a file moved out and back): a later scan that finds
+-- a file with these bytes or this web URL gives it the decision. Gone with the decision.
+CREATE TABLE IF NOT EXISTS gone_prints (
+    key TEXT PRIMARY KEY,
+    digest TEXT,
+    url TEXT
+);
 """
 )
 _WIDER_BATCHES = (
@@ -95,4 +103,6 @@ _UPGRADES: dict[int, tuple[str, ...]] = {
     3: (),
     # Schema 4 kept no commit owed: only a new table.
     4: (),
+    # Schema 5 kept no gone file's fingerprint: only a new table.
+    5: (),
 }

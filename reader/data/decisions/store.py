@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -242,7 +242,29 @@ class TriageStore(StoreReader):
                 moved.append((old_id, new_id))
             if changes:
                 self._apply(self._new_step("decide", at), at, changes)
+            self.conn.executemany(
+                "DELETE FROM gone_prints WHERE key = ?", [(key_from_id(o),) for o, _ in moved]
+            )
             return moved
+
+    def remember_gone(self, prints: Mapping[str, tuple[str | None, str | None]]) -> None:
+        """Keep (digest, web URL) of each article whose file went without being found
+        again, while the editor's decision on it stays: a later scan may find it."""
+        with self._write():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO gone_prints (key, digest, url) SELECT ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM decisions WHERE key = ? AND origin = 'editor')",
+                [(key_from_id(i), d, u, key_from_id(i)) for i, (d, u) in prints.items()],
+            )
+
+    def gone_prints(self) -> dict[str, tuple[str | None, str | None]]:
+        """(digest, web URL) of each article whose file went (`remember_gone`) and that the
+        editor still has published or skipped."""
+        rows = self.conn.execute(
+            "SELECT g.key, g.digest, g.url FROM gone_prints g JOIN decisions d USING (key) "
+            "WHERE d.origin = 'editor' AND d.state != 'undecided'"
+        ).fetchall()
+        return {id_from_key(key): (digest, url) for key, digest, url in rows}
 
     def _row(self, key: str) -> tuple[str, str | None, str] | None:
         """(state, reason, origin) of an article's row, or None when it has none."""

@@ -107,14 +107,19 @@ _COLUMNS = IndexRow._fields[: IndexRow._fields.index("record")]
 """The `articles` columns; the record, excerpt and URLs are stored elsewhere."""
 
 
-def _row(stat: FileStat) -> IndexRow:
-    """Parse one file into the row the index stores (runs in a worker process)."""
+def _row(stat: FileStat) -> IndexRow | None:
+    """Parse one file into the row the index stores (runs in a worker process); None when
+    it went since the walk listed it (renamed, deleted): its row, if any, stays as it was
+    until the next refresh finds it gone, and what identified it with it (see
+    `RefreshResult.gone`), not a problem row that has no digest or URL to find it by."""
     from reader.data.files.jekyll import JekyllFile, to_record
     from reader.data.files.parse import parse_for_index, read_head  # YAML loads when read
 
     key = key_from_id(stat.id)
     try:
         data = read_head(Path(stat.path))
+    except FileNotFoundError:
+        return None
     except OSError as error:
         result: Article | Problem = Problem(stat.id, "file", f"cannot read: {error.strerror}")
         digest, jekyll = None, to_record(JekyllFile(False, why_static="unreadable"))
@@ -137,12 +142,14 @@ def _row(stat: FileStat) -> IndexRow:
     )  # fmt: skip
 
 
-def _rows_chunk(stats: list[FileStat]) -> list[IndexRow]:
+def _rows_chunk(stats: list[FileStat]) -> list[IndexRow | None]:
     """Parse a chunk of files into rows: one task of the process pool."""
     return [_row(stat) for stat in stats]
 
 
-def _parse_all(stats: list[FileStat], progress: Progress | None) -> Iterator[IndexRow]:
+def _parse_all(
+    stats: list[FileStat], progress: Progress | None
+) -> Iterator[IndexRow | None]:
     """Parse files, across all cores when there are many; yields rows as they come."""
     total = len(stats)
     if total < POOL_THRESHOLD or (os.cpu_count() or 1) < 2:
@@ -230,7 +237,7 @@ class Index:
             (result.changed if old is not None else result.added).append(stat.id)
             todo.append(stat)
         result.removed = [id_from_key(key) for key in known]
-        if result.removed and result.added:  # a removed file may be back under a new name
+        if result.removed:  # a removed file may be back under a new name, now or later
             result.gone = self.fingerprints(result.removed)
         if todo or result.removed:
             self._store(todo, list(known), progress, self.rescans() + 1 if result.added else 0)
@@ -251,6 +258,8 @@ class Index:
                                   (rescan,))
         batch: list[IndexRow] = []
         for row in _parse_all(todo, progress):
+            if row is None:  # went since the walk: the next refresh finds it gone
+                continue
             batch.append(row)
             if len(batch) >= 500:
                 self._replace(batch, rescan)
@@ -360,6 +369,22 @@ class Index:
                 part,
             ):
                 found[id_from_key(key)] = Fingerprint(digest, urls.split("\x1f")[0], seen)
+        return found
+
+    def matching(self, digests: Iterable[str], urls: Iterable[str]) -> dict[str, Fingerprint]:
+        """The indexed articles whose bytes have one of these digests, or whose web URL is
+        one of these URLs, with their fingerprints (one pass over the articles: call it
+        for the few decided files that went, not for every file)."""
+        digests, urls = set(digests), {u for u in urls if u}
+        if not digests and not urls:
+            return {}
+        found: dict[str, Fingerprint] = {}
+        for key, digest, links, seen in self.conn.execute(
+            "SELECT a.key, a.digest, l.urls, a.seen FROM articles a JOIN links l USING (rowid)"
+        ):
+            url = links.split("\x1f")[0]
+            if digest in digests or url in urls:
+                found[id_from_key(key)] = Fingerprint(digest, url, seen)
         return found
 
     def keep_seen(self, seen: Mapping[str, int]) -> None:

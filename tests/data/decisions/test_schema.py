@@ -148,7 +148,21 @@ PRAGMA user_version = 4;
 """A file as newsreader 4 left it: newsreader 3's, with the commit its apply step made; no
 record of writes owed a commit."""
 
-OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2, 3: SCHEMA_3, 4: SCHEMA_4}
+SCHEMA_5 = (
+    SCHEMA_4.replace("PRAGMA user_version = 4;", "")
+    + """
+CREATE TABLE commits_owed (
+    seq INTEGER PRIMARY KEY REFERENCES file_writes(seq),
+    batch INTEGER NOT NULL REFERENCES batches(batch)
+);
+INSERT INTO commits_owed VALUES (1, 2);
+PRAGMA user_version = 5;
+"""
+)
+"""A file as newsreader 5 left it: newsreader 4's, with a write owed a commit; no
+fingerprint of a gone file."""
+
+OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2, 3: SCHEMA_3, 4: SCHEMA_4, 5: SCHEMA_5}
 """A file as each older newsreader left it (with rows), by its user_version."""
 
 
@@ -198,7 +212,7 @@ def test_a_new_schema_can_be_run_again(conn: sqlite3.Connection) -> None:
     assert shape(conn) == first
     assert set(first) == {
         "decisions", "batches", "journal", "file_writes", "story_edits", "apply_commits",
-        "commits_owed"}
+        "commits_owed", "gone_prints"}
 
 
 @pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
