@@ -421,6 +421,8 @@ def cmd_apply(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
         raise CliError(str(error)) from None
     skipped = found.skipped + done.skipped
     _report("wrote", done.written, skipped, out)
+    if done.store_lost is not None:  # the files above are written; no store knows of them
+        raise CliError(done.store_lost)
     _report_undecided(found.undecided, out)
     print(f"apply: {counted(len(done.written), 'file')} written, {len(skipped)} not", file=out)
     if done.commit is not None:

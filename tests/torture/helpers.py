@@ -32,6 +32,14 @@ class Counts:
     """Hostile corpus cases that behaved as their manifest says (per front end)."""
     lost: int = 0
     damaged: int = 0
+    renames: int = 0
+    """Decided files renamed or moved (between decide and apply, or during apply)."""
+    deletes: int = 0
+    """Decided files deleted, whose decisions must then be reported as gone."""
+    stores_pulled: int = 0
+    """Times the store's folder or file was removed or replaced under a running front end."""
+    commit_kills: int = 0
+    """SIGKILLs of `apply --commit` (also counted in `kills`), before one run commits all."""
 
     def line(self) -> str:
         """The summary line CI shows."""
@@ -39,6 +47,16 @@ class Counts:
             f"torture: {self.kills:,} kills, {self.decisions:,} decisions checked, "
             f"{self.files:,} files checked, {self.hostile:,} hostile cases passed, "
             f"{self.lost:,} lost, {self.damaged:,} damaged"
+            + self._more()
+        )
+
+    def _more(self) -> str:
+        """The counts the rename and store-loss tests add, once any of them ran."""
+        if not (self.renames or self.deletes or self.stores_pulled or self.commit_kills):
+            return ""
+        return (
+            f"; {self.renames:,} renames, {self.deletes:,} deletes, "
+            f"{self.stores_pulled:,} stores pulled, {self.commit_kills:,} apply --commit kills"
         )
 
 
@@ -108,3 +126,56 @@ def make_corpus(root: Path, count: int) -> list[str]:
         path.write_bytes(article(n, published))
         ids.append(path.relative_to(root).as_posix())
     return ids
+
+
+# -- added for the rename and store-loss tortures (issue 20) ----------------------------
+
+
+def cli(*argv: str) -> tuple[int, str, str]:
+    """Run one `newsreader` command in this process: (exit status, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from reader.cli.main import run
+    from reader.config import Settings
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = run(list(argv), Settings(), out)
+    return code, out.getvalue(), err.getvalue()
+
+
+def published_lines(data: bytes) -> list[bytes]:
+    """The `published:` lines of a synthetic article (see `article`)."""
+    return [line for line in data.split(b"\n") if line.startswith(b"published:")]
+
+
+def only_published_differs(old: bytes, new: bytes, value: str | None) -> bool:
+    """Whether NEW is OLD with nothing changed but its one `published:` line, which (when
+    VALUE is given) now says `published: VALUE`; equal bytes always pass."""
+    if old == new:
+        return True
+    rest = [line for line in old.split(b"\n") if not line.startswith(b"published:")]
+    now = [line for line in new.split(b"\n") if not line.startswith(b"published:")]
+    wanted = [f"published: {value}".encode()] if value is not None else published_lines(new)
+    return rest == now and published_lines(new) == wanted and len(wanted) == 1
+
+
+def url_of(data: bytes) -> str:
+    """The `webUrl:` of a synthetic article (each is unique: it names the file wherever it
+    is moved)."""
+    for line in data.split(b"\n"):
+        if line.startswith(b"webUrl: "):
+            return line.removeprefix(b"webUrl: ").decode()
+    raise AssertionError(f"no webUrl in {data[:80]!r}")
+
+
+def editor_decisions(db: Path) -> dict[str, tuple[str, str | None]]:
+    """What a store opened afresh at DB holds as the editor's: id -> (state, reason)."""
+    from reader.data.decisions.store import TriageStore
+
+    store = TriageStore(db)
+    try:
+        return {i: (d.value, r) for i, (d, r) in store.editor_decisions().items()}
+    finally:
+        store.close()
