@@ -84,3 +84,17 @@ def test_stats_prints_a_skip_reason_without_its_controls(evil_root: Path, tmp_pa
     text = cli("stats", str(evil_root), "--db", db)
     assert RAW.search(text) is None and "\x1b" not in text
     assert "  dup  " in text
+
+
+def test_a_reason_given_to_decide_is_kept_as_one_plain_line(
+    evil_root: Path, tmp_path: Path
+) -> None:
+    db = str(tmp_path / "d.db")
+    cli("decide", str(evil_root), EVIL, "skip", "--reason",
+        "pay\x1b[31mwall\u200e\nsecond line", "--db", db)  # fmt: skip
+    shown = cli("show", str(evil_root), EVIL, "--db", db)
+    listed = cli("list", str(evil_root), "--format", "csv", "--db", db)
+    exported = cli("export", str(evil_root), "--format", "csv", "--db", db)
+    for text in (shown, listed, exported):
+        assert "\x1b" not in text and RAW.search(text) is None
+        assert "paywall second line" in text

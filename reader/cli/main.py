@@ -17,7 +17,7 @@ from reader.cli.report import CliError, counted, stored_id, write_json
 from reader.config import Settings
 from reader.data import query, writeback
 from reader.data.article import Article, Decision, article_to_dict
-from reader.data.clean import escape_name
+from reader.data.clean import clean_line, escape_name
 from reader.data.library import Change, Library, LibraryError, StoreError
 from reader.paths import bundled_seeds
 
@@ -341,9 +341,10 @@ def cmd_decide(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     gone = {i for i, _ in library.gone_decisions()} if decision is Decision.UNDECIDED else set()
     ids = list(dict.fromkeys(name if name in gone else _known(library, name).id
                              for name in given))  # a gone file's decision can be cleared
-    batch = library.decide(
-        ids, decision, ns.reason if decision != Decision.UNDECIDED else None
-    )
+    # A reason is one plain line, as the app's reason dialog keeps it: no escapes or
+    # control characters reach a table, a CSV, an export or a commit message later.
+    reason = clean_line(ns.reason) or None if ns.reason else None
+    batch = library.decide(ids, decision, reason if decision != Decision.UNDECIDED else None)
     what = "no change" if batch is None else f"step {batch}"
     print(f"{decision.value}: {counted(len(ids), 'article')}, {what}", file=out)
     return 0
@@ -520,7 +521,10 @@ def cmd_export(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     else:
         writer = csv.writer(out)
         writer.writerow(EXPORTED)
-        writer.writerows([e[f] for f in EXPORTED] for e in entries)
+        # CSV goes to spreadsheets and terminals: names escaped, as `list` writes them.
+        writer.writerows(
+            [escape_name(e[f]) if f == "id" else e[f] for f in EXPORTED] for e in entries
+        )
     return 0
 
 
