@@ -174,7 +174,8 @@ class NewsReader(App[int]):
         self.set_keymap(self.settings.keymap)
         try:
             self.library = Library(self.root, self.db_path, clock=self.now, checks=self.checks,
-                                   story_window=timedelta(days=self.settings.story_days))
+                                   story_window=timedelta(days=self.settings.story_days),
+                                   site=self.settings.site)
         except (LibraryError, StoreError) as error:
             self.exit(return_code=2, message=Text(f"newsreader: {error}"))
             return

@@ -9,15 +9,19 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from reader.data.article import Article, Decision, RelatedLink
-from reader.data.clean import escape_name
+from reader.data.clean import clean_line, escape_name
 from reader.data.query import ArticleRow, Filter
 
 if TYPE_CHECKING:
-    from reader.data.library import Explanation
+    from reader.data.library import EffectiveState, Explanation
 
 LABEL = "$text-muted"
 """The style of a field's label in the detail pane."""
 LABEL_WIDTH = 10
+SITE_MAX = 60
+"""Widest the site's line shows in the status bar, in characters (the last of the line)."""
+UNSETTLED = "live without a decision"
+"""The articles the site publishes that nobody decided, as the filter line names them."""
 _UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
           ("day", 86400), ("hour", 3600), ("minute", 60))
 
@@ -69,8 +73,21 @@ def _state_line(state: Decision, reason: str | None) -> Content:
     return _field("State", *parts)
 
 
-def _head(article: Article, state: Decision, reason: str | None, now: datetime) -> list[Content]:
-    """Title, source, date, state and scores."""
+def site_line(site: EffectiveState) -> Content:
+    """What the site's Jekyll does with the article, and the rule that decides it, plain:
+    `On the site: live — …`, `Not on the site — …`; a static file says so."""
+    because = clean_line(site.because)
+    if site.live:
+        return Content.assemble(("On the site: live", "bold $text-success"), f" — {because}")
+    parts: list[str | tuple[str, str]] = [("Not on the site", "bold"), f" — {because}"]
+    if site.kind == "static":
+        parts.append("\nJekyll copies this file as a static file, as it is: not as a news page")
+    return Content.assemble(*parts)
+
+
+def _head(article: Article, state: Decision, reason: str | None, now: datetime,
+          site: EffectiveState | None = None) -> list[Content]:
+    """Title, source, date, state, what the site does with it, and scores."""
     lines = [Content.styled(article.title or "(no title)", "bold")]
     source = " · ".join(x for x in (article.provider, article.domain) if x)
     lines.append(_field("Source", source or "—"))
@@ -78,6 +95,8 @@ def _head(article: Article, state: Decision, reason: str | None, now: datetime) 
     date = f"{absolute(when)} · {relative(when, now)}" if when else "—"
     lines.append(_field("Date", date))
     lines.append(_state_line(state, reason))
+    if site is not None:
+        lines.append(site_line(site))
     lines.append(_field("Topics", ", ".join(article.topics) or "—"))
     kind = "▶ video" if article.type == "video" else article.type
     if article.kind == "press":
@@ -110,10 +129,12 @@ def _tail(article: Article) -> list[Content]:
 
 
 def article_content(
-    article: Article, state: Decision, reason: str | None, now: datetime
+    article: Article, state: Decision, reason: str | None, now: datetime,
+    site: EffectiveState | None = None,
 ) -> Content:
-    """The detail pane's text for one article."""
-    lines = _head(article, state, reason, now)
+    """The detail pane's text for one article (`site`: what the site does with it, once
+    known)."""
+    lines = _head(article, state, reason, now, site)
     lines += _text_block(None, article.excerpt)  # right under the fields: what triage reads
     if article.kind == "press":
         lines += _text_block("Release", article.body)
@@ -161,11 +182,11 @@ def story_why(why: Explanation | None) -> str:
 
 def status_content(
     counts: Mapping[Decision, int], session: int, pace: float | None, shown: int,
-    problems: int = 0, selected: int = 0,
+    problems: int = 0, selected: int = 0, site: str = "",
 ) -> Content:
     """The status line: counts per state, how many are left, how many are selected, this
-    session and its pace, and how many problems the folder has (`newsreader check` lists
-    them)."""
+    session and its pace, the site whose rules decide what is live (or why there is none),
+    and how many problems the folder has (`newsreader check` lists them)."""
     def count(decision: Decision) -> str:
         """How many articles are in `decision`, or `…` before anything is counted."""
         return str(counts.get(decision, 0)) if counts else "…"  # not counted yet (a warm start)
@@ -181,14 +202,23 @@ def status_content(
     parts += [("│ ", LABEL), f"session {session}"]
     parts.append(f" · {pace:.0f}/h" if pace is not None else " · —/h")
     if problems:
-        parts += [("  │ ", LABEL), (f"⚠ {problems} problem{'s' if problems > 1 else ''}",
-                                    "bold $text-warning")]
+        parts += [("  │ ", LABEL), (problem_count(problems), "bold $text-warning")]
+    if site:  # last: a long path is what the terminal's edge cuts
+        shown_site = site if len(site) <= SITE_MAX else f"{site[: SITE_MAX - 1]}…"
+        style = "" if site.startswith("site:") else "$text-warning"
+        parts += [("  │ ", LABEL), (shown_site, style)]
     return Content.assemble(*parts)
 
 
-def filter_content(flt: Filter) -> Content:
+def problem_count(problems: int) -> str:
+    """The status line's problem count: `⚠ 2 problems`."""
+    return f"⚠ {problems} problem{'s' if problems > 1 else ''}"
+
+
+def filter_content(flt: Filter, unsettled: int | None = None) -> Content:
     """The line above the list: which state, search, topic, provider and reason, whether
-    new articles only, the order."""
+    new articles only or those live without a decision, the order; then how many are live
+    without a decision (`unsettled`; None: not known yet)."""
     parts: list[str | tuple[str, str]] = [
         ("Showing ", LABEL), flt.state.value if flt.state else "all"
     ]
@@ -198,5 +228,10 @@ def filter_content(flt: Filter) -> Content:
             parts += [(f" · {label} ", LABEL), (value, "bold")]
     if flt.new_after is not None:
         parts += [(" · ", LABEL), ("new only", "bold")]
+    counted = "" if unsettled is None else f": {unsettled:,}"
+    if flt.live_undecided:  # the count goes with the filter that lists them
+        parts += [(" · ", LABEL), (f"{UNSETTLED}{counted}", "bold")]
     parts += [(" · by ", LABEL), flt.sort]
+    if counted and unsettled and not flt.live_undecided:
+        parts += [("  │ ", LABEL), (f"{UNSETTLED}{counted}", "bold $text-warning")]
     return Content.assemble(*parts)

@@ -485,6 +485,59 @@ def counts(library: Library) -> dict[Decision, int]:
     return found
 
 
+def counts_at(library: Library) -> tuple[dict[Decision, int], int]:
+    """How many articles are in each state, and the last journal entry that count holds:
+    both read in one snapshot of the store, so that an entry another instance writes
+    meanwhile is left to `state_moves_since`, neither lost nor counted twice."""
+    conn = library.index.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")  # deferred: one read snapshot of both files, no lock taken
+    try:
+        found = counts(library)
+        seq = conn.execute("SELECT coalesce(max(seq), 0) FROM triage.journal").fetchone()[0]
+    finally:
+        if own:
+            conn.rollback()  # a read: nothing to keep
+    return found, int(seq)
+
+
+def state_moves_since(library: Library, seq: int
+                      ) -> tuple[int, list[tuple[Decision, Decision]]]:
+    """The state changes the journal holds after entry `seq` (any instance's decisions,
+    undos, redos, renames followed), each (from, to), in order, for the articles the index
+    lists; and the last entry's number, to pass next time. One range of the journal's key."""
+    found = library.index.conn.execute(
+        "SELECT j.seq, j.old_state, j.new_state, a.kind, a.file_published "
+        "FROM triage.journal j LEFT JOIN articles a USING (key) WHERE j.seq > ? ORDER BY j.seq",
+        (seq,),
+    ).fetchall()
+    moves = []
+    for _seq, old, new, kind, file_published in found:
+        if kind is None or kind == "problem":  # a file gone, or no article: never counted
+            continue
+        # No row: the state its file implies, as `counts` takes it.
+        implied = Decision.PUBLISHED if file_published == 1 else Decision.UNDECIDED
+        moves.append((Decision(old) if old else implied, Decision(new) if new else implied))
+    return (found[-1][0] if found else seq), moves
+
+
+def decided_by_editor(library: Library, ids: Iterable[str] | None = None) -> set[str]:
+    """Those of these articles (None: of every one) whose state the editor chose, not the
+    one their file implies: none of them is "live without a decision"."""
+    sql = "SELECT key FROM triage.decisions WHERE origin = 'editor'"
+    conn = library.index.conn
+    if ids is None:
+        return {id_from_key(key) for (key,) in conn.execute(sql)}
+    keys = [key_from_id(i) for i in ids]
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        found.update(id_from_key(key) for (key,) in conn.execute(
+            f"{sql} AND key IN ({','.join('?' * len(part))})", part))
+    return found
+
+
 def _named(tally: dict[str, int], spellings: dict[str, Counter[str]]) -> list[tuple[str, int]]:
     """(name, count) most common first, each named by its most common spelling."""
     named = [

@@ -29,6 +29,9 @@ TRIAGE_BINDINGS: list[BindingType] = [
     binding("w", "toggle_new", "New only",
             "Show only the articles new since your last session or found by a rescan "
             "(marked N); again: every article"),
+    binding("l", "toggle_live_undecided", "Live, undecided",
+            "Show only the articles live on the site that nobody decided (marked !): their "
+            "file or the site's rules put them there; again: every article"),
     binding("t", "pick_topic", "Topic", "Show one topic's articles only"),
     binding("v", "pick_provider", "Provider", "Show one provider's articles only"),
     binding("equals_sign", "cycle_sort", "Sort", "Sort by date, quality, heat or title"),

@@ -17,6 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
+from typing import TYPE_CHECKING
 
 from reader.data import query
 from reader.data.article import Article, Decision, Problem
@@ -32,7 +33,11 @@ from reader.data.library import (
 from reader.data.query import SORTS, ArticleRow, Filter, Sort
 from reader.triage.merge import merge_rows
 from reader.triage.rows import LoadedRows, Prepared, needs_sql
+from reader.triage.site import SiteMarks
 from reader.triage.story_rows import Lookups
+
+if TYPE_CHECKING:
+    from reader.data.library import EffectiveState
 
 FIRST_PAGE = 100
 """Rows read before the first paint, two screens of a tall terminal; the rest are read on
@@ -123,42 +128,6 @@ class Tally:
         """Articles changed per hour; None in the first minute (a pace would mean nothing)."""
         hours = (now - self.started).total_seconds() / 3600
         return self.changed / hours if hours >= 1 / 60 else None
-
-
-def count_states(library: Library) -> tuple[dict[Decision, int], int]:
-    """How many articles are in each state, and the last journal entry that count holds:
-    both read in one snapshot of the store, so that an entry another instance writes
-    meanwhile is left to `journal_since`, neither lost nor counted twice."""
-    conn = library.index.conn
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN")  # deferred: one read snapshot of both files, no lock taken
-    try:
-        counts = query.counts(library)
-        seq = conn.execute("SELECT coalesce(max(seq), 0) FROM triage.journal").fetchone()[0]
-    finally:
-        if own:
-            conn.rollback()  # a read: nothing to keep
-    return counts, int(seq)
-
-
-def journal_since(library: Library, seq: int) -> tuple[int, list[tuple[Decision, Decision]]]:
-    """The state changes the journal holds after entry `seq` (any instance's decisions, undos,
-    redos, renames followed), each (from, to), in order, for the articles the index lists;
-    and the last entry's number, to pass next time. One range of the journal's own key."""
-    found = library.index.conn.execute(
-        "SELECT j.seq, j.old_state, j.new_state, a.kind, a.file_published "
-        "FROM triage.journal j LEFT JOIN articles a USING (key) WHERE j.seq > ? ORDER BY j.seq",
-        (seq,),
-    ).fetchall()
-    moves = []
-    for _seq, old, new, kind, file_published in found:
-        if kind is None or kind == "problem":  # a file gone, or no article: never counted
-            continue
-        # No row: the state its file implies, as query.counts takes it.
-        implied = Decision.PUBLISHED if file_published == 1 else Decision.UNDECIDED
-        moves.append((Decision(old) if old else implied, Decision(new) if new else implied))
-    return (found[-1][0] if found else seq), moves
 
 
 def shifted(counts: Mapping[Decision, int], moves: Iterable[tuple[Decision, Decision]]
@@ -322,6 +291,12 @@ class TriageModel:
         """The rows of the search being typed, worked out beforehand."""
         self._asked = 0
         """Counts the changes of the search box: only the last one's rows are worked out."""
+        self.site: SiteMarks | None = None
+        """What the site does with the articles, as a worker last worked it out (None: not
+        yet); kept current as decisions are taken in."""
+        self._site_moved: set[str] | None = None
+        """The articles decided since a worker began to work the site out again (None: no
+        worker is at it): taken into its marks when they come."""
 
     # -- where the editor was ---------------------------------------------------------
 
@@ -393,6 +368,60 @@ class TriageModel:
             return None
         return replace(self.filter, new_after=self.new_after)
 
+    def live_only(self) -> Filter:
+        """The filter showing only the articles live without a decision, or back all of
+        them (toggled)."""
+        return replace(self.filter, live_undecided=not self.filter.live_undecided)
+
+    # -- the site ----------------------------------------------------------------------
+
+    def site_asked(self) -> None:
+        """A worker begins to work the site out again: note what is decided meanwhile."""
+        self._site_moved = set()
+
+    def read_site(self) -> SiteMarks:
+        """On a worker thread: the site's marks, on a library of its own. Raises
+        LibraryError, StoreError or sqlite3.Error when they cannot be read now."""
+        library = self.library.for_thread()
+        try:
+            return SiteMarks.read(library)
+        finally:
+            library.close()
+
+    def take_site(self, marks: SiteMarks) -> None:
+        """Keep the marks a worker read, with what was decided since it began."""
+        moved, self._site_moved = self._site_moved or set(), None
+        marks.took(self.library, moved)
+        self.site = marks
+
+    def site_changed(self) -> bool:
+        """Whether the site's `_config.yml` changed (or one came or went) since this
+        thread's library read it: a stat or two. Its states are then worked out anew."""
+        return self.library.reload_site()
+
+    def site_state(self, article_id: str) -> EffectiveState | None:
+        """What the site does with the article; None until the marks are first read (the
+        site is not looked up before the first frame) or when the index cannot say now."""
+        if self.site is None:
+            return None
+        try:
+            return self.library.site_state(article_id)
+        except sqlite3.Error:
+            return None
+
+    def _site_took(self, ids: Iterable[str]) -> None:
+        """Keep the marks current with decisions on these articles (by anyone)."""
+        ids = tuple(ids)
+        if self._site_moved is not None:
+            self._site_moved.update(ids)
+        if self.site is not None:
+            self.site.took(self.library, ids)
+
+    @property
+    def unsettled(self) -> int | None:
+        """How many articles are live without a decision (None: not known yet)."""
+        return None if self.site is None else len(self.site.unsettled)
+
     # -- rows --------------------------------------------------------------------------
 
     def first_page(self) -> list[ArticleRow]:
@@ -409,6 +438,8 @@ class TriageModel:
 
     def in_memory(self, flt: Filter) -> bool:
         """Whether the rows in memory can give this filter's rows (else SQL must)."""
+        if flt.live_undecided and self.site is None:  # not known yet: only SQL knows
+            return False
         return not (needs_sql(flt) or self.scanning_first)  # a first scan fills the index
 
     def select(self, flt: Filter) -> list[ArticleRow]:
@@ -417,7 +448,14 @@ class TriageModel:
             return query.rows(self.library, flt)
         if self.loaded is None or self.loaded.sort != flt.sort:
             self.loaded = LoadedRows(flt.sort, query.rows(self.library, Filter(sort=flt.sort)))
-        return self.loaded.select(self.library, flt)
+        return self._live_only(flt, self.loaded.select(self.library, flt))
+
+    def _live_only(self, flt: Filter, rows: list[ArticleRow]) -> list[ArticleRow]:
+        """Those of `rows` live without a decision when the filter asks (from the marks)."""
+        if not flt.live_undecided or self.site is None:
+            return rows
+        unsettled = self.site.unsettled
+        return [row for row in rows if row.id in unsettled]
 
     def set_filter(self, flt: Filter) -> tuple[list[ArticleRow], Lookups | None]:
         """Show another filter: its rows (worked out beforehand if its search was) and,
@@ -440,6 +478,7 @@ class TriageModel:
         self._asked += 1
         loaded = self.loaded
         if (loaded is None or loaded.sort != flt.sort or not self.in_memory(flt)
+                or flt.live_undecided  # its look-ups would be those of rows it leaves out
                 or not LoadedRows.searches(flt)):  # an empty box lists all: nothing to do
             return None
         return Search(self._asked, loaded, flt, query.index_version(self.library))
@@ -511,7 +550,7 @@ class TriageModel:
     def recount(self) -> dict[Decision, int]:
         """Count every state again, from the store (mid-scan: the rows committed so far).
         It reads every article: in a big folder, too slow for every key (see `count_news`)."""
-        self.counts, self.counted = count_states(self.library)
+        self.counts, self.counted = query.counts_at(self.library)
         return self.counts
 
     def count_news(self) -> dict[Decision, int]:
@@ -522,7 +561,7 @@ class TriageModel:
         if not self.counts:
             return self.recount()
         try:
-            self.counted, moves = journal_since(self.library, self.counted)
+            self.counted, moves = query.state_moves_since(self.library, self.counted)
         except sqlite3.Error:  # busy or damaged: the next step reads from the same entry
             return self.counts
         if moves:
@@ -574,6 +613,7 @@ class TriageModel:
             self.tally.count(before, after)
         if self.loaded is not None:
             self.loaded.set_states(after)
+        self._site_took(after)
         self.count_news()
         return moved
 
@@ -620,6 +660,7 @@ class TriageModel:
             ids = set()
         if not ids:
             return Followed(stories=edited)
+        self._site_took(ids)  # who decided may have changed, the state not
         self.count_news()  # a change no row shows moves the counts too (see `decide`)
         rows = {article_id: shown(article_id) for article_id in ids}
         after = self.states(ids)

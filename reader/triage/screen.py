@@ -21,13 +21,14 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import Header, Input, Label, ProgressBar
@@ -52,12 +53,16 @@ from reader.triage import words, workers
 from reader.triage.filters import next_sort, next_state, with_sort, with_state
 from reader.triage.keys import STORY_BINDINGS, STORY_EDIT_BINDINGS, TRIAGE_BINDINGS, WRITES
 from reader.triage.model import Moved, TriageModel
+from reader.triage.site import SiteMarks
 from reader.triage.story_rows import Lookups
 from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.key_footer import KeyFooter
 from reader.widgets.related_links import RelatedLinks
 from reader.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from reader.data.library import EffectiveState
 
 PACE_EVERY = 30.0
 """Seconds between updates of the pace shown in the status bar."""
@@ -134,6 +139,12 @@ class TriageScreen(Screen[None]):
     """How many other articles its story has in this folder, listed or not."""
     story_why: var[str] = var("")
     """What ties the shown article to its story (shared URL, related links, words)."""
+    site_state: var[EffectiveState | None] = var(None)
+    """What the site's Jekyll does with the article under the cursor (None: not known yet)."""
+    site_line: var[str] = var("")
+    """The site whose rules decide what is live, or why there is none ("": not read yet)."""
+    unsettled: var[int | None] = var(None)
+    """How many articles are live without a decision (None: not known yet)."""
     refused: var[bool] = var(False)
     """True once the decisions database was found deleted or replaced: every key that
     would write to it is off, and a line above the status bar says why."""
@@ -191,7 +202,7 @@ class TriageScreen(Screen[None]):
             with Vertical(id="side-pane"):
                 yield ArticleDetail(self.clock, id="detail").data_bind(
                     TriageScreen.article, TriageScreen.decision, TriageScreen.reason,
-                    TriageScreen.notices,
+                    TriageScreen.site_state, TriageScreen.notices,
                 )
                 yield RelatedLinks(id="related").data_bind(TriageScreen.article,
                                                            TriageScreen.members,
@@ -199,7 +210,7 @@ class TriageScreen(Screen[None]):
                                                            TriageScreen.story_why)
         yield StatusBar(id="status").data_bind(
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown,
-            TriageScreen.problems, TriageScreen.selected,
+            TriageScreen.problems, TriageScreen.selected, TriageScreen.site_line,
         )
         yield KeyFooter()
 
@@ -210,7 +221,7 @@ class TriageScreen(Screen[None]):
         self._return_to = self.model.restore_place()
         self.article_list.mark_new(self.model.marks_after)
         self.set_reactive(TriageScreen.filters, self.model.filter)
-        self.query_one("#filter-line", Label).update(filter_content(self.filters))
+        self._say_filter()
         first = self.model.first_page()
         # Counting every state of a big folder waits for after the paint.
         self._set_rows(first, recount=not self.model.partial)
@@ -285,6 +296,7 @@ class TriageScreen(Screen[None]):
         lst.forget_reasons(moved.ids)  # a skip's reason may have changed with it, or alone
         self.counts = self.model.counts
         self.session = self.model.tally.changed
+        self._marks_moved()
         self._update_steps()
         ids = set(moved.ids)
         if show and (lst.cursor_id in ids or any(member.id in ids for member in self.members)):
@@ -340,9 +352,11 @@ class TriageScreen(Screen[None]):
         self._shown_id = None if index is None else article_id
         if article_id is None or index is None:
             self.article = None
+            self.site_state = None
             row = None
         else:
             row = lst.rows[index]
+            self.site_state = self.model.site_state(article_id)
             self.article = self.model.article(article_id)
             self.decision = row.state
             self.reason = self.model.reason(article_id)
@@ -403,7 +417,16 @@ class TriageScreen(Screen[None]):
         first, self._to_first = self._to_first, False
         # A filter moves no counts.
         self._set_rows(rows, recount=False, lookups=lookups, first=first)
-        self.query_one("#filter-line", Label).update(filter_content(self.filters))
+        self._say_filter()
+
+    def _say_filter(self) -> None:
+        """Say what the list shows, and how many articles are live without a decision."""
+        self.query_one("#filter-line", Label).update(filter_content(self.filters,
+                                                                    self.unsettled))
+
+    def watch_unsettled(self) -> None:
+        """The filter line counts the articles live without a decision."""
+        self._say_filter()
 
     @on(Input.Submitted, "#search")
     def _search(self, message: Input.Submitted) -> None:
@@ -468,6 +491,10 @@ class TriageScreen(Screen[None]):
                             title="New articles", markup=False)
             return
         self.filters = flt
+
+    def action_toggle_live_undecided(self) -> None:
+        """Show only the articles live on the site without a decision, or every article."""
+        self.filters = self.model.live_only()
 
     def action_show_state(self, state: str) -> None:
         """Show one state (`all` for every state)."""
@@ -742,11 +769,13 @@ class TriageScreen(Screen[None]):
             lst = self.article_list
             listed = [lst.rows[n] for n in map(lst.index_of, ids) if n is not None]
             self._took(self.model.took({row.id: row.state for row in listed}, ids))
+            self._read_site_again()  # the files it wrote are live, or not, now
 
     def _follow_store(self) -> None:
         """Show what another instance decided, undid, redid or edited since the last look;
         check that the decisions file is still the one opened."""
         self._check_store()
+        self._check_site()
         followed = self.model.follow(self.article_list.loaded_row)
         self.article_list.forget_reasons(followed.touched)
         if followed.stories:
@@ -756,6 +785,7 @@ class TriageScreen(Screen[None]):
         elif followed.touched:
             if self.model.counts != self.counts:  # a step no row shows (see model.decide)
                 self.counts = self.model.counts
+            self._marks_moved()  # who decided may have changed, the state not
             self._update_steps()  # another instance's step is on the one undo stack too
             if self.article_list.cursor_id in followed.touched:
                 self._show(self.article_list.cursor_id)  # its reason may have changed
@@ -963,9 +993,71 @@ class TriageScreen(Screen[None]):
                             title="Rescan")
 
     def _scan_done(self) -> None:
-        """After the warm start's rescan: read every row, if only the first page is read."""
+        """After a scan: work out what the site does with the articles now (a changed
+        `_config.yml` is read again); after the warm start's, read every row if only the
+        first page is read."""
+        self.model.site_changed()
+        self._read_site_again()
         if self.model.first_page_only:
             self._load_all(self.filters.sort)
+
+    # -- the site: what its Jekyll does with each article --------------------------------
+
+    class SiteRead(Message):
+        """The site's marks, worked out on a worker."""
+
+        def __init__(self, marks: SiteMarks) -> None:
+            """Hand over the marks."""
+            super().__init__()
+            self.marks = marks
+            """The site, the live articles, those of them nobody decided."""
+
+    def _read_site_again(self) -> None:
+        """Work out on a worker what the site does with every article (the last one asked
+        wins): once per scan or change of the site's config, never per key."""
+        self.model.site_asked()
+        self._read_site()
+
+    @work(thread=True, exclusive=True, group="site", name="Reading the site",
+          exit_on_error=False)
+    def _read_site(self) -> None:
+        """Read the site's rules and apply them to every article, on this thread's library."""
+        self.painted.wait(timeout=2.0)
+        marks = self.model.read_site()
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SiteRead(marks))
+
+    @on(SiteRead)
+    def _site_read(self, message: SiteRead) -> None:
+        """Show the site's line, its marks in the list, the article's state on the site; a
+        list of those live without a decision lists them anew."""
+        self.model.take_site(message.marks)
+        self.site_line = message.marks.summary
+        self._marks_moved()
+        if self.filters.live_undecided:
+            self._merge_fresh(RefreshResult())
+        else:
+            self._show_site_state()
+
+    def _marks_moved(self) -> None:
+        """Show the marks as the model keeps them now (after a decision, anyone's)."""
+        site = self.model.site
+        if site is None:
+            return
+        self.unsettled = self.model.unsettled
+        self.article_list.mark_site(site.live, site.unsettled)
+
+    def _show_site_state(self) -> None:
+        """Show what the site does with the article under the cursor now."""
+        article_id = self._shown_id
+        self.site_state = None if article_id is None else self.model.site_state(article_id)
+
+    def _check_site(self) -> None:
+        """If the site's `_config.yml` changed (a stat or two), show the rules it says now:
+        the article's at once, every row's once a worker has worked them out."""
+        if self.model.site is not None and self.model.site_changed():
+            self._show_site_state()
+            self._read_site_again()
 
     def _file_problems(self, problems: Iterable[Problem]) -> None:
         """Count the folder's problems in the status bar; list unreadable files.

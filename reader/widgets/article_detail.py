@@ -1,9 +1,11 @@
-"""ArticleDetail: the article under the cursor, every field as plain text."""
+"""ArticleDetail: the article under the cursor, every field as plain text, and what the
+site does with it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -13,6 +15,9 @@ from textual.widgets import Static
 
 from reader.data.article import Article, Decision
 from reader.render import article_content, notice_content
+
+if TYPE_CHECKING:
+    from reader.data.library import EffectiveState
 
 PLACEHOLDER = "No article selected."
 """Shown when the list is empty or the article is not indexed yet."""
@@ -29,6 +34,8 @@ class ArticleDetail(VerticalScroll, can_focus=True):
     """The article's state in the store."""
     reason: reactive[str | None] = reactive(None)
     """The reason given with that state."""
+    site_state: reactive[EffectiveState | None] = reactive(None)
+    """What the site's Jekyll does with the article (None: not known yet)."""
     notices: reactive[tuple[str, ...]] = reactive(())
     """Problems that concern the app, not this article (a locked store, unreadable files)."""
 
@@ -51,7 +58,8 @@ class ArticleDetail(VerticalScroll, can_focus=True):
         if self.article is None:
             body.update(Content(PLACEHOLDER))
         else:
-            body.update(article_content(self.article, self.decision, self.reason, self.clock()))
+            body.update(article_content(self.article, self.decision, self.reason, self.clock(),
+                                        self.site_state))
 
     def watch_article(self, old: Article | None, new: Article | None) -> None:
         """Show the new article from its top."""
@@ -65,6 +73,10 @@ class ArticleDetail(VerticalScroll, can_focus=True):
 
     def watch_reason(self) -> None:
         """Show the new reason."""
+        self._refresh_body()
+
+    def watch_site_state(self) -> None:
+        """Show what the site does with it now."""
         self._refresh_body()
 
     def watch_notices(self, notices: tuple[str, ...]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 from rich.segment import Segment
 from rich.style import Style
@@ -81,6 +82,10 @@ class ArticleLines(ScrollView):
         """The reasons looked up for the skipped rows drawn so far (see `forget_reasons`)."""
         self._new_after: int | None = None
         """Rows first listed by a rescan after this one are marked new (None: none is)."""
+        self._live: AbstractSet[str] | None = None
+        """The articles live on the site (None: not known yet, no row is marked)."""
+        self._unsettled: AbstractSet[str] = frozenset()
+        """The live articles nobody decided: marked `!` in the state column."""
 
     # -- state ---------------------------------------------------------------
 
@@ -133,6 +138,26 @@ class ArticleLines(ScrollView):
         if after != self._new_after:
             self._new_after = after
             self.refresh()
+
+    def mark_site(self, live: AbstractSet[str] | None, unsettled: AbstractSet[str]) -> None:
+        """Mark the rows whose state on the site differs from what their state says: `live`
+        the articles on the site, `unsettled` those of them nobody decided (the screen
+        keeps both, and calls this again when either changes)."""
+        self._live, self._unsettled = live, unsettled
+        self.refresh()
+
+    def site_mark(self, row: ArticleRow) -> str:
+        """How the row's state column says what the site does with it: `live` (`!`: live,
+        nobody decided), `differs` (the site does not do what its glyph says: published
+        and not on the site, or undecided or skipped and on it), "" (as the glyph says)."""
+        if self._live is None:
+            return ""
+        live = row.id in self._live
+        if row.state is Decision.UNDECIDED:
+            if live and row.id in self._unsettled:
+                return "live"
+            return "differs" if live else ""
+        return "" if live == (row.state is Decision.PUBLISHED) else "differs"
 
     def forget_reasons(self, ids: Iterable[str] | None = None) -> None:
         """Look these articles' reasons up again (None: every one) when their rows are next
@@ -261,26 +286,38 @@ class ArticleLines(ScrollView):
         style = self.get_visual_style(*self.line_classes(index)).rich_style
         reason = self.reason(row)
         new = self._new_after is not None and self._stories.newest_seen(row) > self._new_after
-        key = (row, width, full_width, selected, style, mark, reason, new)
+        site = self.site_mark(row)
+        key = (row, width, full_width, selected, style, mark, reason, new, site)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._build_strip(row, width, full_width, selected, style, mark, reason, new)
+            site_style = (self.get_visual_style(*self.line_classes(index), "article-list--site")
+                          .rich_style if site else None)
+            strip = self._build_strip(row, width, full_width, selected, style, mark, reason, new,
+                                      site, site_style)
             self._strips[key] = strip
         return strip
 
     @staticmethod
     def _build_strip(
         row: ArticleRow, width: int, full_width: int, selected: bool, style: Style, mark: str,
-        reason: str | None = None, new: bool = False,
+        reason: str | None = None, new: bool = False, site: str = "",
+        site_style: Style | None = None,
     ) -> Strip:
-        """One row as a line of exactly the pane's width, in `style` (its reason muted)."""
+        """One row as a line of exactly the pane's width, in `style` (its reason muted, its
+        state column in `site_style` where the site does not do what its state says)."""
         # Segment text is never parsed as markup, so titles show exactly as written.
-        head, tag = format_parts(row, width, selected, mark, reason, new)
+        head, tag = format_parts(row, width, selected, mark, reason, new, site == "live")
         tail = " " * max(0, full_width - width)
-        if not tag:
-            return Strip([Segment(head + tail, style)], max(width, full_width))
-        segments = [Segment(head, style), Segment(tag, style + REASON_STYLE), Segment(tail, style)]
-        return Strip(segments, max(width, full_width))
+        if site and site_style is not None and len(head) > 2:
+            # The selection/new mark, then the state column alone in its own style.
+            segments = [Segment(head[:1], style), Segment(head[1:2], site_style),
+                        Segment(head[2:], style)]
+        else:
+            segments = [Segment(head, style)]
+        if tag:
+            segments.append(Segment(tag, style + REASON_STYLE))
+        segments.append(Segment(tail, style))
+        return Strip([s for s in segments if s.text], max(width, full_width))
 
     def notify_style_update(self) -> None:
         """Drop cached lines when the theme or CSS changes."""

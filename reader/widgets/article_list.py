@@ -44,8 +44,10 @@ class ArticleList(ArticleLines, can_focus=True):
         "article-list--decided",
         "article-list--selected",
         "article-list--empty",
+        "article-list--site",
     }
-    """Styles for the cursor line, decided rows, selected rows and the empty message."""
+    """Styles for the cursor line, decided rows, selected rows, the empty message, and the
+    state column of a row the site does not treat as its state says."""
 
     DEFAULT_CSS = """
     ArticleList {
@@ -60,6 +62,7 @@ class ArticleList(ArticleLines, can_focus=True):
             text-style: $block-cursor-text-style;
         }
         & > .article-list--empty { color: $text-muted; }
+        & > .article-list--site { color: $text-warning; text-style: bold; }
     }
     """
 

@@ -12,6 +12,9 @@ _BLANK_DATE = " " * _DATE_WIDTH
 _SELECTED_MARK = "●"
 _NEW_MARK = "N"
 """An article new to the editor this session (as mutt marks a new message)."""
+LIVE_MARK = "!"
+"""In the state column: live on the site, and nobody decided (the file or the site's rules
+put it there)."""
 _VIDEO_MARK = "▶ "
 _ELLIPSIS = "…"
 REASON_MAX = 24
@@ -45,14 +48,16 @@ def provider_width(width: int) -> int:
 
 
 def format_row(row: ArticleRow, width: int, selected: bool = False, story: str = "",
-               reason: str | None = None, new: bool = False) -> str:
+               reason: str | None = None, new: bool = False, live: bool = False) -> str:
     """Lay out one row as plain text exactly `width` cells wide (`story` before the title,
-    the skip `reason` after it, `new`: marked as new to the editor)."""
-    return "".join(format_parts(row, width, selected, story, reason, new))
+    the skip `reason` after it, `new`: marked as new to the editor, `live`: marked live
+    without a decision in place of its state)."""
+    return "".join(format_parts(row, width, selected, story, reason, new, live))
 
 
 def format_parts(row: ArticleRow, width: int, selected: bool = False, story: str = "",
-                 reason: str | None = None, new: bool = False) -> tuple[str, str]:
+                 reason: str | None = None, new: bool = False, live: bool = False
+                 ) -> tuple[str, str]:
     """One row as `format_row` lays it out, in two parts: the row up to its title, then the
     skip reason in brackets after it, padded ("" when there is none). The reason is compact:
     at most REASON_MAX cells, and a third of the title's room unless the title is short."""
@@ -60,7 +65,8 @@ def format_parts(row: ArticleRow, width: int, selected: bool = False, story: str
     mark = _SELECTED_MARK if selected else _NEW_MARK if new else " "
     video = _VIDEO_MARK if row.type == "video" else "  "
     providers = provider_width(width)
-    prefix = f"{mark}{row.state.glyph} {date} {fit(plain(row.provider), providers)} {video}"
+    state = LIVE_MARK if live else row.state.glyph
+    prefix = f"{mark}{state} {date} {fit(plain(row.provider), providers)} {video}"
     room = width - cell_len(prefix)
     title = story + plain(row.title)
     words = plain(reason) if reason else ""

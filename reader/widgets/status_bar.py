@@ -1,4 +1,4 @@
-"""StatusBar: counts per state, what is left, this session's decisions and pace."""
+"""StatusBar: counts per state, what is left, this session's decisions and pace, the site."""
 
 from __future__ import annotations
 
@@ -10,10 +10,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from reader.data.article import Decision
-from reader.render import status_content
+from reader.render import problem_count, status_content
 
-PROBLEM_MARK = "⚠"
-"""Starts the problem count, the last figure of the line."""
 PROBLEMS_TOOLTIP = "Click the problem count to list every file's problems"
 """The bar's tooltip while the folder has problems."""
 
@@ -33,6 +31,8 @@ class StatusBar(Widget):
     """How many problems the folder's files have (0 shows nothing)."""
     selected: reactive[int] = reactive(0)
     """How many articles are selected (0 shows nothing)."""
+    site_line: reactive[str] = reactive("")
+    """The site whose rules decide what is live, or why there is none ("": not known yet)."""
 
     class ProblemsClicked(Message):
         """The editor clicked the problem count: list the problems."""
@@ -40,17 +40,19 @@ class StatusBar(Widget):
     def render(self) -> Content:
         """The figures as one line of plain text."""
         return status_content(self.counts, self.session, self.pace, self.shown, self.problems,
-                              self.selected)
+                              self.selected, self.site_line)
 
     def problems_span(self) -> tuple[int, int] | None:
         """The cells the problem count takes on the line, from and to (None: none shown)."""
         if not self.problems:
             return None
         text = self.render().plain
-        start = text.rfind(PROBLEM_MARK)
+        count = problem_count(self.problems)
+        start = text.find(count)
         if start < 0:
             return None
-        return cell_len(text[:start]), cell_len(text)
+        left = cell_len(text[:start])
+        return left, left + cell_len(count)
 
     def watch_problems(self, problems: int) -> None:
         """Say that the count can be clicked while there is one."""

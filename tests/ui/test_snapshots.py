@@ -21,17 +21,25 @@ def steps(*keys: str) -> Callable[[Pilot[object]], Awaitable[None]]:
     """Wait for the scan, press the keys, then stop every cursor blinking."""
 
     async def run_before(pilot: Pilot[object]) -> None:
-        """The steps, with the scan done before and after."""
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        """The steps, with the scan (and the reading of the site it starts) done before and
+        after."""
+        await settled(pilot)
         await pilot.press(*keys)
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await settled(pilot)
         for box in _inputs(pilot.app):
             box.cursor_blink = False
         await pilot.pause()
 
     return run_before
+
+
+async def settled(pilot: Pilot[object]) -> None:
+    """Wait out the workers, and those their messages start (a scan starts reading the
+    site), and the messages they send."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def _inputs(app: object) -> Iterable[Input]:
@@ -51,8 +59,10 @@ def test_main_screen(snap_compare: SnapCompare, new_app: AppFactory, seeds_dir: 
     """The triage screen on the five seeds: four rows (000 and its story mate 001, published
     by its file, are one row marked `+1`) on the left 58% with providers and titles
     readable, the newest article's detail top right with its excerpt right under the
-    fields, its related coverage (`· 1` in the border) below, sized to fit, the status bar
-    (4 left, 1 published, 4 shown) and the footer's keys."""
+    fields and the line `Not on the site — no site found: published: false`, its related
+    coverage (`· 1` in the border) below, sized to fit, the filter line's `live without a
+    decision: 1` (001), the status bar (4 left, 1 published, 4 shown, `no site found: no
+    _config.yml in seeds or above it`) and the footer's keys."""
     app = _app(new_app, seeds_dir, db_path)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps())
 
