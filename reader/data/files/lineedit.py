@@ -59,7 +59,7 @@ class _Span:
     start: int
     """The first byte after the opening `---` line."""
     end: int
-    """The first byte of the closing `---` line."""
+    """The first byte of the closing `---` (or `...`) line."""
     eol: bytes
     """The file's own line ending: that of its first line."""
 
@@ -74,19 +74,27 @@ def _span(data: bytes) -> _Span:
         raise Refused("press", "no front matter (a plain-text release): not rewritten")
     end = _close(data, opening.end() - 1)
     if end <= opening.end():
-        raise Refused("verify", "front matter not closed by a `---` line, or empty")
+        raise Refused("verify", "front matter not closed by a `---` or `...` line, or empty")
     return _Span(opening.end(), end, opening.group(1))
 
 
 def _close(data: bytes, start: int) -> int:
-    """The first byte of the first `---` line after the newline at or after `start`, or -1.
+    """The first byte of the first `---` or `...` line (YAML's end of document, which
+    Jekyll and the parser take as a closer too) after the newline at or after `start`, or -1.
 
-    As `re.search(rb"(\\r?\\n)---[ \\t]*(?:\\r?\\n|\\Z)", data[start:])` finds it, but
-    looking for the literal rather than trying a pattern at every byte.
+    As `re.search(rb"(\\r?\\n)(?:---|\\.\\.\\.)[ \\t]*(?:\\r?\\n|\\Z)", data[start:])` finds
+    it, but looking for the literals rather than trying a pattern at every byte.
     """
-    at = data.find(b"\n---", start)
+    found = [_first(data, start, mark) for mark in (b"\n---", b"\n...")]
+    return min((at for at in found if at >= 0), default=-1)
+
+
+def _first(data: bytes, start: int, mark: bytes) -> int:
+    """The first byte of the first line that is `mark` (after its newline) at or after
+    `start`, up to blanks and its line ending, or -1."""
+    at = data.find(mark, start)
     while at >= 0 and _CLOSE_REST.match(data, at + 4) is None:
-        at = data.find(b"\n---", at + 1)
+        at = data.find(mark, at + 1)
     return at + 1 if at >= 0 else -1
 
 

@@ -152,6 +152,18 @@ EDITS = [
         b"---  \ntitle: A\npublished: true\n---\t\nBody\n",
         id="spaces-after-the-dashes",
     ),
+    pytest.param(
+        b"---\ntitle: A\n...\nBody\n---\nmore\n",
+        False,
+        b"---\ntitle: A\npublished: false\n...\nBody\n---\nmore\n",
+        id="closed-by-dots-as-jekyll-reads-it",
+    ),
+    pytest.param(
+        b"---\ntitle: A\npublished: false\n...\n",
+        True,
+        b"---\ntitle: A\npublished: true\n...\n",
+        id="value-before-a-dots-closer",
+    ),
 ]
 
 
