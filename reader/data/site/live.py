@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from reader.data.files.jekyll import JekyllFile, from_record
@@ -74,6 +74,11 @@ def stamp(path: Path | None) -> tuple[int, int, int] | None:
     return found.st_mtime_ns, found.st_size, found.st_ino
 
 
+FRESH = timedelta(minutes=1)
+"""How long a worked-out state is kept: a future date that comes shows within a minute,
+with no refresh (the app's own library is never refreshed)."""
+
+
 class SiteStates:
     """The site's rules (or none) applied to the articles of one folder, each state cached
     by what decides it (its folder, its kept fields, what of its name a rule reads), so that
@@ -85,6 +90,8 @@ class SiteStates:
         self.rules = lookup.rules
         self.prefix = "" if self.rules is None else site_path(self.rules, folder) or ""
         self._memo: dict[tuple[object, ...], EffectiveState] = {}
+        self._since: datetime | None = None
+        """When the cached states were worked out: a date in the future may come."""
         self._scopes: dict[str, tuple[str, ...]] = {}
         self._globs = () if self.rules is None else tuple(
             s.path for s in self.rules.defaults if "*" in s.path
@@ -102,7 +109,11 @@ class SiteStates:
         return f"{self.prefix}/{article_id}" if self.prefix else article_id
 
     def state(self, article_id: str, record: str | None, now: datetime) -> EffectiveState:
-        """The effective state of the article ARTICLE_ID whose kept fields are RECORD."""
+        """The effective state of the article ARTICLE_ID whose kept fields are RECORD at NOW
+        (states cached more than a minute before NOW are worked out again)."""
+        if self._since is None or now - self._since > FRESH or now < self._since:
+            self.forget()
+            self._since = now
         if self.rules is None:
             key: tuple[object, ...] = (record,)
         else:

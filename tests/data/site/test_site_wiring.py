@@ -4,7 +4,7 @@ Library's site and states, the live-without-a-decision filter, and the planner's
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -272,3 +272,24 @@ def test_the_site_setting(tmp_path: Path) -> None:
         f"{config}: site must name a Jekyll site's _config.yml or its folder: "
         f"{tmp_path / 'nowhere'} does not exist; using the default"
     ]
+
+
+def test_a_future_date_that_comes_is_live_within_a_minute_without_a_refresh(
+    tmp_path: Path,
+) -> None:
+    from reader.data.site.config import load_site
+    from reader.data.site.live import SiteStates, lookup_for
+
+    site = tmp_path / "site"
+    (site / "_news").mkdir(parents=True)
+    (site / "_config.yml").write_text("collections:\n  news:\n    output: true\n")
+    (site / "_news" / "soon.md").write_text(
+        "---\ntitle: Soon\ndate: 2030-01-01 12:00:00 +0000\n---\n"
+    )
+    assert load_site(site / "_config.yml").rules is not None
+    states = SiteStates(lookup_for(site / "_news", None), site / "_news")
+    record = to_record(read_as_jekyll((site / "_news" / "soon.md").read_bytes()))
+    before = datetime(2030, 1, 1, 11, 59, 30, tzinfo=UTC)
+    assert not states.state("soon.md", record, before).live  # a date in the future
+    assert not states.state("soon.md", record, before + timedelta(seconds=40)).live  # cached
+    assert states.state("soon.md", record, before + timedelta(minutes=2)).live  # it came
