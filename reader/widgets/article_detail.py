@@ -64,7 +64,9 @@ class ArticleDetail(VerticalScroll, can_focus=True):
     def watch_article(self, old: Article | None, new: Article | None) -> None:
         """Show the new article from its top."""
         self._refresh_body()
-        if old is None or new is None or old.id != new.id:
+        # Only when scrolled: a scroll home from the top still repaints the scrollbars, a
+        # frame after the article's own.
+        if (old is None or new is None or old.id != new.id) and self.scroll_offset.y:
             self.scroll_home(animate=False)
 
     def watch_decision(self) -> None:
