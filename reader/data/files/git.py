@@ -249,14 +249,17 @@ class Repo:
             )  # fmt: skip
             result.sha = _git(self.top, "rev-parse", "HEAD").decode().strip()
 
-    def last_commit_of(self, article_id: str) -> tuple[str, str] | None:
-        """The newest commit that changed the article's file: (sha, subject), or None."""
+    def last_commit_of(self, article_id: str) -> tuple[str, str, int] | None:
+        """The newest commit that changed the article's file: (sha, subject, when it was
+        made in Unix seconds), or None."""
         try:
-            out = _git(self.top, "log", "-1", "--format=%H%x00%s", "--", self.path(article_id))
+            out = _git(self.top, "log", "-1", "--format=%H%x00%ct%x00%s", "--",
+                       self.path(article_id))  # fmt: skip
         except GitError:
             return None
-        sha, _, subject = out.decode("utf-8", "replace").strip().partition("\0")
-        return (sha, subject) if sha else None
+        sha, _, rest = out.decode("utf-8", "replace").strip().partition("\0")
+        when, _, subject = rest.partition("\0")
+        return (sha, subject, int(when)) if sha and when.isdigit() else None
 
 
 MESSAGE_TITLE = "newsreader: "

@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from reader.data.article import Decision
@@ -289,6 +290,8 @@ class _Commit:
         self.folder = folder
         self.repo = repo
         self.result = result
+        self.mine: set[str] = set()
+        """The edited files this run may commit (see `ours`)."""
         result.commit = CommitResult()
 
     @classmethod
@@ -305,7 +308,8 @@ class _Commit:
         """The edited files newsreader may commit: clean in git, or holding only what an
         earlier `apply --commit` wrote."""
         intact = self._owed().intact
-        return {e.id for e in edits if self.repo.is_clean(e.id) or e.id in intact}
+        self.mine = {e.id for e in edits if self.repo.is_clean(e.id) or e.id in intact}
+        return self.mine
 
     def finish(self, written: dict[str, Edit]) -> None:
         """Commit the files this run wrote (those it may) and the intact owed ones."""
@@ -319,10 +323,10 @@ class _Commit:
         owed = self._owed()
         self._settle(owed)
         commit.left_out += [(i, _CHANGED) for i in owed.changed]
-        commit.left_out += [
+        commit.left_out += [  # (one of them that git now has clean needs no commit)
             (i, "not tracked by git, or it had other changes before the apply: not committed")
             for i in written
-            if i not in owed.intact and i not in owed.changed
+            if i not in self.mine
         ]
         commit.earlier = [i for i in owed.intact if i not in written]
         if owed.intact:
@@ -354,12 +358,13 @@ class _Commit:
         by a run killed before it could say so names that commit."""
         store = self.library.store
         for article_id, writes in owed.clean.items():
-            seqs = [w.seq for w in writes]
             found = self.repo.last_commit_of(article_id)
-            if found is not None and found[1].startswith(MESSAGE_TITLE):
-                store.commit_made(found[0], seqs)
-            else:
-                store.forget_owed(seqs)
+            ours = found is not None and found[1].startswith(MESSAGE_TITLE)
+            # Only a commit made after a write holds it (an older one: the file went back).
+            held = [w.seq for w in writes if ours and found and found[2] + 1 >= _unix(w.at)]
+            if held and found:
+                store.commit_made(found[0], held)
+            store.forget_owed([w.seq for w in writes if w.seq not in held])
         if owed.gone:
             store.forget_owed([w.seq for writes in owed.gone.values() for w in writes])
         assert self.result.commit is not None
@@ -392,6 +397,14 @@ class _Commit:
                     f"git commit {commit.sha[:12]} holds the files written, but the decisions "
                     f"database could not note it ({why}); the next `newsreader commit` notes it"
                 ) from None
+
+
+def _unix(at: str) -> float:
+    """An ISO 8601 time as the store writes it, in Unix seconds (0 when unreadable)."""
+    try:
+        return datetime.fromisoformat(at).timestamp()
+    except ValueError:
+        return 0.0
 
 
 def _last_writes(library: Host, by_id: dict[str, list[FileWrite]]) -> dict[str, FileWrite]:

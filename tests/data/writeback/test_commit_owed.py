@@ -280,3 +280,19 @@ def test_a_store_pulled_while_apply_writes_says_the_files_were_written(
     assert "deleted or replaced" in result.store_lost
     assert result.commit is not None and result.commit.sha is None
     assert status(repo) != ""  # nothing committed that no store knows of
+
+
+def test_a_write_that_puts_the_committed_bytes_back_owes_nothing_and_is_no_failure(
+    lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib.store.decide(["draft.md"], PUB)  # its committed file says false
+    with monkeypatch.context() as patch:
+        patch.setattr(writeback._Commit, "finish", lambda self, written: None)  # the kill
+        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    lib.store.decide(["draft.md"], SKIP)  # back to what git has
+    head = git(repo, "rev-parse", "HEAD")
+    done = writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    assert [e.id for e in done.written] == ["draft.md"]
+    assert done.ok and done.commit is not None and done.commit.left_out == []
+    assert done.commit.sha is None and git(repo, "rev-parse", "HEAD") == head
+    assert status(repo) == "" and lib.store.owed_writes() == []
