@@ -179,12 +179,13 @@ def old_value(edit: LineEdit) -> str:
 # -- verification ------------------------------------------------------------------------
 
 
-def _text(front: bytes) -> str:
-    """Front-matter bytes as text, the same way for the old and the new file."""
+def _text(front: bytes) -> tuple[str, bool]:
+    """Front-matter bytes as text, the same way for the old and the new file; and whether
+    they were UTF-8 (else they are read as cp1252)."""
     try:
-        return front.decode("utf-8")
+        return front.decode("utf-8"), True
     except UnicodeDecodeError:
-        return front.decode("cp1252", "replace")
+        return front.decode("cp1252", "replace"), False
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -233,17 +234,30 @@ def _compose(text: str) -> Any:
         loader.dispose()
 
 
-def _root(data: bytes, which: str) -> yaml.MappingNode:
-    """The front matter composed into YAML nodes: each value with its resolved tag."""
+@dataclass(frozen=True, slots=True)
+class _Front:
+    """A front matter composed into YAML nodes: each value with its resolved tag."""
+
+    root: yaml.MappingNode
+    span: _Span
+    text: str
+    """What was composed."""
+    utf8: bool
+    """Whether the text is the bytes read as UTF-8 (else as cp1252)."""
+
+
+def _root(data: bytes, which: str) -> _Front:
+    """The front matter composed; Refused when it does not load or is no mapping."""
     span = _span(data)
+    text, utf8 = _text(data[span.start : span.end])
     try:
-        node = _compose(_text(data[span.start : span.end]))
+        node = _compose(text)
     except (yaml.YAMLError, RecursionError) as error:
         why = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise Refused("verify", f"the {which} front matter does not load: {why}") from None
     if not isinstance(node, yaml.MappingNode):
         raise Refused("verify", f"the {which} front matter is not a mapping")
-    return node
+    return _Front(node, span, text, utf8)
 
 
 def _published(pairs: _Pairs) -> list[int]:
@@ -304,10 +318,14 @@ def verify(old: bytes, edit: LineEdit, value: bool) -> bytes:
     mapping but `published` must be the same, in the same order, and the new last
     `published` must be a plain boolean VALUE. A replaced line keeps its entry's place;
     an added one is a new last entry, where the old file had no `published` key.
-    Raises Refused otherwise.
+    Raises Refused otherwise. When the edit only swaps a one-line plain value for the word,
+    the new bytes are not composed: `_only_the_value` shows they would pass.
     """
     new = edit.apply(old)
-    was, now = _root(old, "old"), _root(new, "new")
+    front = _root(old, "old")
+    if _only_the_value(old, edit, value, front):
+        return new
+    was, now = front.root, _root(new, "new").root
     found = _published(now.value)
     if not found:
         raise Refused("verify", "no `published` key at the top of the new front matter")
@@ -331,3 +349,71 @@ def verify(old: bytes, edit: LineEdit, value: bool) -> bytes:
     if not kept or was.tag != now.tag:
         raise Refused("verify", "the change would reach beyond the `published:` value")
     return new
+
+
+# -- the new front matter known from the old one ---------------------------------------
+
+_FAST = issubclass(YamlLoader, getattr(yaml, "CSafeLoader", ()))
+"""Whether articles load with libyaml, whose scanner `_only_the_value` reasons about."""
+
+
+def _only_the_value(old: bytes, edit: LineEdit, value: bool, front: _Front) -> bool:
+    """Whether the new front matter surely composes as the old one (`front`) but for the
+    last top-level `published` value, which becomes the plain word `true` or `false`:
+    then `verify` would pass it, and need not compose it. False when unsure (an added
+    line, an empty, quoted, tagged, anchored or multi-line value, a cp1252 file...).
+
+    It is sure when the edit swaps the characters of a plain scalar, on one line, for the
+    word, and that scalar is the value of the last `published` key of the root block
+    mapping, the key at the start of the same line. libyaml then scans the new text as
+    the old: up to the value the bytes are the same; the word is a plain scalar that ends
+    where the old value did (before the same blank or line break), with the scanner in
+    the same state (no pending blanks or breaks, block context, the same line); what
+    follows is the same bytes, at the same columns from the next line on (those left on
+    this line are past the value, beyond the indentation of the mapping, the one that a
+    plain scalar checks). So the tokens and events are the same but for that scalar's
+    text. Its event has no anchor or tag (the node's marks would take them in, and its
+    value would not be all the text), so the nodes, aliases included, are the same but
+    for that value, which resolves from the word to a plain boolean.
+    """
+    found = _value_chars(old, edit, value, front) if _FAST and front.utf8 else None
+    slots = _published(front.root.value) if found and not front.root.flow_style else []
+    if not found or not slots:
+        return False
+    first, start, stop = found
+    key, node = front.root.value[slots[-1]]
+    return (
+        node.__class__ is yaml.ScalarNode
+        and not node.style
+        and key.start_mark.index == first
+        and (node.start_mark.index, node.end_mark.index) == (start, stop)
+        and node.value == front.text[start:stop]
+    )
+
+
+def _value_chars(
+    old: bytes, edit: LineEdit, value: bool, front: _Front
+) -> tuple[int, int, int] | None:
+    """Where, in the front matter's text, the edited line starts and its one-line plain
+    value starts and ends, when the edit replaces that value, and only it, with the word
+    (the bytes around stay, and a blank or a line break follows it); else None."""
+    line, at, stop = edit.old_line, edit.offset, edit.offset + len(edit.old_line)
+    key = _KEY.match(line)
+    span = front.span
+    if not (key and line.count(b"\n") == 1 and line[-1:] == b"\n" and span.start <= at):
+        return None
+    if not (stop <= span.end and old[at - 1] == 10 and old[at:stop] == line):
+        return None
+    content = line[: -2 if line.endswith(b"\r\n") else -1]
+    try:
+        begin, end = _value_start(content, key.end())
+    except Refused:
+        return None
+    word = b"true" if value else b"false"
+    if begin == end or line[end] not in b" \t\r\n":
+        return None
+    if edit.new_line != line[:begin] + word + line[end:]:
+        return None
+    first = len(old[span.start : at].decode("utf-8"))
+    start = first + begin  # the key, the colon and the blanks before the value are ASCII
+    return first, start, start + len(content[begin:end].decode("utf-8"))

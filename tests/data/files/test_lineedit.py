@@ -3,10 +3,13 @@ The one `published:` line, found, changed and verified, byte for byte."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from reader.data.article import Article, article_to_dict
-from reader.data.files.lineedit import Refused, old_value, published_edit, verify
+from reader.data.files import lineedit
+from reader.data.files.lineedit import LineEdit, Refused, old_value, published_edit, verify
 from reader.data.files.parse import FRONT_MATTER_LIMIT, READ_LIMIT, head_of, parse_bytes, read_head
 
 HEAD = b"title: A title\npublishedDateTime: 2021-09-22T14:25:00Z\n"
@@ -284,3 +287,125 @@ def test_a_hand_made_edit_that_reaches_further_is_refused(old_line: bytes, new_l
     with pytest.raises(Refused) as refused:
         verify(data, edit, False)
     assert refused.value.code == "verify"
+
+
+# -- the shortcut: a one-line plain value swapped is not composed again ------------------------
+
+# (front matter between the `---` lines, whether verify may take the shortcut)
+SHORTCUT = [
+    pytest.param(b"title: A\npublished: maybe\n", True, id="plain-value"),
+    pytest.param(b"title: A\npublished: true # by hand\r\nb: 1\n", True, id="comment-crlf"),
+    pytest.param(b"t: \xf0\x9f\x98\x80\npublished: d\xc3\xa9j\xc3\xa0 vu\n", True, id="unicode"),
+    pytest.param(b't: "a\xe2\x80\xa8b\xc2\x85c"\npublished: x\n', True, id="unicode-line-breaks"),
+    pytest.param(b"a: 1\npublished: x\npublished: y\n", True, id="duplicate-last-edited"),
+    pytest.param(b"a: &x 1\npublished: no\nb: *x\n", True, id="anchor-elsewhere"),
+    pytest.param(b"published: " + b"v" * 2000 + b"\nb: 1\n", True, id="longer-than-a-simple-key"),
+    pytest.param(b"published: a b:c #d\n", True, id="colon-and-hash-inside"),
+    pytest.param(b'"published": x\n', True, id="quoted-key"),
+    pytest.param(b"published:\tx\n", True, id="tab-after-colon"),
+    pytest.param(b"a: |\n  published: x\nb: 1\n", False, id="key-inside-a-block-scalar"),
+    pytest.param(b"a: |+\n  t\n\npublished: x\n", True, id="after-a-kept-block-scalar"),
+    pytest.param(b'a: "x\npublished: y"\n', False, id="key-inside-a-quoted-string"),
+    pytest.param(b"a: x\npublished: y\n  z\n", False, id="value-goes-on"),
+    pytest.param(b"a: x\npublished: y\n# c\n  z\n", False, id="value-goes-on-past-a-comment"),
+    pytest.param(b"published: y\n\tz: 1\n", False, id="tab-on-the-next-line"),
+    pytest.param(b"published: &p y\nb: *p\n", False, id="anchored-value"),
+    pytest.param(b"published: *p\n", False, id="alias-value"),
+    pytest.param(b"a: &p 1\npublished: &p 2\n", False, id="duplicate-anchor"),
+    pytest.param(b"published: !!str y\n", False, id="tagged-value"),
+    pytest.param(b'published: "y"\n', False, id="quoted-value"),
+    pytest.param(b"published:\n", False, id="empty-value"),
+    pytest.param(b"published:\n- a\n", False, id="empty-then-a-list"),
+    pytest.param(b"published: a: b\n", False, id="a-mapping-in-the-value"),
+    pytest.param(b"published: y\na: 1\npublished: z\n", True, id="duplicate-far-apart"),
+    pytest.param(b"published: [y]\n", False, id="flow-sequence"),
+    pytest.param(b"{a: 1,\npublished: y}\n", False, id="flow-mapping-root"),
+    pytest.param(b"? [a]\n: 1\npublished: y\n", True, id="complex-key-elsewhere"),
+    pytest.param(b"? published\n: y\n", False, id="complex-key"),
+    pytest.param(b"a:\n  published: y\n", False, id="nested"),
+    pytest.param(b"a: b\n published: y\n", False, id="indented"),
+    pytest.param(b"published: y\n--- b\n", False, id="second-document"),
+    pytest.param(b"published: y\nb: *nowhere\n", False, id="undefined-alias"),
+    pytest.param(b"published: y\nb: [\n", False, id="broken-after"),
+    pytest.param(b"- published: y\n", False, id="a-list"),
+    pytest.param(b"published: caf\xe9\n", False, id="cp1252"),
+]
+
+
+def _verdict(old: bytes, value: bool, full: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+    """What verify says of the planned edit: the new bytes, or the refusal's code."""
+    monkeypatch.setattr(lineedit, "_FAST", lineedit._FAST and not full)
+    try:
+        return verify(old, published_edit(old, value), value)
+    except Refused as refused:
+        return refused.code, refused.why
+
+
+@pytest.mark.parametrize(("front", "shortcut"), SHORTCUT)
+@pytest.mark.parametrize("value", [True, False])
+def test_the_shortcut_says_what_composing_both_says(
+    front: bytes, shortcut: bool, value: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = b"---\n" + front + b"---\nBody\n"
+    try:
+        edit = published_edit(old, value)
+        took = lineedit._only_the_value(old, edit, value, lineedit._root(old, "old"))
+    except Refused:
+        took = False
+    assert took is (shortcut and lineedit._FAST)
+    fast = _verdict(old, value, False, monkeypatch)
+    assert fast == _verdict(old, value, True, monkeypatch)
+    assert isinstance(fast, bytes) or not shortcut
+
+
+HAND_MADE = [
+    pytest.param(b"published: maybe\n", b"published: true\n", True, id="the-planned-one"),
+    pytest.param(b"published: maybe\n", b"published: true \n", None, id="a-blank-added"),
+    pytest.param(b"published: maybe\n", b"published:  true\n", True, id="blank-moved"),
+    pytest.param(b"published: maybe\n", b"published: truex\n", None, id="more-than-the-word"),
+    pytest.param(b"published: maybe\n", b"published: true\nb: 2\n", None, id="a-line-more"),
+    pytest.param(b"published: maybe\n", b"published: true\r\n", None, id="line-end-changed"),
+    pytest.param(b"b: 1\n", b"b: 1\npublished: true\n", None, id="another-line"),
+]
+
+
+@pytest.mark.parametrize(("old_line", "new_line", "shortcut"), HAND_MADE)
+def test_the_shortcut_trusts_no_hand_made_edit(
+    old_line: bytes, new_line: bytes, shortcut: bool | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = b"---\na: 1\n" + b"b: 1\npublished: maybe\n---\n"
+    edit = LineEdit(old.index(old_line), old_line, new_line)
+    took = lineedit._only_the_value(old, edit, True, lineedit._root(old, "old"))
+    assert took is (bool(shortcut) and lineedit._FAST and new_line == b"published: true\n")
+    verdicts = []
+    for full in (False, True):
+        monkeypatch.setattr(lineedit, "_FAST", lineedit._FAST and not full)
+        try:
+            verdicts.append(verify(old, edit, True))
+        except Refused as refused:
+            verdicts.append(refused.code)
+    assert verdicts[0] == verdicts[1]
+
+
+_PIECES = [
+    b"a: 1\n", b"published: x\n", b"published: y # c\n", b"published:\n", b"  - i\n",
+    b"  z\n", b"\tz\n", b"# c\n", b"\n", b"b: |\n", b"b: >-\n", b"  text\n", b"c: &k v\n",
+    b"d: *k\n", b'e: "q\n', b'  r"\n', b"f: [1,\n", b"  2]\n", b"? g\n", b": h\n", b"- s\n",
+    b"published: &k w\n", b"published: 'v'\n", b"---\n", b"...\n", b"i: {j: 1}\n",
+    b"published: a: b\n", b"published: x\r\n", b"k: \xc3\xa9\n", b"published: \xe9\n",
+]  # fmt: skip
+
+
+def test_the_shortcut_agrees_on_random_front_matters(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(22)
+    fast = 0
+    for _ in range(3000):
+        old = b"---\n" + b"".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 8))) + b"---\n"
+        value = rng.random() < 0.5
+        try:
+            edit = published_edit(old, value)
+            fast += lineedit._only_the_value(old, edit, value, lineedit._root(old, "old"))
+        except Refused:
+            pass
+        assert _verdict(old, value, False, monkeypatch) == _verdict(old, value, True, monkeypatch)
+    assert fast > 300 or not lineedit._FAST  # the shortcut is taken, not only passed over
