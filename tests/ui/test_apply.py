@@ -207,10 +207,9 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-async def test_c_applies_and_commits_in_a_work_tree(
-    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def committed_seeds(seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the seeds folder a git work tree with every file committed, and give git a
+    test user (no global config) to commit as."""
     for var, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@example.com"),
                        ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@example.com"),
                        ("GIT_CONFIG_GLOBAL", os.devnull), ("GIT_CONFIG_NOSYSTEM", "1")):
@@ -218,6 +217,13 @@ async def test_c_applies_and_commits_in_a_work_tree(
     git(seeds_dir, "init", "-q", "-b", "main")
     git(seeds_dir, "add", ".")
     git(seeds_dir, "commit", "-q", "-m", "the articles")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+async def test_c_applies_and_commits_in_a_work_tree(
+    new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed_seeds(seeds_dir, monkeypatch)
     warm(seeds_dir, db_path)
     app = new_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -243,13 +249,7 @@ async def test_c_applies_and_commits_in_a_work_tree(
 async def test_a_commit_git_refused_is_offered_again_and_c_finishes_it(
     new_app: AppFactory, seeds_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for var, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@example.com"),
-                       ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@example.com"),
-                       ("GIT_CONFIG_GLOBAL", os.devnull), ("GIT_CONFIG_NOSYSTEM", "1")):
-        monkeypatch.setenv(var, value)
-    git(seeds_dir, "init", "-q", "-b", "main")
-    git(seeds_dir, "add", ".")
-    git(seeds_dir, "commit", "-q", "-m", "the articles")
+    committed_seeds(seeds_dir, monkeypatch)
     lock = seeds_dir / ".git" / "index.lock"
     lock.write_text("")
     warm(seeds_dir, db_path)

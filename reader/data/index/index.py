@@ -478,19 +478,24 @@ class Index:
         the fields a site's rules read)."""
         sql = "SELECT key, kind, jekyll FROM articles"
         if ids is None:
-            rows: Iterable[tuple[str, str, str | None]] = self.conn.execute(sql)
+            rows: Iterable[tuple[Any, ...]] = self.conn.execute(sql)
         else:
-            keys = [key_from_id(i) for i in ids]
-            rows = [
-                row
-                for start in range(0, len(keys), 500)
-                for row in self.conn.execute(
-                    f"{sql} WHERE key IN ({','.join('?' * len(keys[start : start + 500]))})",
-                    keys[start : start + 500],
-                )
-            ]
+            rows = self._rows_of(f"{sql} WHERE", ids)
         for key, kind, record in rows:
             yield id_from_key(key), kind, record
+
+    def _rows_of(self, sql: str, ids: Iterable[str]) -> list[tuple[Any, ...]]:
+        """The rows `sql` (ending in WHERE or AND) selects for the articles `ids`, asked
+        for in parts below SQLite's limit on bound values."""
+        keys = [key_from_id(i) for i in ids]
+        return [
+            row
+            for start in range(0, len(keys), 500)
+            for row in self.conn.execute(
+                f"{sql} key IN ({','.join('?' * len(keys[start : start + 500]))})",
+                keys[start : start + 500],
+            )
+        ]
 
     def initial_states(self, ids: Iterable[str] | None = None) -> Iterator[tuple[str, bool | None]]:
         """(id, file_published) for every article, or for the given ids, to seed the store."""
@@ -498,14 +503,6 @@ class Index:
         if ids is None:
             rows = self.conn.execute(sql).fetchall()
         else:
-            keys = [key_from_id(i) for i in ids]
-            rows = [
-                row
-                for start in range(0, len(keys), 500)
-                for row in self.conn.execute(
-                    f"{sql} AND key IN ({','.join('?' * len(keys[start : start + 500]))})",
-                    keys[start : start + 500],
-                )
-            ]
+            rows = self._rows_of(f"{sql} AND", ids)
         for key, published in rows:
             yield id_from_key(key), None if published is None else bool(published)

@@ -40,6 +40,14 @@ def commit_now(lib: Library) -> writeback.ApplyResult:
     return writeback.apply(lib, [], commit=True)
 
 
+def apply_killed_before_its_commit(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`apply --commit` of every planned edit, stopped after its writes, before its commit
+    (as a kill would stop it)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(writeback._Commit, "finish", lambda self, written: None)
+        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+
+
 def test_a_held_lock_file_is_named_and_the_next_commit_finishes(
     lib: Library, repo: Path
 ) -> None:
@@ -74,9 +82,7 @@ def test_a_run_killed_before_its_commit_is_committed_by_the_next_apply(
     lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lib.store.decide(["draft.md"], PUB)
-    with monkeypatch.context() as patch:
-        patch.setattr(writeback._Commit, "finish", lambda self, written: None)  # the kill
-        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    apply_killed_before_its_commit(lib, monkeypatch)
     assert status(repo) == " M cache/draft.md\n"
     lib.store.decide(["nokey.md"], SKIP, "off topic")
     done = writeback.apply(lib, writeback.plan(lib).edits, commit=True)
@@ -173,9 +179,7 @@ def test_a_file_changed_after_the_write_is_not_committed_until_it_is_clean(
     lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lib.store.decide(["draft.md"], PUB)
-    with monkeypatch.context() as patch:
-        patch.setattr(writeback._Commit, "finish", lambda self, written: None)
-        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    apply_killed_before_its_commit(lib, monkeypatch)
     path = lib.root / "draft.md"
     path.write_bytes(path.read_bytes() + b"Someone's edit.\n")
     done = commit_now(lib)
@@ -194,9 +198,7 @@ def test_an_undone_apply_owes_no_commit(
 ) -> None:
     lib.store.decide(["draft.md"], PUB)
     head = git(repo, "rev-parse", "HEAD")
-    with monkeypatch.context() as patch:
-        patch.setattr(writeback._Commit, "finish", lambda self, written: None)
-        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    apply_killed_before_its_commit(lib, monkeypatch)
     assert lib.undo() is not None
     done = commit_now(lib)
     assert done.ok and done.commit is not None and done.commit.sha is None
@@ -207,9 +209,7 @@ def test_a_plain_apply_over_an_owed_write_is_committed_as_it_now_reads(
     lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lib.store.decide(["nokey.md"], SKIP)
-    with monkeypatch.context() as patch:
-        patch.setattr(writeback._Commit, "finish", lambda self, written: None)
-        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    apply_killed_before_its_commit(lib, monkeypatch)
     lib.store.decide(["nokey.md"], PUB, "changed my mind")
     assert len(writeback.apply(lib, writeback.plan(lib).edits).written) == 1  # no commit
     done = commit_now(lib)
@@ -225,9 +225,7 @@ def test_a_gone_file_is_owed_nothing(
     lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lib.store.decide(["nokey.md"], SKIP)
-    with monkeypatch.context() as patch:
-        patch.setattr(writeback._Commit, "finish", lambda self, written: None)
-        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    apply_killed_before_its_commit(lib, monkeypatch)
     os.unlink(lib.root / "nokey.md")
     done = commit_now(lib)
     assert done.commit is not None and done.commit.settled == ["nokey.md"]
@@ -286,9 +284,7 @@ def test_a_write_that_puts_the_committed_bytes_back_owes_nothing_and_is_no_failu
     lib: Library, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lib.store.decide(["draft.md"], PUB)  # its committed file says false
-    with monkeypatch.context() as patch:
-        patch.setattr(writeback._Commit, "finish", lambda self, written: None)  # the kill
-        writeback.apply(lib, writeback.plan(lib).edits, commit=True)
+    apply_killed_before_its_commit(lib, monkeypatch)
     lib.store.decide(["draft.md"], SKIP)  # back to what git has
     head = git(repo, "rev-parse", "HEAD")
     done = writeback.apply(lib, writeback.plan(lib).edits, commit=True)
