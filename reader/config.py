@@ -32,6 +32,11 @@ class Settings:
     site: Path | None = None
     """The Jekyll site's `_config.yml` (or the folder holding it) whose rules decide what is
     live; by default the nearest `_config.yml` above the article folder."""
+    editor: str | None = None
+    """Who decides here, as the desk's logs name them (`newsreader sync`); by default git's
+    user.name and user.email."""
+    sync_minutes: float = 0.0
+    """Sync with the desk this often while the app runs, in minutes; 0: only by key."""
     source: Path | None = field(default=None, compare=False, repr=False)
     """The config file these settings were read from (None: made in code)."""
     problems: tuple[str, ...] = field(default=(), compare=False, repr=False)
@@ -100,6 +105,23 @@ def _site(value: object) -> Path:
     return path
 
 
+def _editor(value: object) -> str:
+    """Accept a name of at most 100 characters, none of them a control character."""
+    name = _text(value)
+    if len(name) > 100 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+        raise _BadValue("must be a name of at most 100 characters on one line")
+    return name
+
+
+def _minutes(value: object) -> float:
+    """Accept a number of minutes, 0 (never) or from 1 to a day."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _BadValue(f"must be a number of minutes, found {_kind(value)}")
+    if value != 0 and not 1 <= value <= 24 * 60:
+        raise _BadValue(f"must be 0 (only by key) or from 1 to 1440 minutes, found {value}")
+    return float(value)
+
+
 def _keymap(value: object) -> dict[str, str]:
     """Accept a mapping of binding id (text) to keys (text)."""
     if not isinstance(value, Mapping):
@@ -117,6 +139,8 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "db": _path,
     "story_days": _days,
     "site": _site,
+    "editor": _editor,
+    "sync_minutes": _minutes,
 }
 
 _BLOCK_START = r"(?![-:](?:\s|$))[^\s#]"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from reader import __version__
+from reader.cli import desk as cli_desk
 from reader.cli import report as cli_report
 from reader.cli.names import OneLineParser, default_root
 from reader.cli.report import CliError, counted, stored_id, write_json
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("undo", "undo the last step"), ("redo", "redo the last undone step")):
         command(name, text).add_argument("path", nargs="?", type=Path, metavar="PATH")
     cli_report.add_parsers(command)
+    cli_desk.add_parsers(command)
     export = command("export", "write the journal of every change")
     export.add_argument("path", nargs="?", type=Path, metavar="PATH")
     export.add_argument("--format", choices=("json", "csv"), default="json")
@@ -157,6 +159,26 @@ def _story(listed: query.Listed) -> dict[str, Any]:
     return {"story": listed.story, "story_size": listed.story_size}
 
 
+def _desk_fields(library: Library) -> Callable[[str], dict[str, Any]]:
+    """The desk's fields `list --format json` adds to an article's record: who decided it
+    and when (None: nobody, or its file), whether editors decided it differently, and who
+    claimed it (a claim in force of another editor's, or `you`)."""
+    by, conflicts = library.decided_by(), library.conflicts()
+    claims = query.claimed(library, others_only=False)
+
+    def fields(article_id: str) -> dict[str, Any]:
+        editor, at = by.get(article_id, (None, None))
+        claimer = claims.get(article_id, "")
+        return {
+            "decided_by": (editor or "you") if at else None,
+            "decided_at": at,
+            "conflict": article_id in conflicts,
+            "claimed_by": None if claimer == "" else claimer or "you",
+        }
+
+    return fields
+
+
 def _date(article: Article) -> str:
     """The article's date as `YYYY-MM-DD`, or dashes of that width when it has none."""
     return article.published_at.date().isoformat() if article.published_at else "----------"
@@ -223,8 +245,9 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     found = query.articles(library, flt)
     live = library.site_states(None if len(found) > 500 else [i.article.id for i in found])
     if ns.format == "json":
+        desk = _desk_fields(library)
         items = [record(i.article, i.state, i.reason, live[i.article.id]) | _story(i)
-                 for i in found]
+                 | desk(i.article.id) for i in found]
         write_json(items, out)
     elif ns.format == "csv":
         writer = csv.writer(out)
@@ -583,6 +606,7 @@ HANDLERS: dict[str, Callable[[Library, argparse.Namespace, TextIO], int]] = {
     "commit": cmd_commit,
     "stories": cli_report.cmd_stories,
     "stats": cli_report.cmd_stats,
+    **cli_desk.HANDLERS,
 }
 
 
@@ -597,6 +621,7 @@ def run(argv: Sequence[str], settings: Settings, out: TextIO | None = None) -> i
         else:
             root = ns.path or default_root(settings)
         library = open_library(root, ns.db, settings)
+        ns.editor = settings.editor
         try:
             return HANDLERS[ns.command](library, ns, out)
         finally:

@@ -16,7 +16,7 @@ from reader.paths import bundled_seeds
 
 COMMANDS = (
     "check", "list", "show", "decide", "undo", "redo", "export", "apply", "commit", "stories",
-    "stats",
+    "stats", "sync", "conflicts", "claim", "release",
 )  # fmt: skip
 
 

@@ -6,15 +6,19 @@ import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.data.article import Article, Decision, Problem
 from reader.data.checks import INDEX_PROBE, Checks
 from reader.data.decisions.dbfile import StoreError as StoreError
+from reader.data.decisions.events import Claim as Claim
+from reader.data.decisions.events import Event as Event
+from reader.data.decisions.events import Side as Side
 from reader.data.decisions.store import Change as Change
 from reader.data.decisions.store import Clock, TriageStore
+from reader.data.desk.sync import SyncError as SyncError
 from reader.data.ids import id_from_key, key_from_id
 from reader.data.index.index import Fingerprint, Index, Progress
 from reader.data.index.index import RefreshResult as RefreshResult
@@ -23,6 +27,7 @@ from reader.paths import default_db_path, index_path_for
 
 if TYPE_CHECKING:
     from reader.data.decisions.records import FilesStep, FileWrite, JournalEntry, Step
+    from reader.data.desk.sync import SyncResult
     from reader.data.index.story_explain import Explanation as Explanation
     from reader.data.site.config import SiteLookup as SiteLookup
     from reader.data.site.live import SiteStates
@@ -605,6 +610,58 @@ class Library:
         """The newest batch, and whether a story step was made, undone or redone after
         `batch` (None: only look the newest up)."""
         return self.store.story_steps_since(batch)
+
+    # -- the desk: decisions shared with the other editors -------------------------------
+
+    def sync(self, editor: str | None = None) -> SyncResult:
+        """Share this store's decisions through the site's git repository and take the
+        other editors' (`editor`: the config's name for me, else git's); a `SyncError`
+        when nothing could be exchanged."""
+        from reader.data.desk.sync import sync
+
+        return sync(self, editor)
+
+    def take_events(self, events: Sequence[Event]) -> tuple[int, list[str]]:
+        """Add the desk's events this store lacks: (how many, the articles whose state
+        changed); those that went back to their file's state follow their files again."""
+        new, changed = self.store.add_events(events)
+        if changed:
+            self.store.seed(
+                (i, Decision.PUBLISHED if published else Decision.UNDECIDED)
+                for i, published in self.index.initial_states(changed)
+            )
+        return new, changed
+
+    def conflicts(self, ids: Sequence[str] | None = None) -> dict[str, list[Side]]:
+        """Each article two editors decided differently, neither having seen the other's
+        decision: its standing decisions, latest first (`ids`: only among these)."""
+        return self.store.conflicts(ids)
+
+    def decided_by(self) -> dict[str, tuple[str | None, str]]:
+        """(editor, when) of each article an editor decided; editor None: decided here and
+        not shared yet."""
+        return self.store.decided_by()
+
+    def claims(self) -> list[Claim]:
+        """Every claim in force, oldest first."""
+        return self.store.claims(self._now().astimezone(UTC).isoformat(timespec="milliseconds"))
+
+    def claim(self, until: datetime, articles: Sequence[str] = (), provider: str | None = None,
+              topic: str | None = None) -> Claim:
+        """Claim articles (or a provider's, or a topic's) until `until`: the other editors'
+        next undecided passes them by once they have synced."""
+        event = self.store.claim(until.astimezone(UTC).isoformat(timespec="milliseconds"),
+                                 articles, provider, topic)
+        return Claim(event.id, None, event.at, event.until or "", event.articles,
+                     provider, topic, own=True)
+
+    def now(self) -> datetime:
+        """The library's clock (a fixed one in tests), with its zone."""
+        return self._now()
+
+    def release(self, claims: Sequence[str]) -> bool:
+        """End these claims (by id) now; whether there was any to end."""
+        return self.store.release(claims) is not None
 
     # -- write-back (loaded when first used) ------------------------------------------
 

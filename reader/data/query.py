@@ -587,3 +587,19 @@ def providers(library: Library, flt: Filter | None = None) -> list[tuple[str, in
         spellings.setdefault(key, Counter())[name] += count
         tally[key] = tally.get(key, 0) + count
     return _named(tally, spellings)
+
+
+def claimed(library: Library, others_only: bool = True) -> dict[str, str | None]:
+    """The editor of the claim in force on each article another editor claimed (with
+    `others_only` False, this editor's claims too; editor None: a claim of this store's
+    own not shared yet): by the article, or by its provider or topic."""
+    found: dict[str, str | None] = {}
+    for claim in library.claims():
+        if others_only and claim.own:
+            continue
+        for article_id in claim.articles:
+            found.setdefault(article_id, claim.editor)
+        if claim.provider is not None or claim.topic is not None:
+            for row in rows(library, Filter(provider=claim.provider, topic=claim.topic)):
+                found.setdefault(row.id, claim.editor)
+    return found

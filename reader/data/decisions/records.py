@@ -39,6 +39,9 @@ class Change:
     """Files an undo or redo of an apply step left as they were, and why."""
     edits: tuple[StoryEdit, ...] = ()
     """A story step's edits, as `TriageStore.story_edits` gives them (`ids` are theirs)."""
+    kept: tuple[str, ...] = ()
+    """Articles the step changed that another editor decided since (a sync brought it):
+    left as they are, not in `ids`."""
     commit: str | None = None
     """The git commit (its sha) the apply step made when it wrote its files, or None when it
     made none: undoing the apply leaves that commit in git, and the work tree differs

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 _BATCHES = """
 CREATE TABLE IF NOT EXISTS {name} (
     batch INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('decide', 'apply', 'story', 'undo', 'redo')),
+    kind TEXT NOT NULL CHECK (kind IN ('decide', 'apply', 'story', 'undo', 'redo', 'sync')),
     ref INTEGER,                  -- for undo/redo: the decide, apply or story batch it acts on
     status TEXT,                  -- decide, apply and story batches: done | undone | dropped
     top INTEGER                   -- where a done batch sits on the undo stack
@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS decisions (
     state TEXT NOT NULL CHECK (state IN ('undecided', 'published', 'skipped')),
     reason TEXT,
     origin TEXT NOT NULL CHECK (origin IN ('file', 'editor')),
-    at TEXT NOT NULL
+    at TEXT NOT NULL,
+    event TEXT                    -- the desk event that set an editor's state (see events)
 );
 """
     + _BATCHES.format(name="batches")
@@ -83,6 +84,46 @@ CREATE TABLE IF NOT EXISTS gone_prints (
     digest TEXT,
     url TEXT
 );
+-- The desk: every decision any editor made, as the shared logs in the site's repository
+-- carry it (decisions/events.py). This store's own are written here with the decision, in
+-- one transaction, with editor NULL until a sync writes them to the editor's log.
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    editor TEXT,
+    own INTEGER NOT NULL DEFAULT 0,   -- 1: made in this store
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('decide', 'claim', 'release')),
+    key TEXT,                     -- decide: the article
+    state TEXT,                   -- decide: its state, or NULL: back to what its file says
+    reason TEXT,
+    until TEXT,                   -- claim: when it ends
+    scope TEXT                    -- claim: JSON {"articles": [...]} or {"provider"|"topic": ...}
+);
+CREATE INDEX IF NOT EXISTS events_unshared ON events(seq) WHERE editor IS NULL;
+-- Which events each event was made on top of (what its editor saw for that article).
+CREATE TABLE IF NOT EXISTS event_parents (
+    parent TEXT NOT NULL,
+    child TEXT NOT NULL,
+    PRIMARY KEY (parent, child)
+) WITHOUT ROWID;
+-- The events of each article no other event was made on top of: one, or several that
+-- were made apart (a conflict when their states differ).
+CREATE TABLE IF NOT EXISTS event_heads (
+    key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (key, id)
+) WITHOUT ROWID;
+-- Claims in force or ended: one row per article claimed, or one for a provider or topic.
+CREATE TABLE IF NOT EXISTS claims (
+    event TEXT NOT NULL,
+    key TEXT,
+    provider TEXT,
+    topic TEXT,
+    released INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS claims_key ON claims(key);
+CREATE INDEX IF NOT EXISTS claims_event ON claims(event);
 """
 )
 _WIDER_BATCHES = (
@@ -94,15 +135,21 @@ _WIDER_BATCHES = (
 )
 """Rebuild batches with the current CHECK on its kind (SQLite cannot alter one), keeping
 every row and number; the tables that reference it name it, so they follow."""
+_ADD_EVENT = "ALTER TABLE decisions ADD COLUMN event TEXT"
 _UPGRADES: dict[int, tuple[str, ...]] = {
-    # Schema 1 knew no apply steps, schema 2 no story steps: each needs the wider CHECK
-    # (the new tables come from _SCHEMA, run after these).
-    1: _WIDER_BATCHES,
-    2: _WIDER_BATCHES,
-    # Schema 3 kept no apply's commit: only a new table, which _SCHEMA adds; no row changes.
-    3: (),
-    # Schema 4 kept no commit owed: only a new table.
-    4: (),
-    # Schema 5 kept no gone file's fingerprint: only a new table.
-    5: (),
+    # Every older schema knew no desk (schema 7): batches take `sync` now (which needs the
+    # wider CHECK; schema 1 knew no apply steps and schema 2 no story steps either) and
+    # decisions name their event. The new tables (a commit, a commit owed, a gone file's
+    # fingerprint, the desk's events) come from _SCHEMA, run after these.
+    **{version: (*_WIDER_BATCHES, _ADD_EVENT) for version in range(1, SCHEMA_VERSION)},
 }
+_AFTER_UPGRADE = (
+    # Each decision the editor made before there was a desk becomes an event of theirs,
+    # not shared yet: the first sync writes it to their log.
+    "UPDATE decisions SET event = lower(hex(randomblob(16))) WHERE origin = 'editor'",
+    "INSERT INTO events (id, editor, own, at, kind, key, state, reason) "
+    "SELECT event, NULL, 1, at, 'decide', key, state, reason FROM decisions "
+    "WHERE origin = 'editor' ORDER BY at",
+    "INSERT INTO event_heads (key, id) SELECT key, event FROM decisions WHERE origin = 'editor'",
+)
+"""Run after the tables exist, for a file of an older schema (not for a new one)."""

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.data.article import Decision, Problem
+from reader.data.decisions import events as desk
 from reader.data.decisions.dbfile import (
     DamagedStoreError,
     FilesStepError,
@@ -20,6 +21,7 @@ from reader.data.decisions.dbfile import (
     set_aside,
     write_failure,
 )
+from reader.data.decisions.events import Claim, Event, Side
 from reader.data.decisions.reading import StoreReader
 from reader.data.decisions.records import Change as Change
 from reader.data.decisions.records import FilesStep as FilesStep
@@ -27,7 +29,7 @@ from reader.data.decisions.records import FileWrite as FileWrite
 from reader.data.decisions.records import JournalEntry as JournalEntry
 from reader.data.decisions.records import Step as Step
 from reader.data.decisions.records import StoryEdit as StoryEdit
-from reader.data.decisions.schema import _SCHEMA, _UPGRADES, SCHEMA_VERSION
+from reader.data.decisions.schema import _AFTER_UPGRADE, _SCHEMA, _UPGRADES, SCHEMA_VERSION
 from reader.data.ids import id_from_key, key_from_id
 
 _Row = tuple[str, str | None, str]
@@ -148,6 +150,8 @@ class TriageStore(StoreReader):
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
+            for statement in _AFTER_UPGRADE if version else ():
+                self.conn.execute(statement)
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -213,7 +217,8 @@ class TriageStore(StoreReader):
             for article_id, (decision, reason) in wanted.items():
                 key = key_from_id(article_id)
                 old = self._row(key)
-                if old and old[0] == decision.value and old[1] == reason and old[2] == "editor":
+                same = old == (decision.value, reason, "editor")
+                if same and not desk.is_conflict(self.conn, key):  # deciding resolves one
                     continue
                 changes.append((key, old, (decision.value, reason, "editor")))
             if not changes:
@@ -333,8 +338,9 @@ class TriageStore(StoreReader):
                 (batch, step.batch),
             )
             changes = [(key, new, old) for key, old, new in reversed(entries)]
+            changes, kept = self._still_so(changes)
             self._apply(batch, at, changes)
-            return self._change(batch, step, entries)
+            return self._change(batch, step, entries, kept)
 
     def redo(self) -> Change | None:
         """Redo the step undone last; None when there is nothing to redo."""
@@ -348,17 +354,30 @@ class TriageStore(StoreReader):
             self.conn.execute(
                 "UPDATE batches SET status = 'done', top = ? WHERE batch = ?", (batch, step.batch)
             )
-            self._apply(batch, at, entries)
-            return self._change(batch, step, entries)
+            changes, kept = self._still_so(entries)
+            self._apply(batch, at, changes)
+            return self._change(batch, step, entries, kept)
 
-    def _change(self, batch: int, step: Step, entries: list[_Change]) -> Change:
+    def _still_so(self, changes: list[_Change]) -> tuple[list[_Change], tuple[str, ...]]:
+        """The changes whose article is still as the step left it, and the ids of those
+        another editor decided since (a sync brought it): an undo or a redo leaves their
+        decision as it is, never taking it back unseen."""
+        keep: list[_Change] = []
+        kept: list[_Change] = []
+        for change in changes:
+            (keep if self._row(change[0]) == change[1] else kept).append(change)
+        return keep, tuple(id_from_key(key) for key, _, _ in kept)
+
+    def _change(self, batch: int, step: Step, entries: list[_Change],
+                kept: tuple[str, ...] = ()) -> Change:
         """What undoing or redoing `step` did: its states, or, for a story step, its edits
         (no state changes: their batch's status alone puts them in force or not)."""
         if step.kind == "story":
             edits = self._story_entries(step.batch)
             return Change(batch, tuple(dict.fromkeys(i for i, _, _ in edits)), "story",
                           edits=edits)
-        return Change(batch, tuple(id_from_key(key) for key, _, _ in entries))
+        return Change(batch, tuple(id_from_key(key) for key, _, _ in entries
+                                   if id_from_key(key) not in kept), kept=kept)
 
     def can_undo(self) -> bool:
         """Whether there is a step to undo."""
@@ -520,23 +539,134 @@ class TriageStore(StoreReader):
             (batch,),
         ).fetchall()
         return [
-            (r[0], None if r[1] is None else (r[1], r[2], r[3]), (r[4], r[5], r[6])) for r in rows
+            (r[0], None if r[1] is None else (r[1], r[2], r[3]),
+             None if r[4] is None else (r[4], r[5], r[6]))  # new None: the row was removed
+            for r in rows
         ]
 
-    def _apply(self, batch: int, at: str, changes: list[_Change]) -> None:
-        """Write each (key, old, new) change and its journal entry; new None removes the row."""
+    def _apply(self, batch: int, at: str, changes: list[_Change], shared: bool = False
+               ) -> None:
+        """Write each (key, old, new) change and its journal entry; new None removes the row.
+
+        Each change is this store's own decision, and an event of the desk's on top of the
+        article's heads (`shared`: the change follows events read from the desk; it makes
+        none).
+        """
         for key, old, new in changes:
+            event = None
+            if not shared:
+                made = new if new is not None and new[2] == "editor" else None
+                event = desk.record_local(self.conn, at, key, made and made[0],
+                                          made and made[1])
+            elif new is not None and new[2] == "editor":
+                event = self._standing_event(key)
             if new is None:
                 self.conn.execute("DELETE FROM decisions WHERE key = ?", (key,))
             else:
                 self.conn.execute(
-                    "INSERT INTO decisions (key, state, reason, origin, at) VALUES (?,?,?,?,?) "
+                    "INSERT INTO decisions (key, state, reason, origin, at, event) "
+                    "VALUES (?,?,?,?,?,?) "
                     "ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
-                    "reason = excluded.reason, origin = excluded.origin, at = excluded.at",
-                    (key, *new, at),
+                    "reason = excluded.reason, origin = excluded.origin, at = excluded.at, "
+                    "event = excluded.event",
+                    (key, *new, at, event if new[2] == "editor" else None),
                 )
             self.conn.execute(
                 "INSERT INTO journal (batch, at, key, old_state, old_reason, old_origin, "
                 "new_state, new_reason, new_origin) VALUES (?,?,?,?,?,?,?,?,?)",
                 (batch, at, key, *(old or (None, None, None)), *(new or (None, None, None))),
             )
+
+    def _standing_event(self, key: str) -> str | None:
+        """The id of the head event that gives the article its state now."""
+        side = desk.standing(self.conn, key)
+        return None if side is None else side.event
+
+    # -- the desk: events shared with the other editors ----------------------------------
+
+    def add_events(self, events: Sequence[Event]) -> tuple[int, list[str]]:
+        """Add the events read from the desk's logs that this store lacks, in one
+        transaction, and let each article they touch take the state its heads give it
+        (journaled as a `sync` batch, no step to undo): (how many were new, the ids of the
+        articles whose state changed). An article that goes back to its file's state is
+        left `undecided` from the file: the caller seeds it from the index."""
+        at = self._now()
+        with self._write():
+            there = desk.known(self.conn, [e.id for e in events])
+            new = list({e.id: e for e in events if e.id not in there}.values())
+            touched: dict[str, None] = {}
+            for event in new:
+                if event.kind == "decide" and event.article is not None:
+                    touched[desk.add_decision(self.conn, event)] = None
+                elif event.kind in ("claim", "release"):
+                    desk.record_claim(self.conn, event)
+            changes: list[_Change] = []
+            for key in touched:
+                side, old = desk.standing(self.conn, key), self._row(key)
+                if side is None:
+                    continue
+                if side.state is None:  # back to what the file says
+                    want = old if old is None or old[2] == "file" else ("undecided", None, "file")
+                else:
+                    want = (side.state, side.reason, "editor")
+                event_now = self.conn.execute(
+                    "SELECT event FROM decisions WHERE key = ?", (key,)).fetchone()
+                moved = want is not None and want[2] == "editor" and (
+                    event_now is None or event_now[0] != side.event)  # same state, new event
+                if want != old or moved:
+                    changes.append((key, old, want))
+            if changes:
+                self._apply(self._new_batch("sync", at, None), at, changes, shared=True)
+            return len(new), [id_from_key(key) for key, _, _ in changes]
+
+    def unshared_events(self) -> list[Event]:
+        """This store's own events no shared log holds yet, oldest first."""
+        return desk.unshared(self.conn)
+
+    def mark_shared(self, ids: Iterable[str], editor: str) -> None:
+        """Record that `editor`'s log now holds these events of this store's own."""
+        with self._write():
+            self.conn.executemany("UPDATE events SET editor = ? WHERE id = ? AND editor IS NULL",
+                                  [(editor, i) for i in ids])
+
+    def conflicts(self, ids: Sequence[str] | None = None) -> dict[str, list[Side]]:
+        """Each article whose editors decided it differently, neither having seen the
+        other's decision: its standing decisions, latest first (the latest gives its state
+        until someone decides it again, which resolves it)."""
+        keys = None if ids is None else [key_from_id(i) for i in ids]
+        return desk.sides(self.conn, keys)
+
+    def decided_by(self) -> dict[str, tuple[str | None, str]]:
+        """(editor, when) of each article an editor decided, by id; editor None: this
+        store's own decision, not shared yet."""
+        return {
+            id_from_key(key): (editor, at)
+            for key, editor, at in self.conn.execute(
+                "SELECT d.key, e.editor, e.at FROM decisions d JOIN events e ON e.id = d.event "
+                "WHERE d.origin = 'editor'"
+            )
+        }
+
+    def claim(self, until: str, articles: Sequence[str] = (), provider: str | None = None,
+              topic: str | None = None) -> Event:
+        """Claim these articles (or a provider's, or a topic's) until `until` (ISO 8601
+        UTC), as an event of this store's own: the other editors' next undecided passes
+        them by once they have synced it."""
+        event = Event(desk.new_id(), self._now(), None, "claim", until=until,
+                      articles=tuple(articles), provider=provider, topic=topic)
+        with self._write():
+            desk.record_claim(self.conn, event, own=True)
+        return event
+
+    def release(self, claims: Sequence[str]) -> Event | None:
+        """End these claims (by event id) before their time; None when none is given."""
+        if not claims:
+            return None
+        event = Event(desk.new_id(), self._now(), None, "release", on=tuple(claims))
+        with self._write():
+            desk.record_claim(self.conn, event, own=True)
+        return event
+
+    def claims(self, now: str | None = None) -> list[Claim]:
+        """Every claim in force (not released, not ended), oldest first."""
+        return desk.claims_in_force(self.conn, now or self._now())

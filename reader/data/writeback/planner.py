@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from reader.data.article import Article, Decision
-from reader.data.clean import escape_name
+from reader.data.clean import clean_line, escape_name
+from reader.data.decisions.events import Side
 from reader.data.decisions.store import FileWrite
 from reader.data.files import lineedit
 from reader.data.files.parse import head_of
@@ -86,7 +87,8 @@ class Skipped:
     decision: Decision
     code: str
     """`press`, `encoding`, `changed`, `symlink`, `hardlink`, `owner`, `missing`,
-    `unreadable`, `verify`, `failed`, `gone`, or `site`: the site's rules keep the file
+    `unreadable`, `verify`, `failed`, `gone`, `conflict` (editors of the desk decided it
+    differently: resolved by deciding it again), or `site`: the site's rules keep the file
     from what was decided whatever its `published:` line says (a date in the future, no
     front matter Jekyll reads, `unpublished: true`...)."""
     why: str
@@ -149,8 +151,13 @@ def plan(library: Host, verify: bool = True, site: SiteStates | None = None,
     if site is not None and site.rules is not None:
         judge = _SiteJudge(library, site, now or datetime.now().astimezone())
     links = {p.path for p in library.skipped if "symbolic link" in p.why}
+    conflicts = library.store.conflicts()
     with Folder(library.root) as folder:
         for article_id, (decision, reason) in sorted(library.store.editor_decisions().items()):
+            if article_id in conflicts:
+                found.skipped.append(Skipped(article_id, decision, "conflict",
+                                             conflict_why(conflicts[article_id])))
+                continue
             if decision is Decision.UNDECIDED:
                 if _left_live(library, article_id, judge):
                     found.undecided.append(article_id)
@@ -161,6 +168,13 @@ def plan(library: Host, verify: bool = True, site: SiteStates | None = None,
             elif item is not None:
                 found.skipped.append(item)
     return found
+
+
+def conflict_why(sides: Sequence[Side]) -> str:
+    """Why a conflicted article is not written: who decided what, and how to resolve it."""
+    said = "; ".join(f"{s.editor or 'you'}: {s.state or 'as its file says'}" for s in sides)
+    return (f"editors decided it differently ({clean_line(said)}): decide it again to resolve "
+            "the conflict, then apply")
 
 
 _Judge = Callable[[Article, Decision], "bool | str"]

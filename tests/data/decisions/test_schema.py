@@ -162,7 +162,21 @@ PRAGMA user_version = 5;
 """A file as newsreader 5 left it: newsreader 4's, with a write owed a commit; no
 fingerprint of a gone file."""
 
-OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2, 3: SCHEMA_3, 4: SCHEMA_4, 5: SCHEMA_5}
+SCHEMA_6 = (
+    SCHEMA_5.replace("PRAGMA user_version = 5;", "")
+    + """
+CREATE TABLE gone_prints (
+    key TEXT PRIMARY KEY,
+    digest TEXT,
+    url TEXT
+);
+PRAGMA user_version = 6;
+"""
+)
+"""A file as newsreader 6 left it: newsreader 5's, with a gone file's fingerprint table;
+no desk (no events, decisions name no event, batches take no `sync`)."""
+
+OLD_SCHEMAS = {1: SCHEMA_1, 2: SCHEMA_2, 3: SCHEMA_3, 4: SCHEMA_4, 5: SCHEMA_5, 6: SCHEMA_6}
 """A file as each older newsreader left it (with rows), by its user_version."""
 
 
@@ -212,7 +226,7 @@ def test_a_new_schema_can_be_run_again(conn: sqlite3.Connection) -> None:
     assert shape(conn) == first
     assert set(first) == {
         "decisions", "batches", "journal", "file_writes", "story_edits", "apply_commits",
-        "commits_owed", "gone_prints"}
+        "commits_owed", "gone_prints", "events", "event_parents", "event_heads", "claims"}
 
 
 @pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
@@ -338,6 +352,7 @@ def test_a_schema_2_store_keeps_every_decision_and_step(tmp_path: Path) -> None:
     store = TriageStore(db)
     try:
         after = {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        after["decisions"] = [row[:5] for row in after["decisions"]]  # less the desk's event
         assert after == before
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert store.editor_decisions() == {
@@ -369,6 +384,7 @@ def test_a_schema_3_store_keeps_every_row_and_can_record_commits(tmp_path: Path)
     store = TriageStore(db)
     try:
         after = {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+        after["decisions"] = [row[:5] for row in after["decisions"]]  # less the desk's event
         assert after == before
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -385,3 +401,24 @@ def test_a_schema_3_store_keeps_every_row_and_can_record_commits(tmp_path: Path)
         assert reopened.commit_of(2) == "0123456789abcdef0123456789abcdef01234567"
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("version", sorted(OLD_SCHEMAS))
+def test_an_upgrade_makes_each_editor_decision_an_event_to_share(
+    tmp_path: Path, version: int
+) -> None:
+    db = tmp_path / "decisions.db"
+    old = sqlite3.connect(db)
+    old.executescript(OLD_SCHEMAS[version])
+    editor = dict(old.execute("SELECT key, state FROM decisions WHERE origin = 'editor'"))
+    old.close()
+    assert editor, "the old file must hold an editor's decision for this test to mean anything"
+    store = TriageStore(db)
+    try:
+        events = store.unshared_events()
+        assert {e.article: e.state for e in events} == editor
+        assert all(e.editor is None and e.on == () for e in events)
+        assert set(store.decided_by()) == set(editor)
+        assert store.conflicts() == {}
+    finally:
+        store.close()

@@ -1,0 +1,1 @@
+"""The desk: several editors' decisions shared through the site's git repository."""
