@@ -57,7 +57,7 @@ def cmd_sync(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     if done.note is not None:
         print(f"newsreader: not synced with the remote: {done.note}", file=sys.stderr)
     else:
-        print("sync: pushed to the remote and pulled from it", file=out)
+        print("sync: the remote has your decisions, and you have the desk's", file=out)
     print(f"sync: {counted(done.received, 'new event')} from the desk, "
           f"{counted(len(done.changed), 'article')} changed state, "
           f"{counted(done.conflicts, 'conflict')}"

@@ -89,10 +89,14 @@ def _split_path(args: list[str], settings: Settings) -> tuple[Path, list[str]]:
     return default_root(settings), args
 
 
-def open_library(root: Path, db: Path | None, settings: Settings) -> Library:
-    """Open and refresh the library, with progress on a terminal for a long first scan."""
+def open_library(root: Path, db: Path | None, settings: Settings, refresh: bool = True
+                 ) -> Library:
+    """Open and refresh the library, with progress on a terminal for a long first scan
+    (`refresh` False: open it only; `sync` refreshes when a pull changed the folder)."""
     library = Library(root, db or settings.db, story_window=timedelta(days=settings.story_days),
                       site=settings.site)
+    if not refresh:
+        return library
 
     def progress(done: int, total: int) -> None:
         """Show `done` of `total` on one terminal line, for a large scan only."""
@@ -620,7 +624,7 @@ def run(argv: Sequence[str], settings: Settings, out: TextIO | None = None) -> i
             root, ns.args = _split_path(ns.args, settings)
         else:
             root = ns.path or default_root(settings)
-        library = open_library(root, ns.db, settings)
+        library = open_library(root, ns.db, settings, refresh=ns.command != "sync")
         ns.editor = settings.editor
         try:
             return HANDLERS[ns.command](library, ns, out)

@@ -81,7 +81,10 @@ def _in_our_words(top: Path, command: str, stderr: str) -> str:
     if any("during a merge" in line for line in lines):
         return (f"a merge is under way in {top}: finish it (`git commit`) or abort it "
                 "(`git merge --abort`) first")  # fmt: skip
-    return f"git {command} failed: {lines[-1] if lines else 'no reason given'}"
+    # git's own error line says what went wrong; what follows it is advice ("Please make
+    # sure you have the correct access rights and the repository exists.")
+    said = next((line for line in lines if line.startswith("fatal: ")), None)
+    return f"git {command} failed: {said or (lines[-1] if lines else 'no reason given')}"
 
 
 def _work_tree(root: Path) -> Path:

@@ -171,6 +171,13 @@ def test_a_file_git_does_not_track_is_a_git_error_not_a_commit(root: Path, repo:
         pytest.param("error: \x1b[31mrefused\n", "git commit failed: error: refused",
                      id="other"),
         pytest.param("", "git commit failed: no reason given", id="silent"),
+        pytest.param(
+            "fatal: '/gone/site.git' does not appear to be a git repository\n"
+            "fatal: Could not read from remote repository.\n\n"
+            "Please make sure you have the correct access rights\nand the repository exists.\n",
+            "git commit failed: fatal: '/gone/site.git' does not appear to be a git repository",
+            id="advice-after-the-error",
+        ),
     ],
 )
 def test_gits_errors_are_said_in_our_words(stderr: str, said: str) -> None:
