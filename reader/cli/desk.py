@@ -117,7 +117,7 @@ def cmd_claim(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     wanted = 20 if ns.next is None else ns.next
     if wanted < 1:
         raise CliError("--next must be at least 1")
-    claimed = query.claimed(library)
+    claimed = query.claimed(library, others_only=False)  # mine too: never claimed twice
     free = [r.id for r in query.rows(library, query.Filter(Decision.UNDECIDED))
             if r.id not in claimed][:wanted]
     if not free:

@@ -7,6 +7,7 @@ the files' paths from the top of the repository, so every clone names them alike
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -32,10 +33,15 @@ _MAX_TEXT = 4096
 
 def log_name(editor: str) -> str:
     """The file name of an editor's log: their name (or email) in lower-case letters,
-    digits, dots and dashes, never empty."""
-    text = unicodedata.normalize("NFKD", editor).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9.@]+", "-", text).replace("@", "-at-").strip("-.")
-    return f"{slug[:80] or 'editor'}.jsonl"
+    digits, dots and dashes, never empty. A name with letters that have no ASCII form (山田)
+    gets a digest of the whole name too, so that two such editors never share one log."""
+    folded = unicodedata.normalize("NFKD", editor)
+    text = folded.encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9.@]+", "-", text).replace("@", "-at-").strip("-.")[:80].strip("-.")
+    if any(not c.isascii() and not unicodedata.combining(c) for c in folded):
+        digest = hashlib.sha256(editor.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        slug = f"{slug}-{digest}" if slug else f"editor-{digest}"
+    return f"{slug or 'editor'}.jsonl"
 
 
 def to_line(event: Event, article: str | None = None,
@@ -79,6 +85,18 @@ def _text(data: dict[str, object], key: str, *, optional: bool = True) -> str | 
     return value
 
 
+def _article(value: object) -> str:
+    """An article's path from the top of the repository, as sync writes it: relative, in
+    plain steps (no `..`, `.` or empty step), so it names a file the same way
+    in every clone and never one outside the repository."""
+    if not isinstance(value, str) or not value or len(value) > _MAX_TEXT:
+        raise ValueError(f"`article` is not a path of 1 to {_MAX_TEXT} characters")
+    if any(step in ("", ".", "..") for step in value.split("/")):
+        raise ValueError(f"`article` {clean_line(value)!r} is not a plain relative path "
+                         "(no `..`, `.` or empty step)")
+    return value
+
+
 def _ids(data: dict[str, object], key: str) -> tuple[str, ...]:
     """A list of event ids."""
     value = data.get(key, [])
@@ -112,7 +130,7 @@ def from_line(line: bytes) -> Event:
     if kind == "decide":
         if data.get("state") not in _STATES:
             raise ValueError("`state` is not published, skipped, undecided or null")
-        return Event(event_id, at, editor, kind, _text(data, "article", optional=False),
+        return Event(event_id, at, editor, kind, _article(data.get("article")),
                      data.get("state"), _text(data, "reason"), _ids(data, "on"))
     if kind == "release":
         return Event(event_id, at, editor, kind, on=_ids(data, "on"))
@@ -121,9 +139,10 @@ def from_line(line: bytes) -> Event:
     except ValueError as error:
         raise ValueError(f"`until` {error}") from None
     articles = data.get("articles", [])
-    if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
+    if not isinstance(articles, list):
         raise ValueError("`articles` is not a list of paths")
-    return Event(event_id, at, editor, kind, until=until, articles=tuple(articles),
+    return Event(event_id, at, editor, kind, until=until,
+                 articles=tuple(_article(a) for a in articles),
                  provider=_text(data, "provider"), topic=_text(data, "topic"))
 
 
@@ -140,12 +159,14 @@ def read_log(path: Path) -> tuple[list[Event], list[Problem]]:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        if number == len(lines):  # no newline after it: a write was cut short, and the
+            # next append cuts it off, so even a whole JSON object there is not in the log
+            problems.append(Problem(str(path), f"line {number}", "the last line is cut short"))
+            continue
         try:
             events.append(from_line(line))
         except ValueError as error:
-            torn = number == len(lines)  # no newline after it: a write was cut short
-            why = "the last line is cut short" if torn else clean_line(str(error))
-            problems.append(Problem(str(path), f"line {number}", why))
+            problems.append(Problem(str(path), f"line {number}", clean_line(str(error))))
     return events, problems
 
 
@@ -159,19 +180,28 @@ def append(path: Path, lines: Iterable[bytes]) -> int:
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         size = os.fstat(fd).st_size
-        if size:
-            tail = os.pread(fd, min(size, 1 << 16), max(0, size - (1 << 16)))
-            if not tail.endswith(b"\n"):
-                cut = tail.rfind(b"\n")
-                os.ftruncate(fd, max(0, size - len(tail)) + cut + 1 if cut >= 0 else
-                             max(0, size - len(tail)))
-                size = os.fstat(fd).st_size
+        whole = _whole_lines(fd, size)
+        if whole != size:
+            os.ftruncate(fd, whole)
+            size = whole
         if chunk:
             os.pwrite(fd, chunk, size)
         os.fsync(fd)
     finally:
         os.close(fd)
     return chunk.count(b"\n")
+
+
+def _whole_lines(fd: int, size: int) -> int:
+    """The length of the file's whole lines: up to and with its last newline (0: none)."""
+    end = size
+    while end > 0:
+        start = max(0, end - (1 << 16))
+        cut = os.pread(fd, end - start, start).rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        end = start
+    return 0
 
 
 def mine(event: Event, editor: str) -> Event:

@@ -120,15 +120,21 @@ def sync(library: Host, configured_editor: str | None = None) -> SyncResult:
     result = SyncResult(editor, log.as_posix())
     with _SyncLock(top, git_dir):
         _refuse_states(top, git_dir)
-        result.shared = _share(library, top / log, editor, prefix)
+        try:
+            result.shared = _share(library, top / log, editor, prefix)
+        except OSError as error:  # a link or a folder in its place, a full disk
+            raise SyncError(f"cannot write your log {log.as_posix()}: "
+                            f"{error.strerror or error}") from None
         try:
             check_can_commit(library.root)
-            result.commit = _commit_log(top, log)
+            result.commit = _commit_log(top, log, editor)
         except GitError as error:
             result.note = f"{error}; your decisions are in {log.as_posix()}, not committed"
+        before = _head(top)
         if result.note is None:
             result.note, result.pushed = _exchange(top)
-    library.refresh()  # a pull may have brought article files too
+    if _folder_changed(top, before, prefix):
+        library.refresh()  # the pull brought article files, not only the desk's logs
     received, result.problems = _read_logs(top, prefix)
     result.received, result.changed = library.take_events(received)
     result.conflicts = len(library.conflicts())
@@ -158,15 +164,37 @@ def _line(event: Event, prefix: str) -> bytes:
                    [path(a) for a in event.articles])
 
 
-def _commit_log(top: Path, log: Path) -> str | None:
+def _commit_log(top: Path, log: Path, editor: str) -> str | None:
     """Commit my log alone, when it changed; the commit's sha, or None."""
     rel = log.as_posix()
     if not _git(top, "status", "--porcelain=v1", "--untracked-files=all", "--", rel).strip():
         return None
     _git(top, "add", "--", rel)
     _git(top, "commit", "--only", "--quiet", "--message",
-         "newsreader: decisions of " + clean_line(log.stem), "--", rel)
+         "newsreader sync: decisions of " + clean_line(editor.split(" <")[0]), "--", rel)
     return _git(top, "rev-parse", "HEAD").decode().strip()
+
+
+def _folder_changed(top: Path, before: str, prefix: str) -> bool:
+    """Whether the commits a pull brought change anything in the library's folder."""
+    after = _head(top)
+    if after == before:
+        return False
+    if not before:
+        return True
+    try:
+        _git(top, "diff", "--quiet", before, after, "--", prefix)
+    except GitError:
+        return True  # differences (exit 1), or git could not tell: look at the files
+    return False
+
+
+def _head(top: Path) -> str:
+    """The commit checked out ("" in a repository with no commit yet)."""
+    try:
+        return _git(top, "rev-parse", "--verify", "--quiet", "HEAD").decode().strip()
+    except GitError:
+        return ""
 
 
 def _refuse_states(top: Path, git_dir: Path) -> None:
@@ -212,6 +240,10 @@ def _exchange(top: Path) -> tuple[str | None, bool]:
             return (f"cannot reach {remote}: {_why(error)}. Your decisions are kept and "
                     "committed here: sync again when it can be reached"), False
         if _has(top, ref) and not _is_ancestor(top, ref, "HEAD"):
+            if _staged(top):  # a rebase's autostash would give them back unstaged
+                return (f"you have staged changes in {top}, and {remote} has new commits: "
+                        "commit them, or unstage them (`git restore --staged .`), then sync; "
+                        "your decisions are committed here"), False
             try:
                 _git(top, "rebase", "--autostash", "--quiet", ref)
             except GitError as error:
@@ -235,12 +267,22 @@ def _exchange(top: Path) -> tuple[str | None, bool]:
 def _why(error: GitError) -> str:
     """git's reason, without the `git x failed: ` we put before it."""
     text = str(error)
-    return text.split(" failed: ", 1)[1] if " failed: " in text else text
+    text = text.split(" failed: ", 1)[1] if " failed: " in text else text
+    return text.removeprefix("fatal: ").rstrip(".")
 
 
 def _rejected(text: str) -> bool:
     """Whether a push failed because the remote moved on since the fetch."""
     return any(w in text for w in ("rejected", "fetch first", "non-fast-forward", "stale info"))
+
+
+def _staged(top: Path) -> bool:
+    """Whether git's index holds changes not committed."""
+    try:
+        _git(top, "diff", "--cached", "--quiet")
+    except GitError:
+        return True
+    return False
 
 
 def _has(top: Path, ref: str) -> bool:
@@ -324,7 +366,7 @@ class _SyncLock:
     autostash to the work tree), and a git lock file its git left is removed.
     """
 
-    GRACE = 5.0
+    GRACE = 2.0
     """Seconds to wait for a killed sync's git command to finish by itself."""
 
     def __init__(self, top: Path, git_dir: Path) -> None:
@@ -333,15 +375,20 @@ class _SyncLock:
 
     def __enter__(self) -> _SyncLock:
         """Take the lock (cleaning up after a killed sync), or a `SyncError`."""
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                self._after_killed()
-                continue
-            with os.fdopen(fd, "w") as out:
-                out.write(f"{os.getpid()}\n")
-            return self
+        # The lock appears with the process id already in it: written to a file of this
+        # process's own, then linked into place (a link fails when the lock is there).
+        mine = self.path.with_name(f"{LOCK_NAME}.{os.getpid()}")
+        mine.write_text(f"{os.getpid()}\n")
+        try:
+            for _ in range(2):
+                try:
+                    os.link(mine, self.path)
+                except FileExistsError:
+                    self._after_killed()
+                    continue
+                return self
+        finally:
+            mine.unlink(missing_ok=True)
         raise SyncError(f"another sync is running in {self.top}")
 
     def __exit__(self, *exc: object) -> None:
@@ -354,9 +401,7 @@ class _SyncLock:
         try:
             pid = int(self.path.read_text().split()[0])
         except (OSError, ValueError, IndexError):
-            pid = 0  # killed before it wrote its id, or another sync is writing it now
-        if pid == 0 and _age(self.path) < self.GRACE:
-            raise SyncError(f"another sync is running in {self.top}")
+            pid = 0  # not one of ours, or damaged: no process to wait for
         if pid and pid != os.getpid() and _alive(pid):
             raise SyncError(f"another sync is running in {self.top} (process {pid})")
         deadline = time.monotonic() + self.GRACE
@@ -372,14 +417,10 @@ class _SyncLock:
                      self.git_dir / "config.lock"):
             lock.unlink(missing_ok=True)
         self.path.unlink(missing_ok=True)
-
-
-def _age(path: Path) -> float:
-    """Seconds since the file was last changed (0 when it is gone)."""
-    try:
-        return time.time() - path.stat().st_mtime
-    except OSError:
-        return 0.0
+        for left in self.git_dir.glob(f"{LOCK_NAME}.*"):  # a killed sync's id, never linked
+            with suppress(ValueError):
+                if not _alive(int(left.suffix[1:])):
+                    left.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
