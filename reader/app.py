@@ -47,6 +47,7 @@ def help_areas() -> list[tuple[str, type[DOMNode]]]:
     """
     from reader.dialogs.apply import ApplyScreen
     from reader.dialogs.confirm import ConfirmScreen
+    from reader.dialogs.conflicts import ConflictsScreen
     from reader.dialogs.help import HelpScreen
     from reader.dialogs.pick import PickScreen
     from reader.dialogs.problems import ProblemsScreen
@@ -58,6 +59,7 @@ def help_areas() -> list[tuple[str, type[DOMNode]]]:
         ("Skip with reason", ReasonScreen), ("Apply preview", ApplyScreen),
         ("Topic and provider lists", PickScreen), ("Confirm", ConfirmScreen),
         ("Front matter", RawScreen), ("Problems in the folder", ProblemsScreen),
+        ("Conflicts of the desk", ConflictsScreen),
         ("This help", HelpScreen),
     ]  # fmt: skip
 
@@ -184,7 +186,9 @@ class NewsReader(App[int]):
             self.notify(message, severity="warning", timeout=10, markup=False)
         # Not pushed here: App.on_mount runs inside Textual's start-up batch, where the new
         # screen's first full render is made and then thrown away, delaying the list.
-        self.call_later(self.push_screen, TriageScreen(self.library, self.db_path, self.now))
+        self.call_later(self.push_screen, TriageScreen(
+            self.library, self.db_path, self.now, editor=self.settings.editor,
+            sync_minutes=self.settings.sync_minutes))
 
     def on_unmount(self) -> None:
         """Close the library as the app goes."""

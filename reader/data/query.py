@@ -14,7 +14,7 @@ from typing import Any, Literal, NamedTuple
 
 from reader.data.article import Article, Decision, article_from_dict
 from reader.data.ids import id_from_key, key_from_id
-from reader.data.library import Library
+from reader.data.library import Claim, Library
 
 Sort = Literal["date", "quality", "heat", "title"]
 SORTS: tuple[Sort, ...] = ("date", "quality", "heat", "title")
@@ -593,13 +593,41 @@ def claimed(library: Library, others_only: bool = True) -> dict[str, str | None]
     """The editor of the claim in force on each article another editor claimed (with
     `others_only` False, this editor's claims too; editor None: a claim of this store's
     own not shared yet): by the article, or by its provider or topic."""
-    found: dict[str, str | None] = {}
+    return {i: claim.editor for i, claim in claims_by_article(library, others_only).items()}
+
+
+def decided_by(library: Library, article_id: str) -> tuple[str | None, str] | None:
+    """(editor, when) of the decision the article's state comes from, as
+    `Library.decided_by` gives it for every article, for this one alone (the detail pane
+    asks per article); None when no editor decided it (its state is its file's)."""
+    row = library.index.conn.execute(
+        "SELECT e.editor, e.at FROM triage.decisions d JOIN triage.events e ON e.id = d.event "
+        "WHERE d.origin = 'editor' AND d.key = ?",
+        (key_from_id(article_id),),
+    ).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def claims_by_article(library: Library, others_only: bool = True) -> dict[str, Claim]:
+    """The claim in force on each article, as `claimed` finds it (the first claim made
+    wins), whole: who claimed it and until when."""
+    found: dict[str, Claim] = {}
     for claim in library.claims():
         if others_only and claim.own:
             continue
         for article_id in claim.articles:
-            found.setdefault(article_id, claim.editor)
+            found.setdefault(article_id, claim)
         if claim.provider is not None or claim.topic is not None:
             for row in rows(library, Filter(provider=claim.provider, topic=claim.topic)):
-                found.setdefault(row.id, claim.editor)
+                found.setdefault(row.id, claim)
     return found
+
+
+def own_editor(library: Library) -> str | None:
+    """The name this store's own events were last shared under (a sync writes them to
+    that editor's log), or None when none was shared yet: the desk's name for "you"."""
+    row = library.index.conn.execute(
+        "SELECT editor FROM triage.events WHERE own = 1 AND editor IS NOT NULL "
+        "ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    return None if row is None else row[0]

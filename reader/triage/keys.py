@@ -73,7 +73,21 @@ STORY_EDIT_BINDINGS: list[BindingType] = [
             "Move the selected articles into the story of the article under the cursor"),
 ]
 """Split an article out of its story, merge articles into another story."""
+DESK_BINDINGS: list[BindingType] = [
+    # Not G, which the list's cursor keys take (the last article).
+    binding("D", "sync", "Sync with the desk",
+            "Share your decisions and claims with the other editors through the site's git "
+            "repository, and take theirs (commit your log, pull, push)"),
+    binding("C", "show_conflicts", "Conflicts",
+            "List the articles editors decided differently, each side with who, what and "
+            "when; Enter on a side resolves the article with it"),
+    binding("c", "claim", "Claim the next 20",
+            "Claim the next 20 undecided articles nobody claimed, for 4 hours: the other "
+            "editors' next undecided passes them over once they have synced"),
+]
+"""The desk: sync, the conflicts, claims."""
 WRITES = frozenset({"publish", "skip", "skip_reason", "clear", "undo", "redo", "apply",
-                    "decide_story", "split_story", "merge_story"})
+                    "decide_story", "split_story", "merge_story", "sync", "claim"})
 """The actions that write to the decisions database: off once it refuses (see
-`TriageScreen.refused`)."""
+`TriageScreen.refused`). The conflicts view stays: it lists, and says when a resolution is
+not saved."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shlex
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -31,6 +31,7 @@ from reader.data.library import (
     StoryPlan,
 )
 from reader.data.query import SORTS, ArticleRow, Filter, Sort
+from reader.triage.desk import DeskMarks, claim_until, to_claim
 from reader.triage.merge import merge_rows
 from reader.triage.rows import LoadedRows, Prepared, needs_sql
 from reader.triage.site import SiteMarks
@@ -140,18 +141,20 @@ def shifted(counts: Mapping[Decision, int], moves: Iterable[tuple[Decision, Deci
     return after
 
 
-def next_undecided(rows: Sequence[ArticleRow], start: int, backwards: bool = False
-                   ) -> int | None:
+def next_undecided(rows: Sequence[ArticleRow], start: int, backwards: bool = False,
+                   passing: Collection[str] = ()) -> int | None:
     """The position of the next undecided row after `start` (before it, `backwards`),
     wrapping round once; None if there is none (the row at `start` itself does not count;
-    -1: no cursor, every row does)."""
+    -1: no cursor, every row does). Rows in `passing` (those another editor of the desk
+    claimed) are passed over: they stay listed, and decidable when gone to on purpose."""
     # Two ranges, not a list of every position: a decision in a big folder pays for neither.
     if backwards:
         order = chain(range(start - 1, -1, -1), range(len(rows) - 1, max(start, -1), -1))
     else:
         order = chain(range(start + 1, len(rows)), range(max(start, 0)))
     for index in order:
-        if rows[index].state is Decision.UNDECIDED:
+        row = rows[index]
+        if row.state is Decision.UNDECIDED and (not passing or row.id not in passing):
             return index
     return None
 
@@ -297,6 +300,12 @@ class TriageModel:
         self._site_moved: set[str] | None = None
         """The articles decided since a worker began to work the site out again (None: no
         worker is at it): taken into its marks when they come."""
+        self.desk = DeskMarks()
+        """The desk's conflicts and other editors' claims, as a worker last read them,
+        kept current as this session decides."""
+        self._desk_moved: set[str] | None = None
+        """The articles decided here since a worker began to read the desk's marks (None:
+        no worker is at it): resolved in the marks it brings."""
 
     # -- where the editor was ---------------------------------------------------------
 
@@ -421,6 +430,72 @@ class TriageModel:
     def unsettled(self) -> int | None:
         """How many articles are live without a decision (None: not known yet)."""
         return None if self.site is None else len(self.site.unsettled)
+
+    # -- the desk: the other editors' decisions and claims ------------------------------
+
+    def desk_asked(self) -> None:
+        """A worker begins to read the desk's marks again: note what is decided meanwhile."""
+        self._desk_moved = set()
+
+    def read_desk(self) -> DeskMarks:
+        """On a worker thread: the conflicts and the other editors' claims, on a library of
+        its own. Raises LibraryError, StoreError or sqlite3.Error when they cannot be read."""
+        library = self.library.for_thread()
+        try:
+            return DeskMarks.read(library)
+        finally:
+            library.close()
+
+    def take_desk(self, marks: DeskMarks) -> None:
+        """Keep the marks a worker read, less the conflicts resolved here since it began."""
+        moved, self._desk_moved = self._desk_moved or set(), None
+        self.desk = marks.resolved(moved)
+
+    def _desk_resolved(self, ids: Collection[str]) -> None:
+        """These articles were decided here: any conflict on them is resolved."""
+        if self._desk_moved is not None:
+            self._desk_moved.update(ids)
+        self.desk = self.desk.resolved(ids)
+
+    def desk_recheck(self, ids: Collection[str]) -> None:
+        """Look again whether these articles are in conflict (after an undo, or another
+        instance's sync); a store that cannot say now is asked at the next full read."""
+        try:
+            found = self.library.conflicts(list(ids))
+        except sqlite3.Error:
+            return
+        now = self.desk.conflicts.difference(ids).union(found)
+        if now != self.desk.conflicts:
+            self.desk = replace(self.desk, conflicts=frozenset(now))
+
+    @property
+    def passed_over(self) -> Collection[str]:
+        """The articles the next undecided passes over: those another editor claimed."""
+        return self.desk.claimed.keys()
+
+    def resolve(self, article_id: str, state: str | None, reason: str | None) -> Moved:
+        """Resolve a conflict with one side's decision (state None, back to its file: made
+        undecided, as `x` does), as one undoable step. Raises StoreError when not saved."""
+        decision = Decision(state) if state in {d.value for d in Decision} else \
+            Decision.UNDECIDED
+        return self.decide([article_id], decision, reason if decision is Decision.SKIPPED
+                           else None)
+
+    def claim(self, rows: Sequence[ArticleRow], start: int) -> tuple[list[str], datetime]:
+        """Claim the next undecided rows from `start` that no claim holds (CLAIM_COUNT of
+        them, for CLAIM_HOURS): their ids (none: nothing left to claim) and when the claim
+        ends. Raises StoreError when it is not saved."""
+        taken = query.claimed(self.library, others_only=False)
+        ids = to_claim(rows, start, taken)
+        until = claim_until(self.library.now())
+        if ids:
+            self.library.claim(until, ids)
+        return ids, until
+
+    def release(self) -> int:
+        """End this editor's claims in force: how many. Raises StoreError when not saved."""
+        mine = [c.event for c in self.library.claims() if c.own]
+        return len(mine) if self.library.release(mine) else 0
 
     # -- rows --------------------------------------------------------------------------
 
@@ -593,6 +668,7 @@ class TriageModel:
         # decision, no look at the journal finds a difference to count either.
         before = self.states(ids)
         self.library.decide(ids, decision, reason)
+        self._desk_resolved(ids)
         return self.took(before, ids)
 
     def change_reason(self, ids: Sequence[str], reason: str | None) -> Moved | None:
@@ -626,6 +702,8 @@ class TriageModel:
         if change is not None and change.kind == "story":
             self.stories_changed()
             self.stories_seen = None
+        elif change is not None and self.desk.conflicts:
+            self.desk_recheck([*change.ids, *change.kept])
         return change
 
     def next_step_kind(self, undo: bool) -> str | None:
@@ -661,6 +739,7 @@ class TriageModel:
         if not ids:
             return Followed(stories=edited)
         self._site_took(ids)  # who decided may have changed, the state not
+        self.desk_recheck(ids)  # a sync (here or by another instance) may have split them
         self.count_news()  # a change no row shows moves the counts too (see `decide`)
         rows = {article_id: shown(article_id) for article_id in ids}
         after = self.states(ids)
@@ -695,6 +774,7 @@ class TriageModel:
         ids = [plan.chosen, *plan.to_skip, *(p.id for p in plan.protected), *plan.done]
         before = self.states(ids)
         outcome = self.library.decide_story(plan.chosen, ids, include)
+        self._desk_resolved([plan.chosen, *plan.to_skip, *include])
         return outcome, self.took(before, ids)
 
     def split(self, ids: Sequence[str]) -> None:

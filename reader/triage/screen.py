@@ -48,10 +48,16 @@ from reader.messages import (
     ScanProgressed,
 )
 from reader.render import filter_content, story_why
+from reader.triage import desk, words, workers
 from reader.triage import model as model
-from reader.triage import words, workers
 from reader.triage.filters import next_sort, next_state, with_sort, with_state
-from reader.triage.keys import STORY_BINDINGS, STORY_EDIT_BINDINGS, TRIAGE_BINDINGS, WRITES
+from reader.triage.keys import (
+    DESK_BINDINGS,
+    STORY_BINDINGS,
+    STORY_EDIT_BINDINGS,
+    TRIAGE_BINDINGS,
+    WRITES,
+)
 from reader.triage.model import Moved, TriageModel
 from reader.triage.site import SiteMarks
 from reader.triage.story_rows import Lookups
@@ -63,6 +69,7 @@ from reader.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from reader.data.library import EffectiveState
+    from reader.dialogs.conflicts import ConflictChoice
 
 PACE_EVERY = 30.0
 """Seconds between updates of the pace shown in the status bar."""
@@ -73,6 +80,8 @@ collection that walks them makes a search stutter. Below this, it is not worth k
 whatever cyclic garbage exists at that moment for good."""
 FOLLOW_EVERY = 1.0
 """Seconds between looks at the journal for what another instance (app or CLI) decided."""
+DESK_EVERY = 60.0
+"""Seconds between reads of the desk's marks: a claim ends, another instance synced."""
 WIDE_FROM = 110
 """The narrowest terminal that shows the list and the article side by side."""
 BREAKPOINTS = [(0, "-narrow"), (WIDE_FROM, "-wide")]
@@ -99,7 +108,7 @@ class TriageScreen(Screen[None]):
     """Owns the triage screen: panes post intents up, the model decides, state binds down."""
 
     BINDINGS: ClassVar[list[BindingType]] = [*TRIAGE_BINDINGS, *STORY_BINDINGS,
-                                             *STORY_EDIT_BINDINGS]
+                                             *STORY_EDIT_BINDINGS, *DESK_BINDINGS]
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
 
     # -- the state the panes are bound to (copied from the model) ------------------------
@@ -148,13 +157,29 @@ class TriageScreen(Screen[None]):
     refused: var[bool] = var(False)
     """True once the decisions database was found deleted or replaced: every key that
     would write to it is off, and a line above the status bar says why."""
+    desk: var[tuple[tuple[str, str], ...]] = var(())
+    """What the desk says of the article under the cursor, (text, style) a line: who
+    decided it and when, the editors who disagree, another editor's claim."""
+    conflicts: var[int] = var(0)
+    """How many articles editors of the desk decided differently."""
+    syncing: var[bool] = var(False)
+    """Whether a sync with the desk is under way."""
 
     def __init__(self, library: Library, db_path: Path | None,
-                 clock: Callable[[], datetime]) -> None:
-        """A screen on `library` (the app thread's), timed by `clock` (fixed in tests)."""
+                 clock: Callable[[], datetime], editor: str | None = None,
+                 sync_minutes: float = 0.0) -> None:
+        """A screen on `library` (the app thread's), timed by `clock` (fixed in tests);
+        `editor` and `sync_minutes` as the settings say (the desk's name for me, and how
+        often to sync by itself: 0, only by key)."""
         super().__init__()
         self.library = library
         """The main thread's library: queries and decisions."""
+        self.editor = editor
+        """Who decides here, as the desk's logs name them (None: git's user name)."""
+        self.sync_minutes = sync_minutes
+        """Sync with the desk this often (0: only by key)."""
+        self._last_sync: desk.Synced | None = None
+        """What the last sync came to (a timer's sync says again only what differs)."""
         self.db_path = db_path
         """The decisions database the library opened."""
         self.clock = clock
@@ -202,7 +227,7 @@ class TriageScreen(Screen[None]):
             with Vertical(id="side-pane"):
                 yield ArticleDetail(self.clock, id="detail").data_bind(
                     TriageScreen.article, TriageScreen.decision, TriageScreen.reason,
-                    TriageScreen.site_state, TriageScreen.notices,
+                    TriageScreen.site_state, TriageScreen.notices, TriageScreen.desk,
                 )
                 yield RelatedLinks(id="related").data_bind(TriageScreen.article,
                                                            TriageScreen.members,
@@ -211,6 +236,7 @@ class TriageScreen(Screen[None]):
         yield StatusBar(id="status").data_bind(
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown,
             TriageScreen.problems, TriageScreen.selected, TriageScreen.site_line,
+            TriageScreen.conflicts, TriageScreen.syncing,
         )
         yield KeyFooter()
 
@@ -233,6 +259,10 @@ class TriageScreen(Screen[None]):
         self.set_interval(PACE_EVERY, self._update_pace)
         self.model.start_following()
         self.set_interval(FOLLOW_EVERY, self._follow_store)
+        self._read_desk_again()
+        self.set_interval(DESK_EVERY, self._read_desk_again)
+        if self.sync_minutes > 0:
+            self.set_interval(self.sync_minutes * 60, partial(self._start_sync, quiet=True))
 
     def _first_frame_out(self) -> None:
         """Start what a scan's process pool needs, then let the workers go.
@@ -297,6 +327,7 @@ class TriageScreen(Screen[None]):
         self.counts = self.model.counts
         self.session = self.model.tally.changed
         self._marks_moved()
+        self._show_desk_marks()
         self._update_steps()
         ids = set(moved.ids)
         if show and (lst.cursor_id in ids or any(member.id in ids for member in self.members)):
@@ -307,7 +338,8 @@ class TriageScreen(Screen[None]):
         article moved to (it comes with the cursor), not first the one just decided."""
         self._took(moved, show=False)
         lst = self.article_list
-        index = model.next_undecided(lst.rows, lst.cursor_index)
+        index = model.next_undecided(lst.rows, lst.cursor_index,
+                                     passing=self.model.passed_over)
         if index is None:  # nothing left undecided: the decided article stays shown
             self._show(lst.cursor_id)
         else:
@@ -360,6 +392,7 @@ class TriageScreen(Screen[None]):
             self.article = self.model.article(article_id)
             self.decision = row.state
             self.reason = self.model.reason(article_id)
+        self.desk = () if row is None else self._desk_lines(row)
         members, total = self.model.members(row)
         if row is None or row.story_size < 2:
             self.members_total, self.members, self.story_why = total, members, ""
@@ -559,6 +592,9 @@ class TriageScreen(Screen[None]):
             yield f"Show {state}", f"List {state} articles", show
         for sort in SORTS:
             yield f"Sort by {sort}", f"Order the list by {sort}", partial(self.action_sort, sort)
+        if not self.refused:
+            yield ("Release my claims", "End your claims in force now (the desk sees it at "
+                   "your next sync)", self.action_release)
 
     # -- intents from the list -----------------------------------------------------------
 
@@ -589,9 +625,12 @@ class TriageScreen(Screen[None]):
     def _to_undecided(self, backwards: bool) -> None:
         """Move the cursor to the next undecided row either way, or say there is none."""
         lst = self.article_list
-        index = model.next_undecided(lst.rows, lst.cursor_index, backwards)
+        index = model.next_undecided(lst.rows, lst.cursor_index, backwards,
+                                     self.model.passed_over)
         if index is None:
-            self.app.notify("No other undecided article in the list", timeout=2)
+            self.app.notify("No other undecided article in the list"
+                            + (" that nobody else claimed" if self.model.passed_over else ""),
+                            timeout=2)
         else:
             lst.cursor_id = lst.rows[index].id
 
@@ -729,6 +768,7 @@ class TriageScreen(Screen[None]):
             return
         if change is None:
             return
+        self._show_desk_marks()  # an undo can bring a conflict back, or resolve one
         what = "Undone" if undo else "Redone"
         if change.kind == "story":  # no state changed: the stories did
             self._merge_fresh(RefreshResult())
@@ -744,7 +784,7 @@ class TriageScreen(Screen[None]):
         if change.refused:
             self._problem("; ".join(f"{escape_name(p.path)}: {p.why}" for p in change.refused))
         self.app.notify(words.step_toast(change, undo), markup=False,
-                        timeout=4 if change.kind == "apply" else 2)
+                        timeout=4 if change.kind == "apply" or change.kept else 2)
 
     def action_undo(self) -> None:
         """Undo the last step: a decision, an apply or a story edit."""
@@ -786,6 +826,7 @@ class TriageScreen(Screen[None]):
             if self.model.counts != self.counts:  # a step no row shows (see model.decide)
                 self.counts = self.model.counts
             self._marks_moved()  # who decided may have changed, the state not
+            self._show_desk_marks()
             self._update_steps()  # another instance's step is on the one undo stack too
             if self.article_list.cursor_id in followed.touched:
                 self._show(self.article_list.cursor_id)  # its reason may have changed
@@ -1106,11 +1147,191 @@ class TriageScreen(Screen[None]):
             return
         self._problem(f"{event.worker.name or 'A background task'} failed: {error}")
         self._check_store(announce=False)  # a scan writes to the decisions file too
+        if event.worker.group == "sync":
+            self.syncing = False
         if event.worker.group == "scan":
             self.remove_class("-scanning")
             self.model.scanning_first = False
             self.article_list.empty_text = EMPTY_TEXT
             self._scan_done()
+
+    # -- the desk: the other editors of the site ---------------------------------------
+
+    class DeskRead(Message):
+        """The desk's marks, read on a worker."""
+
+        def __init__(self, marks: desk.DeskMarks) -> None:
+            """Hand over the marks."""
+            super().__init__()
+            self.marks = marks
+            """The conflicts, and the articles other editors claimed."""
+
+    class Synced(Message):
+        """A sync run on a worker is over."""
+
+        def __init__(self, synced: desk.Synced, quiet: bool,
+                     version: tuple[int, int]) -> None:
+            """Hand over what it came to."""
+            super().__init__()
+            self.synced = synced
+            """Its result, or why it failed."""
+            self.quiet = quiet
+            """Whether the timer ran it (a toast only when something happened)."""
+            self.version = version
+            """The index's version before it (a pull that brought files changes it)."""
+
+    def _read_desk_again(self) -> None:
+        """Read the desk's marks on a worker (the last one asked wins)."""
+        self.model.desk_asked()
+        self._read_desk()
+
+    @work(thread=True, exclusive=True, group="desk", name="Reading the desk",
+          exit_on_error=False)
+    def _read_desk(self) -> None:
+        """Read the conflicts and the other editors' claims on this thread's library; a
+        store that cannot say now is read at the next turn."""
+        self.painted.wait(timeout=2.0)
+        try:
+            marks = self.model.read_desk()
+        except (LibraryError, StoreError, sqlite3.Error):
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.DeskRead(marks))
+
+    @on(DeskRead)
+    def _desk_read(self, message: DeskRead) -> None:
+        """Show the marks the worker read."""
+        self.model.take_desk(message.marks)
+        self._show_desk_marks()
+
+    def _show_desk_marks(self) -> None:
+        """Show the desk's marks as the model keeps them now: the list's, the status bar's
+        count of conflicts, and what the detail pane says of the article."""
+        marks = self.model.desk
+        self.article_list.mark_desk(marks.conflicts, marks.claimed.keys())
+        self.conflicts = len(marks.conflicts)
+        row = self.article_list.cursor_row
+        self.desk = () if row is None else self._desk_lines(row)
+
+    def _desk_lines(self, row: ArticleRow) -> tuple[tuple[str, str], ...]:
+        """What the desk says of the row's article: who decided it and when, the editors
+        who disagree, another editor's claim (none when the store cannot say now)."""
+        marks = self.model.desk
+        try:
+            by = query.decided_by(self.library, row.id)
+            sides = self.library.conflicts([row.id]) if row.id in marks.conflicts else {}
+        except sqlite3.Error:
+            return ()
+        lines: list[tuple[str, str]] = []
+        if row.id in sides:  # who decided what, both ways
+            lines.append((desk.conflict_line(sides[row.id], marks.me), "bold $text-error"))
+        elif by is not None:
+            lines.append((desk.decided_line(row.state, by, marks.me), "$text-muted"))
+        claim = marks.claimed.get(row.id)
+        if claim is not None:
+            lines.append((desk.claimed_line(claim, self.clock()), "$text-warning"))
+        return tuple(lines)
+
+    def action_sync(self) -> None:
+        """Share the decisions with the desk and take the other editors' (on a worker)."""
+        self._start_sync(quiet=False)
+
+    def _start_sync(self, quiet: bool) -> None:
+        """Sync on a worker, unless one is under way (said, when asked by key)."""
+        if self.syncing:
+            if not quiet:
+                self.app.notify("A sync with the desk is under way", timeout=2)
+            return
+        if self.refused:
+            return
+        self.syncing = True
+        self._sync(quiet, query.index_version(self.library))
+
+    @work(thread=True, exclusive=True, group="sync", name="Syncing with the desk",
+          exit_on_error=False)
+    def _sync(self, quiet: bool, version: tuple[int, int]) -> None:
+        """Run git on this thread's library: the network may be slow, the app is not."""
+        self.painted.wait(timeout=2.0)
+        self.post_message(self.Synced(desk.run_sync(self.library, self.editor), quiet, version))
+
+    @on(Synced)
+    def _synced(self, message: Synced) -> None:
+        """Show what the sync changed (the rows its decisions moved, articles a pull
+        brought), then say what it did: by key always, by the timer when it is news."""
+        self.syncing = False
+        synced, before = message.synced, self._last_sync
+        self._last_sync = synced
+        conflicts_before = self.conflicts
+        if query.index_version(self.library) != message.version:  # a pull brought files
+            self.model.stories_changed()
+            self._merge_fresh(RefreshResult())
+        self._follow_store()  # its decisions are in the journal, as another instance's
+        self._read_desk_again()
+        if message.quiet and not desk.worth_saying(synced, before, conflicts_before):
+            return
+        title, text, severity = desk.sync_toast(synced)
+        self.app.notify(text, title=title, severity=severity,
+                        timeout=4 if severity == "information" else 10, markup=False)
+
+    def action_claim(self) -> None:
+        """Claim the next undecided articles nobody claimed, from the cursor on."""
+        lst = self.article_list
+        try:
+            ids, until = self.model.claim(lst.rows, lst.cursor_index)
+        except StoreError as error:
+            self._not_saved(error)
+            return
+        if not ids:
+            self.app.notify("Every undecided article in the list is claimed already",
+                            timeout=3)
+            return
+        self.app.notify(desk.claim_toast(len(ids), until, self.clock()), title="Desk",
+                        timeout=4, markup=False)
+
+    def action_release(self) -> None:
+        """End this editor's claims in force."""
+        try:
+            ended = self.model.release()
+        except StoreError as error:
+            self._not_saved(error)
+            return
+        self.app.notify(f"Released {words.plural(ended, 'claim')}; the desk sees it at your "
+                        "next sync" if ended else "You have no claim in force", title="Desk",
+                        timeout=3)
+
+    def action_show_conflicts(self) -> None:
+        """List the articles editors decided differently; Enter resolves one with a side."""
+        try:
+            found = self.library.conflicts()
+        except sqlite3.Error as error:
+            self._problem(f"The conflicts cannot be read now: {error}")
+            return
+        if not found:
+            self.app.notify("No conflicts: no two editors decided an article differently",
+                            timeout=3)
+            return
+        from reader.dialogs.conflicts import ConflictsScreen  # loaded when first used
+
+        titles = {article_id: self._title(article_id) for article_id in found}
+        self.app.push_screen(ConflictsScreen(found, titles, self.model.desk.me),
+                             self._conflict_chosen)
+
+    def _conflict_chosen(self, choice: ConflictChoice | None) -> None:
+        """Resolve the article with the side chosen (one undoable step), or only go to it."""
+        if choice is None:
+            return
+        side = choice.side
+        if side is not None:
+            try:
+                moved = self.model.resolve(choice.article_id, side.state, side.reason)
+            except StoreError as error:
+                self._not_saved(error)
+                return
+            self._took(moved)
+            self.app.notify(desk.resolved_toast(self._title(choice.article_id), side,
+                                                self.model.desk.me),
+                            title="Desk", timeout=4, markup=False)
+        self._go_to_article(choice.article_id)
 
     # -- the file itself -----------------------------------------------------------------
 
@@ -1176,16 +1397,16 @@ class TriageScreen(Screen[None]):
             return
         from reader.dialogs.problems import ProblemsScreen  # loaded when first used
 
-        self.app.push_screen(ProblemsScreen(problems), self._go_to_problem)
+        self.app.push_screen(ProblemsScreen(problems), self._go_to_article)
 
     @on(StatusBar.ProblemsClicked)
     def _problems_clicked(self, message: StatusBar.ProblemsClicked) -> None:
         """A click on the status bar's problem count lists the problems."""
         self.action_show_problems()
 
-    def _go_to_problem(self, article_id: str | None) -> None:
-        """Put the cursor on the article chosen in the list of problems (None: closed), or
-        say why it cannot."""
+    def _go_to_article(self, article_id: str | None) -> None:
+        """Put the cursor on the article chosen in a list (of problems, of conflicts; None:
+        closed), or say why it cannot."""
         if article_id is None or self.article_list.reveal(article_id):
             return
         if self.model.first_page_only:

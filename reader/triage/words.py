@@ -12,6 +12,7 @@ from reader.data.clean import escape_name
 from reader.data.library import Change, Protected, StoryOutcome, StoryPlan
 from reader.data.query import ArticleRow
 from reader.data.words import plural as plural
+from reader.triage.desk import kept_words
 
 STORE_REFUSED = ("Decisions are off: the decisions database was deleted or replaced. Quit "
                  "newsreader and start it again")
@@ -49,10 +50,12 @@ SHORT_SHA = 12
 def step_toast(change: Change, undo: bool) -> str:
     """What an undo or redo of a decision or an apply step did, e.g. `Undone: the apply of
     3 files (their old bytes are back)`, and after undoing an apply that made a git commit,
-    that the commit stays; story steps are `edit_words`'."""
+    that the commit stays; story steps are `edit_words`'. Articles another editor decided
+    since are named: the step left them as they are."""
     what = "Undone" if undo else "Redone"
     if change.kind != "apply":
-        return f"{what}: a decision on {articles(len(change.ids))}"
+        text = f"{what}: a decision on {articles(len(change.ids))}"
+        return f"{text}; {kept_words(change.kept)}" if change.kept else text
     done = len(change.ids)
     its = "its" if done == 1 else "their"
     how = f"{its} old bytes are back" if undo else f"{its} published: lines written again"

@@ -1,5 +1,5 @@
-"""ArticleDetail: the article under the cursor, every field as plain text, and what the
-site does with it."""
+"""ArticleDetail: the article under the cursor, every field as plain text, what the site
+does with it, and what the desk says of it."""
 
 from __future__ import annotations
 
@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 
 PLACEHOLDER = "No article selected."
 """Shown when the list is empty or the article is not indexed yet."""
+STATE_LINE = "\nState "
+"""How the article's state line starts (render's `State` label), for the desk's lines."""
+
+
+def with_desk(content: Content, desk: tuple[tuple[str, str], ...]) -> Content:
+    """The article's text with the desk's lines (plain text, each in its style) right
+    under its `State` line (at its end if it has none)."""
+    if not desk:
+        return content
+    lines = Content("\n").join(Content.styled(text, style) for text, style in desk)
+    text = content.plain
+    state = text.find(STATE_LINE)
+    end = -1 if state < 0 else text.find("\n", state + 1)
+    if end < 0:
+        return Content.assemble(content, "\n", lines)
+    head, tail = content.divide([end])
+    return Content.assemble(head, "\n", lines, tail)
 
 
 class ArticleDetail(VerticalScroll, can_focus=True):
@@ -38,6 +55,9 @@ class ArticleDetail(VerticalScroll, can_focus=True):
     """What the site's Jekyll does with the article (None: not known yet)."""
     notices: reactive[tuple[str, ...]] = reactive(())
     """Problems that concern the app, not this article (a locked store, unreadable files)."""
+    desk: reactive[tuple[tuple[str, str], ...]] = reactive(())
+    """What the desk says of the article, (plain text, style) a line, under its state: who
+    decided it and when, editors who disagree, another editor's claim."""
 
     def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
         """An empty pane; `clock` is the app's, for relative dates."""
@@ -58,8 +78,8 @@ class ArticleDetail(VerticalScroll, can_focus=True):
         if self.article is None:
             body.update(Content(PLACEHOLDER))
         else:
-            body.update(article_content(self.article, self.decision, self.reason, self.clock(),
-                                        self.site_state))
+            body.update(with_desk(article_content(self.article, self.decision, self.reason,
+                                                  self.clock(), self.site_state), self.desk))
 
     def watch_article(self, old: Article | None, new: Article | None) -> None:
         """Show the new article from its top."""
@@ -79,6 +99,10 @@ class ArticleDetail(VerticalScroll, can_focus=True):
 
     def watch_site_state(self) -> None:
         """Show what the site does with it now."""
+        self._refresh_body()
+
+    def watch_desk(self) -> None:
+        """Show what the desk says of it now."""
         self._refresh_body()
 
     def watch_notices(self, notices: tuple[str, ...]) -> None:

@@ -86,6 +86,10 @@ class ArticleLines(ScrollView):
         """The articles live on the site (None: not known yet, no row is marked)."""
         self._unsettled: AbstractSet[str] = frozenset()
         """The live articles nobody decided: marked `!` in the state column."""
+        self._conflicts: AbstractSet[str] = frozenset()
+        """The articles editors of the desk decided differently: marked `⇄`."""
+        self._claimed: AbstractSet[str] = frozenset()
+        """The articles another editor of the desk claimed: dimmed."""
 
     # -- state ---------------------------------------------------------------
 
@@ -119,6 +123,8 @@ class ArticleLines(ScrollView):
         classes: list[str] = []
         if row.state is not Decision.UNDECIDED:
             classes.append("article-list--decided")
+        if row.id in self._claimed:
+            classes.append("article-list--claimed")
         if row.id in self._selected:
             classes.append("article-list--selected")
         if index == self._cursor:
@@ -145,6 +151,14 @@ class ArticleLines(ScrollView):
         keeps both, and calls this again when either changes)."""
         self._live, self._unsettled = live, unsettled
         self.refresh()
+
+    def mark_desk(self, conflicts: AbstractSet[str], claimed: AbstractSet[str]) -> None:
+        """Mark the rows editors of the desk decided differently (`conflicts`) and dim
+        those another editor claimed (`claimed`); the screen calls this again when either
+        changes."""
+        if conflicts != self._conflicts or claimed != self._claimed:
+            self._conflicts, self._claimed = conflicts, claimed
+            self.refresh()
 
     def site_mark(self, row: ArticleRow) -> str:
         """How the row's state column says what the site does with it: `live` (`!`: live,
@@ -286,11 +300,12 @@ class ArticleLines(ScrollView):
         style = self.get_visual_style(*self.line_classes(index)).rich_style
         reason = self.reason(row)
         new = self._new_after is not None and self._stories.newest_seen(row) > self._new_after
-        site = self.site_mark(row)
+        site = "conflict" if row.id in self._conflicts else self.site_mark(row)
         key = (row, width, full_width, selected, style, mark, reason, new, site)
         strip = self._strips.get(key)
         if strip is None:
-            site_style = (self.get_visual_style(*self.line_classes(index), "article-list--site")
+            mark_class = "article-list--conflict" if site == "conflict" else "article-list--site"
+            site_style = (self.get_visual_style(*self.line_classes(index), mark_class)
                           .rich_style if site else None)
             strip = self._build_strip(row, width, full_width, selected, style, mark, reason, new,
                                       site, site_style)
@@ -304,9 +319,11 @@ class ArticleLines(ScrollView):
         site_style: Style | None = None,
     ) -> Strip:
         """One row as a line of exactly the pane's width, in `style` (its reason muted, its
-        state column in `site_style` where the site does not do what its state says)."""
+        state column in `site_style` where the site does not do what its state says, or
+        editors of the desk decided it differently: `site` is then `conflict`)."""
         # Segment text is never parsed as markup, so titles show exactly as written.
-        head, tag = format_parts(row, width, selected, mark, reason, new, site == "live")
+        head, tag = format_parts(row, width, selected, mark, reason, new, site == "live",
+                                 site == "conflict")
         tail = " " * max(0, full_width - width)
         if site and site_style is not None and len(head) > 2:
             # The selection/new mark, then the state column alone in its own style.

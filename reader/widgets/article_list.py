@@ -45,9 +45,12 @@ class ArticleList(ArticleLines, can_focus=True):
         "article-list--selected",
         "article-list--empty",
         "article-list--site",
+        "article-list--conflict",
+        "article-list--claimed",
     }
-    """Styles for the cursor line, decided rows, selected rows, the empty message, and the
-    state column of a row the site does not treat as its state says."""
+    """Styles for the cursor line, decided rows, selected rows, the empty message, the
+    state column of a row the site does not treat as its state says, and of a row editors
+    of the desk decided differently, and rows another editor claimed."""
 
     DEFAULT_CSS = """
     ArticleList {
@@ -63,6 +66,8 @@ class ArticleList(ArticleLines, can_focus=True):
         }
         & > .article-list--empty { color: $text-muted; }
         & > .article-list--site { color: $text-warning; text-style: bold; }
+        & > .article-list--conflict { color: $text-error; text-style: bold; }
+        & > .article-list--claimed { color: $text-disabled; }
     }
     """
 

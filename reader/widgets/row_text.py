@@ -15,6 +15,9 @@ _NEW_MARK = "N"
 LIVE_MARK = "!"
 """In the state column: live on the site, and nobody decided (the file or the site's rules
 put it there)."""
+CONFLICT_MARK = "⇄"
+"""In the state column: editors of the desk decided it differently (`C` lists them); it
+goes before `!`, as a decision settles both."""
 _VIDEO_MARK = "▶ "
 _ELLIPSIS = "…"
 REASON_MAX = 24
@@ -48,16 +51,18 @@ def provider_width(width: int) -> int:
 
 
 def format_row(row: ArticleRow, width: int, selected: bool = False, story: str = "",
-               reason: str | None = None, new: bool = False, live: bool = False) -> str:
+               reason: str | None = None, new: bool = False, live: bool = False,
+               conflict: bool = False) -> str:
     """Lay out one row as plain text exactly `width` cells wide (`story` before the title,
     the skip `reason` after it, `new`: marked as new to the editor, `live`: marked live
-    without a decision in place of its state)."""
-    return "".join(format_parts(row, width, selected, story, reason, new, live))
+    without a decision in place of its state, `conflict`: marked as decided differently
+    by editors of the desk, in place of either)."""
+    return "".join(format_parts(row, width, selected, story, reason, new, live, conflict))
 
 
 def format_parts(row: ArticleRow, width: int, selected: bool = False, story: str = "",
-                 reason: str | None = None, new: bool = False, live: bool = False
-                 ) -> tuple[str, str]:
+                 reason: str | None = None, new: bool = False, live: bool = False,
+                 conflict: bool = False) -> tuple[str, str]:
     """One row as `format_row` lays it out, in two parts: the row up to its title, then the
     skip reason in brackets after it, padded ("" when there is none). The reason is compact:
     at most REASON_MAX cells, and a third of the title's room unless the title is short."""
@@ -65,7 +70,7 @@ def format_parts(row: ArticleRow, width: int, selected: bool = False, story: str
     mark = _SELECTED_MARK if selected else _NEW_MARK if new else " "
     video = _VIDEO_MARK if row.type == "video" else "  "
     providers = provider_width(width)
-    state = LIVE_MARK if live else row.state.glyph
+    state = CONFLICT_MARK if conflict else LIVE_MARK if live else row.state.glyph
     prefix = f"{mark}{state} {date} {fit(plain(row.provider), providers)} {video}"
     room = width - cell_len(prefix)
     title = story + plain(row.title)

@@ -7,13 +7,16 @@ import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from reader.app import NewsReader, make_app
 from reader.config import Settings
 from reader.data.library import Library
+
+if TYPE_CHECKING:
+    from tests.ui.desk_repo import Clone
 
 NOW = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)
 """The fixed clock every UI test runs at."""
@@ -104,6 +107,34 @@ def app_factory(db_path: Path) -> Callable[[Path], AppFactory]:
 def new_app(app_factory: Callable[[Path], AppFactory], seeds_dir: Path) -> AppFactory:
     """make_app on the seeds."""
     return app_factory(seeds_dir)
+
+
+@pytest.fixture
+def desk_remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A desk's remote holding the seeds in `_news/`, with git isolated from this
+    machine's config (tests/ui/desk_repo.py)."""
+    from tests.ui.desk_repo import isolate_git, make_remote
+
+    isolate_git(monkeypatch)
+    return make_remote(tmp_path)
+
+
+@pytest.fixture
+def alice(desk_remote: Path, tmp_path: Path) -> Clone:
+    """The desk's editor who runs the app: her clone, its index warm."""
+    from tests.ui.desk_repo import clone
+
+    found = clone(desk_remote, tmp_path, "Alice Smith", "alice@example.com")
+    warm(found.root, found.db)
+    return found
+
+
+@pytest.fixture
+def bob(desk_remote: Path, tmp_path: Path) -> Clone:
+    """Another editor of the desk, with a Library of his own (as on the CLI)."""
+    from tests.ui.desk_repo import clone
+
+    return clone(desk_remote, tmp_path, "Bob Jones", "bob@example.com")
 
 
 def counted(monkeypatch: pytest.MonkeyPatch, obj: object, name: str) -> list[int]:
