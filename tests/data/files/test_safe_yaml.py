@@ -87,3 +87,41 @@ def test_a_python_tag_runs_nothing(tmp_path: Path) -> None:
 
 def test_the_loader_is_safe() -> None:
     assert issubclass(YamlLoader, yaml.SafeLoader | getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _typed(value: Any) -> Any:
+    """VALUE with the type of every part beside it: True and 1 compare equal, not alike."""
+    if isinstance(value, dict):
+        return ("dict", [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, list | tuple | set):
+        return (type(value).__name__, [_typed(v) for v in value])
+    if isinstance(value, float) and value != value:
+        return ("float", "nan")
+    return (type(value).__name__, repr(value))
+
+
+def _outcome(source: str, loader: Any) -> Any:
+    """What LOADER makes of SOURCE: the typed value, or the error's type and message."""
+    try:
+        return _typed(yaml.load(source, Loader=loader))
+    except Exception as error:  # the error itself is the outcome compared
+        return (type(error).__name__, str(error))
+
+
+PLAIN_CASES = [
+    "a: 1\nb: [1, 2, {c: d}]\n", "<<: {a: 1}\nb: 2\n", "a: &x 1\n", "? [1, 2]\n: v\n",
+    "? {a: 1}\n: v\n", "=: 1\n", "a: !!str 12\n", "a: !!int '12'\n", "a: !!binary aGVsbG8=\n",
+    "a: !foo bar\n", "!!map {a: 1}\n", "a: !!set {x, y}\n", "a: !!omap [x: 1]\n",
+    "a: 2001-12-14t21:59:43.10-05:00\n", "a: 2001-13-45\n", "a: 2020-02-30\n",
+    "a: .inf\nb: -.Inf\nc: .nan\nd: 0x1F\ne: 0o17\nf: 1_000\ng: 0b101\nh: 1:20\n",
+    "a: yes\nb: No\nc: ~\nd: null\ne:\n", "1: a\n1.0: b\ntrue: c\n", "a: 1\na: 2\n",
+    "- 1\n- 2\n", "just text", "'quoted: x'", "a: !!str\nb: !!null ''\n", "a: !!float 1\n",
+    "a: !!timestamp 2001-12-14\n", "a: !!str [1]\n", "a: !!map [1]\n", "a: [\n", "a: b: c\n",
+    "a: !!python/object:os.system x\n", "'': empty key\n", "? \n: v\n", "a: !!int 0x\n",
+    "a: 12e3\nb: 1.5e+3\nc: 0\nd: -0\ne: +12\nf: 012\ng: 09\n",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("source", PLAIN_CASES)
+def test_the_plain_loader_loads_as_the_safe_loader(source: str) -> None:
+    assert _outcome(source, parse_yaml._PlainLoader) == _outcome(source, YamlLoader)
