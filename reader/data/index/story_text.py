@@ -57,10 +57,24 @@ def stem(word: str) -> str:
 def words(text: str) -> list[tuple[str, str]]:
     """(stem, folded word) for each word that can tie articles together."""
     text = _POSSESSIVE.sub("", fold(text))
-    return [
-        (stem(w), w) for w in _WORD.findall(text)
-        if (len(w) > 1 or w.isdigit()) and w not in STOPWORDS
-    ]  # fmt: skip
+    stems = _STEMS
+    if len(stems) > _STEMS_KEPT:
+        stems.clear()
+    found = []
+    for w in _WORD.findall(text):
+        if (len(w) > 1 or w.isdigit()) and w not in STOPWORDS:
+            s = stems.get(w)
+            if s is None:
+                s = stems[w] = stem(w)
+            found.append((s, w))
+    return found
+
+
+_STEMS: dict[str, str] = {}
+"""Each word's stem, as `stem` gives it: clustering meets the same words over and over,
+and a look-up costs less than the suffix tests."""
+_STEMS_KEPT = 200_000
+"""Most stems remembered; then forgotten all at once, so memory stays bounded."""
 
 
 _MONTHS = frozenset(
