@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 POOL_THRESHOLD = 400
 """Below this many files to parse, a process pool costs more than it saves."""
+POOL_CHUNK = 128
+"""Files per task of the process pool (scripts/bench_index.py's floor uses it too)."""
 
 Progress = Callable[[int, int], None]
 """Called with (files done, files to parse) as a scan goes on."""
@@ -163,7 +165,7 @@ def _parse_all(
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context(start_method())
-    chunks = [stats[i : i + 128] for i in range(0, total, 128)]
+    chunks = [stats[i : i + POOL_CHUNK] for i in range(0, total, POOL_CHUNK)]
     done = 0
     with ProcessPoolExecutor(os.cpu_count(), mp_context=context) as pool:
         for rows in pool.map(_rows_chunk, chunks):
@@ -228,6 +230,7 @@ class Index:
             key: mtime * _SIZES + size
             for key, mtime, size in self.conn.execute("SELECT key, mtime_ns, size FROM articles")
         }
+        first = not known  # an empty index: the whole folder is to be parsed
         todo = []
         for stat in iter_files(self.root, result.skipped, result.temps):
             old = known.pop(key_from_id(stat.id), None)
@@ -240,10 +243,26 @@ class Index:
         if result.removed:  # a removed file may be back under a new name, now or later
             result.gone = self.fingerprints(result.removed)
         if todo or result.removed:
-            self._store(todo, list(known), progress, self.rescans() + 1 if result.added else 0)
+            rescan = self.rescans() + 1 if result.added else 0
+            if first:
+                self._store_first(todo, progress, rescan)
+            else:
+                self._store(todo, list(known), progress, rescan)
             if len(todo) + len(result.removed) >= _BIG_CHANGE:  # best effort: a reader
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # may hold it back
         return result
+
+    def _store_first(self, todo: list[FileStat], progress: Progress | None, rescan: int) -> None:
+        """`_store` into an empty index, without waiting for the disk at each checkpoint."""
+        # Until it is built the index holds nothing the files cannot give again: an OS
+        # crash that damages it costs a rebuild (a damaged index is deleted and made
+        # anew), and a killed process loses nothing that WAL had committed. Only this
+        # first fill goes unsynced; every later change is NORMAL again.
+        self.conn.execute("PRAGMA synchronous=OFF")
+        try:
+            self._store(todo, [], progress, rescan)
+        finally:
+            self.conn.execute("PRAGMA synchronous=NORMAL")
 
     def _store(self, todo: list[FileStat], removed: list[str], progress: Progress | None,
                rescan: int) -> None:
