@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -41,6 +42,16 @@ _STEPS = "('decide', 'apply', 'story')"
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware; tests and the app pass a fixed one."""
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(st_dev, st_ino) of the file at `path`, None when there is none (or it cannot be
+    seen: the open that follows says why)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
 
 
 def _system_clock() -> datetime:
@@ -93,9 +104,16 @@ class TriageStore(StoreReader):
         """
         deadline = time.monotonic() + timeout
         while True:
+            before = _identity(self.db_path)
             self.conn = sqlite3.connect(self.db_path, timeout=timeout, isolation_level=None)
             try:
                 self._opened = OpenedFile(self.db_path)  # SQLite created it, if new
+                if not self._opened_what_is_there(before):
+                    self.conn.close()
+                    if time.monotonic() > deadline:
+                        raise StoreError(f"{self.db_path}: the decisions database kept being "
+                                         "replaced while it was opened; nothing was changed")
+                    continue
                 version = self._check_file()  # before anything that writes (WAL changes it)
                 self.conn.execute("PRAGMA journal_mode=WAL")
                 self.conn.execute("PRAGMA synchronous=FULL")
@@ -108,6 +126,20 @@ class TriageStore(StoreReader):
                 if "locked" not in str(error) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.02)
+
+    def _opened_what_is_there(self, before: tuple[int, int] | None) -> bool:
+        """Whether the connection is on the file the path names now: SQLite opens by path,
+        and `OpenedFile` stats the path just after, so a file replaced (its folder moved
+        away and another put in its place) between the two would be taken for the one
+        opened, and every check after would pass while the writes went to the old one.
+        The path named one file before and after the open: that one. It named none before:
+        SQLite made it, and it is still empty (one with bytes was put there by another)."""
+        if before is not None:
+            return before == self._opened.identity
+        try:
+            return os.stat(self.db_path).st_size == 0
+        except OSError:
+            return False
 
     def _set_aside(self, why: str) -> None:
         """Move the damaged file out of the way and refuse this run: never guess, never empty."""
