@@ -59,8 +59,6 @@ CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story);
 CREATE TABLE IF NOT EXISTS story_urls (url TEXT NOT NULL, key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS story_urls_by_url ON story_urls(url);
 CREATE INDEX IF NOT EXISTS story_urls_by_key ON story_urls(key);
--- `checks.py` probes `count(*) FROM records`: a view over a table no other count walks.
-CREATE VIEW IF NOT EXISTS records AS SELECT rowid FROM story_urls;
 -- How many articles use each term, for the weights of new articles' words.
 CREATE TABLE IF NOT EXISTS story_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)
     WITHOUT ROWID;
