@@ -31,10 +31,8 @@ def library(seeds_dir: Path, tmp_path: Path) -> Iterator[Library]:
 
 
 def only_indexed(article: Article) -> Article:
-    """ARTICLE with only what the index keeps: no body, images, video or related links.
-    `has_published_key` the index guesses (a `published:` with no value reads as none)."""
-    return replace(article, body="", images=(), video_url="", related=(), secured="",
-                   has_published_key=article.file_published is not None)  # fmt: skip
+    """ARTICLE with only what the index keeps: no body, images, video or related links."""
+    return replace(article, body="", images=(), video_url="", related=(), secured="")
 
 
 def as_listed(article: Article) -> Article:
@@ -98,6 +96,62 @@ def test_a_full_list_reads_each_file_and_equals_one_read(
         assert only_indexed(listed.article) == known.article
     ids = [a.article.id for a in full]
     assert read_many(seeds_dir, ids) == [read_one(seeds_dir, i) for i in ids]
+
+
+def _front(extra: str = "", title: str = '"A title"') -> bytes:
+    """A small front-matter article with EXTRA lines added to its YAML."""
+    return (f"---\ntitle: {title}\npublishedDateTime: 2021-09-22T14:25:00Z\n{extra}\n"
+            "---\nBody.\n").encode()  # fmt: skip
+
+
+HOSTILE = [
+    *(pytest.param(_front(f"published: {raw}"), id=f"published-{name}") for name, raw in
+      [("true", "true"), ("off", "off"), ("quoted", '"false"'), ("zero", "0"),
+       ("null", "null"), ("tilde", "~"), ("empty", ""), ("list", "[false]")]),
+    pytest.param(_front(), id="no-published-key"),
+    pytest.param(_front("quality: 72\nheat: 7.5\ntopics: [AI, 3, null]"), id="numbers"),
+    pytest.param(_front("quality: high\nheat: [1]"), id="wrong-types"),
+    pytest.param(_front("provider:\n  name: \x1b[31mRed\x1b[0m\n  domain: a\u202eb"),
+                 id="controls-bidi"),
+    pytest.param(_front(title='"\\x9b31mc1 \\u2066x"'), id="c1-escaped"),
+    pytest.param(_front("excerpt: \"&#27;[31m &#x9b;0m\""), id="entities"),
+    pytest.param(_front("webUrl: javascript:alert(1)\noriginalUrl: https://a.example/x"),
+                 id="bad-url"),
+    pytest.param(_front("related:\n  - title: R\n    url: https://r.example\n"
+                        "    publishedDateTime: 2021-09-22T14:25:00+02:00\n  - 42"),
+                 id="related"),
+    pytest.param(_front("images: [https://i.example/a.png, 7]\nvideoUrl: https://v.example"),
+                 id="images-video"),
+    pytest.param(_front().replace(b"\n", b"\r\n"), id="crlf"),
+    pytest.param(b"\xef\xbb\xbf" + _front(), id="utf8-bom"),
+    pytest.param(b"\xff\xfe" + _front().decode().encode("utf-16-le"), id="utf16-le-bom"),
+    pytest.param(_front("x: \xe9".encode("latin-1").decode("latin-1")).replace(
+        b"\xc3\xa9", b"\xe9"), id="latin-1-byte"),
+    pytest.param(b"---\ntitle: Dots\n...\nBody.\n", id="dots-closer"),
+    pytest.param(b"A press release\nDate: 2024-01-01\n\nFor immediate release.\n",
+                 id="press-release"),
+    pytest.param(_front("body: " + "long " * 40000), id="past-the-read-limit"),
+]
+
+
+@pytest.mark.parametrize("data", HOSTILE)
+def test_a_hostile_file_shown_from_its_file_equals_what_the_index_knew(
+    data: bytes, tmp_path: Path
+) -> None:
+    root = tmp_path / "folder"
+    root.mkdir()
+    (root / "x.md").write_bytes(data)
+    lib = Library(root, tmp_path / "state" / "decisions.db")
+    try:
+        lib.refresh()
+        if lib.index.entry("x.md")[3] == "problem":  # type: ignore[index]
+            assert lib.article("x.md") is None and lib.index.known("x.md") is None
+            return
+        assert_as_indexed(lib, root, "x.md")
+        assert_listed_as_read(lib)
+        assert not lib.changed_on_disk
+    finally:
+        lib.close()
 
 
 def _same_size_and_mtime(path: Path, old: str, new: str) -> None:

@@ -97,6 +97,9 @@ class IndexRow(NamedTuple):
     """What Jekyll reads of the file (files/jekyll.py `to_record`; None: the common case)."""
     problems: str | None = None
     """Its problems as JSON `[[field, why], ...]` (None: none)."""
+    published_blank: int | None = None
+    """1: a `published:` key with no true/false value (`file_published` is None then, as
+    it is with no key at all, which the planner tells apart); None otherwise."""
     excerpt: str | None = None
     urls: str = ""
     related_urls: str = ""
@@ -114,7 +117,7 @@ _COLUMNS = IndexRow._fields[: IndexRow._fields.index("excerpt")]
 
 KNOWN = (
     "a.key, a.kind, a.title, a.provider, a.domain, a.published_at, a.quality, a.heat, "
-    "a.type, a.file_published, a.topics, a.problems, f.excerpt, l.urls"
+    "a.type, a.file_published, a.topics, a.problems, a.published_blank, f.excerpt, l.urls"
 )
 """The columns `known_article` reads, from `KNOWN_FROM`."""
 KNOWN_FROM = (
@@ -128,9 +131,9 @@ def known_article(row: Sequence[Any], extras: bytes | None = None) -> Article:
     """The article a row of `KNOWN` describes: what the index keeps of it, which is all a
     list or a search reads, and what EXTRAS holds (see `listed_article`). The rest (body,
     images, video, related links, all in its file) is left empty: `Library.article`
-    reads it; `has_published_key` is guessed from `file_published`."""
+    reads it."""
     key, kind, title, provider, domain, when, quality, heat, type_, published = row[:10]
-    topics, problems, excerpt, urls = row[10:]
+    topics, problems, blank, excerpt, urls = row[10:]
     article_id = id_from_key(key)
     web_url, _, original_url = (urls or "").partition("\x1f")
     body, images, video = "", (), ""
@@ -151,7 +154,7 @@ def known_article(row: Sequence[Any], extras: bytes | None = None) -> Article:
         quality=quality, heat=heat, type=type_ or "article",
         web_url=web_url, original_url=original_url, video_url=video, images=images,
         related=related, file_published=None if published is None else bool(published),
-        has_published_key=published is not None,
+        has_published_key=published is not None or bool(blank),
         problems=tuple(Problem(article_id, f, why) for f, why in json.loads(problems))
         if problems else (),
     )  # fmt: skip
@@ -199,6 +202,7 @@ def _row(stat: FileStat) -> IndexRow | None:
         None if a.file_published is None else int(a.file_published), len(a.problems),
         "\x1f".join(a.topics), jekyll,
         json.dumps([[p.field, p.why] for p in a.problems]) if a.problems else None,
+        1 if a.has_published_key and a.file_published is None else None,
         a.excerpt, "\x1f".join((a.web_url, a.original_url)),
         "\x1f".join(r.url for r in a.related), _extras(a),
     )  # fmt: skip

@@ -14,7 +14,8 @@ outside emoji sequences. 9: what Jekyll reads of each file (`jekyll`), a `...` c
 and front matter Jekyll would not see is a problem, not a press release; one-line fields
 lose the bidi marks U+061C, U+200E and U+200F. 10: no JSON copy of each article
 (`records`): a shown article is read from its file, `articles.problems` keeps its
-problems and `extras` what `list --format json` prints; quality and heat keep an int an
+problems, `published_blank` a `published:` key with no true/false value, and
+`extras` what `list --format json` prints; quality and heat keep an int an
 int; an old file is emptied and vacuumed, so that it shrinks."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS articles (
     topics TEXT,                   -- joined with U+001F for filters
     jekyll TEXT,                   -- what Jekyll reads of it (files/jekyll.py), NULL: plain
     problems TEXT,                 -- JSON [[field, why], ...], NULL: none
+    published_blank INTEGER,       -- 1: a published: key with no true/false value
     seen INTEGER NOT NULL DEFAULT 0  -- the rescan that first listed it (meta 'rescans')
 );
 -- The rest of an article is read from its file when shown; what `list --format json`
