@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from reader.data.article import Article, Decision
+from reader.data.article import Article, Decision, Problem
 from reader.data.clean import clean_line, escape_name
 from reader.data.decisions.events import Side
 from reader.data.decisions.store import FileWrite
@@ -279,7 +279,7 @@ def _plan_one(
 
 
 def _judged(article_id: str, article: Article | Problem | None, decision: Decision,
-            judge: _Judge) -> Skipped | None | bool:
+            judge: _Judge) -> Literal[True] | Skipped | None:
     """True when the article's line is to be written; else why not (Skipped), or None when
     its file already does what was decided."""
     if not isinstance(article, Article):
