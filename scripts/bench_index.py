@@ -20,7 +20,9 @@ Cold and warm are timed by wall clock from here, so interpreter start-up, import
 process pool count; each child's own timing is printed beside it. The CPU seconds of the
 floor and of the cold index (every process of each) are printed too: on a shared machine
 they move less with other load than wall clock does.
-Targets: cold / floor <= 1.5 and warm / cold <= 5 %. It prints medians and asserts nothing.
+It also prints the index file's size against the bytes of the articles it indexes.
+Targets: cold / floor <= 1.5, warm / cold <= 5 % and index / articles <= 0.5. It prints
+medians and asserts nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ COLD_TARGET = 1.5
 """Most a cold index may take, as a multiple of the parse floor on every core."""
 WARM_TARGET = 0.05
 """Most a warm start may take, as a share of a cold index."""
+SIZE_TARGET = 0.5
+"""Largest index file, as a share of the bytes of the articles it indexes."""
 
 
 def one(mode: str, root: Path, db: Path) -> None:
@@ -75,11 +79,16 @@ def one(mode: str, root: Path, db: Path) -> None:
         stories = time.perf_counter() - done
         largest = story_index.largest(library.index.conn, 3)
         placed = place_100(library)
-    library.close()
+    library.close()  # the last connection: its WAL goes into the file
     extra = time.perf_counter() - done  # measurements after the work: not part of it
+    from reader.paths import index_path_for
+
+    index = index_path_for(db)
+    sizes = [Path(f"{index}{suffix}") for suffix in ("", "-wal")]
     report = {"import": imported - start, "work": done - imported, "parsed": result.parsed,
               "refresh": refreshed - imported, "largest": largest, "placed": placed,
-              "extra": extra, "extra_cpu": cpu() - used}
+              "extra": extra, "extra_cpu": cpu() - used,
+              "index_bytes": sum(p.stat().st_size for p in sizes if p.exists())}
     print(json.dumps(report | {"rows": rows, "stories": stories, "clustered": stale}))
 
 
@@ -202,7 +211,9 @@ def bench(root: Path, runs: int, tmp: Path) -> None:
     """Warm the page cache, run the interleaved measurements and print the summary."""
     from reader.data.files.walk import walk
 
-    paths = [stat.path for stat in walk(root)[0]]
+    stats = walk(root)[0]
+    paths = [stat.path for stat in stats]
+    article_bytes = sum(stat.size for stat in stats)
     for path in paths:  # page cache: every measurement then reads from memory
         with open(path, "rb") as handle:
             handle.read()
@@ -213,6 +224,7 @@ def bench(root: Path, runs: int, tmp: Path) -> None:
     placements: list[float] = []  # seconds to place 100 new articles into the stories
     refreshes: list[float] = []  # warm start without building the list's 51k rows, / cold
     cpus: list[float] = []  # CPU seconds of the cold index / of the floor, each run
+    index_bytes: list[int] = []  # the index file after each cold index
     one_core = one_core_floor(paths)  # once: it takes as long as the rest of a run
     for run in range(1, runs + 1):
         seconds, floor_cpu = floor_parse(paths)
@@ -220,6 +232,7 @@ def bench(root: Path, runs: int, tmp: Path) -> None:
         db = tmp / f"run-{run}" / "decisions.db"
         seconds, inside = child("cold", root, db)
         cold.append(seconds)
+        index_bytes.append(inside["index_bytes"])
         print(
             f"run {run}: floor {floor[-1]:.2f} s | cold {seconds:.2f} s (child: import "
             f"{inside['import']:.2f} s, index {inside['work']:.2f} s, "
@@ -227,6 +240,7 @@ def bench(root: Path, runs: int, tmp: Path) -> None:
         )
         print(f"       CPU: floor {floor_cpu:.1f} s, cold {inside['cpu']:.1f} s")
         cpus.append(inside["cpu"] / floor_cpu)
+        print(f"       index file {inside['index_bytes'] / 1e6:.1f} MB")
         sizes = ", ".join(f"{size} ({story})" for story, size in inside["largest"])
         print(f"       largest stories: {sizes}")
         print(f"       100 articles new since the last scan placed in {inside['placed']:.3f} s")
@@ -249,6 +263,10 @@ def bench(root: Path, runs: int, tmp: Path) -> None:
         print("reader/ changed during the runs: they may have measured different code")
     summary(floor, cold, warm, one_core)
     print(f"CPU seconds, cold / floor: {statistics.median(cpus):.2f}x")
+    size = statistics.median(index_bytes)
+    verdict = "met" if size <= SIZE_TARGET * article_bytes else "NOT met"
+    print(f"index / articles: {size / 1e6:.1f} MB / {article_bytes / 1e6:.1f} MB = "
+          f"{size / article_bytes:.2f}x (target <= {SIZE_TARGET}x: {verdict})")
     if refreshes:
         print(f"warm start without reading the 51k list rows (open + refresh): "
               f"{statistics.median(refreshes):.2%} of cold")  # fmt: skip

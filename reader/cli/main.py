@@ -246,7 +246,7 @@ def cmd_list(library: Library, ns: argparse.Namespace, out: TextIO) -> int:
     state = None if ns.state == "all" else Decision(ns.state)
     flt = query.Filter(state, ns.search, ns.topic, ns.provider, ns.sort,
                        live_undecided=ns.live_undecided)
-    found = query.articles(library, flt)
+    found = query.articles(library, flt, read="list" if ns.format == "json" else "row")
     live = library.site_states(None if len(found) > 500 else [i.article.id for i in found])
     if ns.format == "json":
         desk = _desk_fields(library)

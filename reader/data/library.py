@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +28,7 @@ from reader.paths import default_db_path, index_path_for
 if TYPE_CHECKING:
     from reader.data.decisions.records import FilesStep, FileWrite, JournalEntry, Step
     from reader.data.desk.sync import SyncResult
+    from reader.data.index.from_file import FileRead
     from reader.data.index.story_explain import Explanation as Explanation
     from reader.data.site.config import SiteLookup as SiteLookup
     from reader.data.site.live import SiteStates
@@ -145,6 +146,10 @@ class Library:
             raise LibraryError(_index_failure(index_path_for(self.db_path), error)) from None
         self.skipped: list[Problem] = []
         """Entries the last refresh passed over (symbolic links, unreadable folders)."""
+        self.changed_on_disk: set[str] = set()
+        """Files `article` found changed since they were indexed: the next refresh parses
+        them again even if their mtime and size are the same (shared with `for_thread`'s
+        libraries)."""
         self.site_setting = site
         """The site's config as the settings name it (None: the nearest one above)."""
         self._site: SiteStates | None = None
@@ -163,9 +168,12 @@ class Library:
     def for_thread(self) -> Library:
         """The same folder on connections of its own, for a worker thread (SQLite
         connections belong to the thread that made them); the worker closes it."""
-        return Library(self.root, self.db_path, clock=self.store.clock,
-                       checks=self.passed_checks(), story_window=self.story_window,
-                       site=self.site_setting)
+        library = Library(self.root, self.db_path, clock=self.store.clock,
+                          checks=self.passed_checks(), story_window=self.story_window,
+                          site=self.site_setting)
+        # What the front end's `article` found changed is parsed again by the worker's refresh.
+        library.changed_on_disk = self.changed_on_disk
+        return library
 
     @property
     def index_rebuilt(self) -> bool:
@@ -181,7 +189,8 @@ class Library:
         """Re-read new and changed files, then let the store follow what they say."""
         try:
             try:
-                result = self.index.refresh(progress)
+                again = set(self.changed_on_disk)
+                result = self.index.refresh(progress, again)
             except sqlite3.OperationalError:
                 raise
             except sqlite3.DatabaseError:  # damaged past its first page: start it again
@@ -189,6 +198,7 @@ class Library:
                 result = self.index.refresh(progress)
         except sqlite3.OperationalError as error:  # a full disk, a read-only data folder
             raise LibraryError(_index_failure(self.index.db_path, error)) from None
+        self.changed_on_disk.difference_update(again)  # shared: see `for_thread`
         if result.temps:  # what a write killed halfway left behind (the walk saw them)
             from reader.data.files.safefile import clean_stale_temps
 
@@ -559,8 +569,47 @@ class Library:
             ) from None
 
     def article(self, article_id: str) -> Article | None:
-        """The parsed article, or None for an unknown id."""
-        return self.index.article(article_id)
+        """The article as its file says now (one read and parse), or None for an id the
+        index does not list as an article, or whose file is no article now.
+
+        A file changed since it was indexed is shown as it is now, and the next refresh
+        indexes it again (even if its mtime and size are the same). A file that cannot be
+        read now (gone, unreadable, a link) is shown as the index knew it, with a problem
+        that says why.
+        """
+        from reader.data.index.from_file import read_one
+
+        entry = self.index.entry(article_id)
+        if entry is None or entry[3] == "problem":
+            return None
+        return self._from_file(read_one(self.root, article_id), entry)
+
+    def articles(self, ids: Sequence[str]) -> list[Article | None]:
+        """`article` of each id, in order; many are read across every core."""
+        from reader.data.index.from_file import read_many
+
+        entries = [self.index.entry(i) for i in ids]
+        wanted = [i for i, entry in zip(ids, entries, strict=True)
+                  if entry is not None and entry[3] != "problem"]
+        reads = iter(read_many(self.root, wanted))
+        return [None if entry is None or entry[3] == "problem"
+                else self._from_file(next(reads), entry)
+                for entry in entries]  # fmt: skip
+
+    def _from_file(self, read: FileRead, entry: tuple[int, int, str | None, str]
+                   ) -> Article | None:
+        """What `article` shows of a file read now, given its index entry."""
+        result = read.result
+        if read.stamp is None:  # not read: what the index knew, and why it is not more
+            assert isinstance(result, Problem)
+            known = self.index.known(result.path)
+            if known is None:
+                return None
+            why = f"{result.why}: shown as it was when last indexed"
+            return replace(known, problems=(*known.problems, replace(result, why=why)))
+        if read.stamp != entry[:3]:
+            self.changed_on_disk.add(result.path if isinstance(result, Problem) else result.id)
+        return result if isinstance(result, Article) else None
 
     def problems(self) -> list[Problem]:
         """Every problem found in the folder, in id order."""

@@ -12,8 +12,16 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 
-from reader.data.article import Article, Decision, article_from_dict
+from reader.data.article import Article, Decision
 from reader.data.ids import id_from_key, key_from_id
+from reader.data.index.index import (
+    KNOWN,
+    KNOWN_FROM,
+    LISTED,
+    LISTED_FROM,
+    known_article,
+    listed_article,
+)
 from reader.data.library import Claim, Library
 
 Sort = Literal["date", "quality", "heat", "title"]
@@ -324,20 +332,33 @@ class Listed(NamedTuple):
     story_size: int
 
 
-def articles(library: Library, flt: Filter = Filter()) -> list[Listed]:
-    """Full articles with their state, reason and story, as `rows` selects and orders them."""
+def articles(library: Library, flt: Filter = Filter(),
+             read: Literal["files", "list", "row"] = "files") -> list[Listed]:
+    """Full articles with their state, reason and story, as `rows` selects and orders them,
+    as their files say now (`Library.articles`: every file is read, across every core).
+
+    Or, read from the index alone: "list", what `list --format json` prints of them
+    (`listed_article`: the body, images, video and related links' title, URL, provider
+    and date), or "row", what a table of them shows (`known_article`).
+    """
     _prepare(library, flt)
     where, params = _where(flt)
+    columns, tables = (LISTED, LISTED_FROM) if read == "list" else (KNOWN, KNOWN_FROM)
     sql = (
-        f"SELECT r.record, {_STATE}, d.reason, s.story, s.size FROM articles a "
-        f"JOIN records r USING (rowid) LEFT JOIN triage.decisions d USING (key) "
+        f"SELECT {columns}, {_STATE}, d.reason, s.story, s.size FROM {tables} "
+        f"LEFT JOIN triage.decisions d USING (key) "
         f"LEFT JOIN stories s USING (key) WHERE {where} ORDER BY {_ORDER[flt.sort]}"
     )
+    make = listed_article if read == "list" else known_article
     found = []
-    for record, state, reason, story, size in _execute(library.index.conn, sql, params):
-        article = article_from_dict(json.loads(record))
+    for *fields, state, reason, story, size in _execute(library.index.conn, sql, params):
+        article = make(fields)
         story = id_from_key(story) if story else article.id
         found.append(Listed(article, _DECISION[state], reason, story, size or 1))
+    if read == "files":
+        now = library.articles([listed.article.id for listed in found])
+        pairs = zip(found, now, strict=True)
+        found = [listed._replace(article=article) for listed, article in pairs if article]
     return found
 
 

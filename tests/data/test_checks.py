@@ -48,11 +48,11 @@ def test_clean_files_pass_and_the_open_skips_the_same_checks(
         assert library.store.decision("001.md") is Decision.PUBLISHED
     finally:
         library.close()
-    assert not any("quick_check" in sql or "count(*) FROM records" in sql for sql in ran), ran
+    assert not any("quick_check" in sql or "count(*) FROM story_urls" in sql for sql in ran), ran
     again = Library(seeds_dir, db)  # without checks, the open runs both itself
     again.close()
     assert any("quick_check" in sql for sql in ran)
-    assert any("count(*) FROM records" in sql for sql in ran)
+    assert any("count(*) FROM story_urls" in sql for sql in ran)
 
 
 def test_files_that_do_not_exist_yet_are_left_to_the_open(seeds_dir: Path, tmp_path: Path) -> None:

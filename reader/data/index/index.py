@@ -7,13 +7,14 @@ import json
 import os
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from reader.data.article import Article, Problem, article_from_dict, article_to_dict
+from reader.data.article import Article, Problem, RelatedLink
 from reader.data.files.walk import FileStat, iter_files
 from reader.data.ids import id_from_key, key_from_id
 from reader.data.index.schema import SCHEMA_VERSION as SCHEMA_VERSION
@@ -94,10 +95,16 @@ class IndexRow(NamedTuple):
     topics: str | None = None
     jekyll: str | None = None
     """What Jekyll reads of the file (files/jekyll.py `to_record`; None: the common case)."""
-    record: str = ""
+    problems: str | None = None
+    """Its problems as JSON `[[field, why], ...]` (None: none)."""
+    published_blank: int | None = None
+    """1: a `published:` key with no true/false value (`file_published` is None then, as
+    it is with no key at all, which the planner tells apart); None otherwise."""
     excerpt: str | None = None
     urls: str = ""
     related_urls: str = ""
+    extras: bytes | None = None
+    """What `list --format json` prints beyond the row (`listed_article`; None: nothing)."""
 
     @property
     def is_article(self) -> bool:
@@ -105,8 +112,65 @@ class IndexRow(NamedTuple):
         return self.kind != "problem"
 
 
-_COLUMNS = IndexRow._fields[: IndexRow._fields.index("record")]
-"""The `articles` columns; the record, excerpt and URLs are stored elsewhere."""
+_COLUMNS = IndexRow._fields[: IndexRow._fields.index("excerpt")]
+"""The `articles` columns; the excerpt and URLs are stored elsewhere."""
+
+KNOWN = (
+    "a.key, a.kind, a.title, a.provider, a.domain, a.published_at, a.quality, a.heat, "
+    "a.type, a.file_published, a.topics, a.problems, a.published_blank, f.excerpt, l.urls"
+)
+"""The columns `known_article` reads, from `KNOWN_FROM`."""
+KNOWN_FROM = (
+    "articles a LEFT JOIN links l ON l.rowid = a.rowid "
+    "LEFT JOIN articles_fts f ON f.rowid = a.rowid"
+)
+"""The tables that hold what the index knows of an article: its row, links and excerpt."""
+
+
+def known_article(row: Sequence[Any], extras: bytes | None = None) -> Article:
+    """The article a row of `KNOWN` describes: what the index keeps of it, which is all a
+    list or a search reads, and what EXTRAS holds (see `listed_article`). The rest (body,
+    images, video, related links, all in its file) is left empty: `Library.article`
+    reads it."""
+    key, kind, title, provider, domain, when, quality, heat, type_, published = row[:10]
+    topics, problems, blank, excerpt, urls = row[10:]
+    article_id = id_from_key(key)
+    web_url, _, original_url = (urls or "").partition("\x1f")
+    body, images, video = "", (), ""
+    related: tuple[RelatedLink, ...] = ()
+    if extras is not None:
+        data = json.loads(zlib.decompress(extras))
+        body, images, video = data["b"], tuple(data["i"]), data["v"]
+        related = tuple(
+            RelatedLink(title=text, url=url, provider=name,
+                        published_at=datetime.fromisoformat(date) if date else None)
+            for text, url, name, date in data["r"]
+        )  # fmt: skip
+    return Article(
+        id=article_id, kind=kind, title=title or "", excerpt=excerpt or "", body=body,
+        published_at=datetime.fromisoformat(when) if when else None,
+        provider=provider or "", domain=domain or "",
+        topics=tuple(topics.split("\x1f")) if topics else (),
+        quality=quality, heat=heat, type=type_ or "article",
+        web_url=web_url, original_url=original_url, video_url=video, images=images,
+        related=related, file_published=None if published is None else bool(published),
+        has_published_key=published is not None or bool(blank),
+        problems=tuple(Problem(article_id, f, why) for f, why in json.loads(problems))
+        if problems else (),
+    )  # fmt: skip
+
+
+LISTED = f"{KNOWN}, e.data"
+"""The columns `listed_article` reads, from `LISTED_FROM`."""
+LISTED_FROM = f"{KNOWN_FROM} LEFT JOIN extras e ON e.rowid = a.rowid"
+"""`KNOWN_FROM` and the extras."""
+
+
+def listed_article(row: Sequence[Any]) -> Article:
+    """The article a row of `LISTED` describes: `known_article` with the body, images, video
+    and related links `list --format json` prints (of each related link only its title,
+    URL, provider and date)."""
+    return known_article(row[:-1], row[-1])
 
 
 def _row(stat: FileStat) -> IndexRow | None:
@@ -129,19 +193,30 @@ def _row(stat: FileStat) -> IndexRow | None:
         result, seen = parse_for_index(data, stat.id)
         digest, jekyll = hashlib.blake2b(data, digest_size=16).hexdigest(), to_record(seen)
     if isinstance(result, Problem):
-        record = json.dumps({"id": stat.id, "field": result.field, "why": result.why})
         return IndexRow(key, stat.mtime_ns, stat.size, digest, "problem", jekyll=jekyll,
-                        record=record)
+                        problems=json.dumps([[result.field, result.why]]))
     a = result
     return IndexRow(
         key, stat.mtime_ns, stat.size, digest, a.kind, a.title, a.provider, a.domain,
         a.published_at.isoformat() if a.published_at else None, a.quality, a.heat, a.type,
         None if a.file_published is None else int(a.file_published), len(a.problems),
         "\x1f".join(a.topics), jekyll,
-        json.dumps(article_to_dict(a), default=str),  # ASCII: keeps escaped name bytes
+        json.dumps([[p.field, p.why] for p in a.problems]) if a.problems else None,
+        1 if a.has_published_key and a.file_published is None else None,
         a.excerpt, "\x1f".join((a.web_url, a.original_url)),
-        "\x1f".join(r.url for r in a.related),
+        "\x1f".join(r.url for r in a.related), _extras(a),
     )  # fmt: skip
+
+
+def _extras(article: Article) -> bytes | None:
+    """What `list --format json` prints of an article beyond its row (see `listed_article`),
+    compressed; None when it has none of it."""
+    if not (article.body or article.images or article.video_url or article.related):
+        return None
+    related = [[r.title, r.url, r.provider, r.published_at.isoformat() if r.published_at else None]
+               for r in article.related]  # fmt: skip
+    data = {"b": article.body, "i": article.images, "v": article.video_url, "r": related}
+    return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
 
 
 def _rows_chunk(stats: list[FileStat]) -> list[IndexRow | None]:
@@ -220,8 +295,11 @@ class Index:
         """Close the connection."""
         self.conn.close()
 
-    def refresh(self, progress: Progress | None = None) -> RefreshResult:
-        """Bring the index up to date with the folder: parse only new or changed files."""
+    def refresh(self, progress: Progress | None = None, again: Iterable[str] = ()
+                ) -> RefreshResult:
+        """Bring the index up to date with the folder: parse only new or changed files, and
+        those of `again` (ids seen changed though their mtime and size are the same)."""
+        again = {key_from_id(i) for i in again}
         result = RefreshResult()
         # What the index saw of each file, as one int: a dict of (mtime, size) tuples would
         # hold a tuple more per file, a lot at a big folder. Unique, as sizes are below 2**48
@@ -233,8 +311,9 @@ class Index:
         first = not known  # an empty index: the whole folder is to be parsed
         todo = []
         for stat in iter_files(self.root, result.skipped, result.temps):
-            old = known.pop(key_from_id(stat.id), None)
-            if old == stat.mtime_ns * _SIZES + stat.size:
+            key = key_from_id(stat.id)
+            old = known.pop(key, None)
+            if old == stat.mtime_ns * _SIZES + stat.size and key not in again:
                 result.unchanged += 1
                 continue
             (result.changed if old is not None else result.added).append(stat.id)
@@ -312,7 +391,7 @@ class Index:
             marks = ",".join("?" * len(part))
             self.conn.execute(f"DELETE FROM stories WHERE key IN ({marks})", part)
             self.conn.execute(f"DELETE FROM story_urls WHERE key IN ({marks})", part)
-            for table in ("articles_fts", "records", "links"):
+            for table in ("articles_fts", "links", "extras"):
                 self.conn.execute(
                     f"DELETE FROM {table} WHERE rowid IN "
                     f"(SELECT rowid FROM articles WHERE key IN ({marks}))",
@@ -321,7 +400,7 @@ class Index:
             self.conn.execute(f"DELETE FROM articles WHERE key IN ({marks})", part)
 
     def _insert(self, rows: list[IndexRow], seen: list[int]) -> None:
-        """Insert the rows into the articles, records, links and full-text tables, each
+        """Insert the rows into the articles, links, extras and full-text tables, each
         with the rescan that first listed it (`seen`, in the same order)."""
         if not rows:
             return
@@ -335,8 +414,8 @@ class Index:
              for (rowid, row), when in zip(numbered, seen, strict=True)],
         )
         self.conn.executemany(
-            "INSERT INTO records (rowid, record) VALUES (?, ?)",
-            [(rowid, row.record) for rowid, row in numbered],
+            "INSERT INTO extras (rowid, data) VALUES (?, ?)",
+            [(rowid, row.extras) for rowid, row in numbered if row.extras is not None],
         )
         self.conn.executemany(
             "INSERT INTO links (rowid, urls, related) VALUES (?, ?, ?)",
@@ -459,35 +538,39 @@ class Index:
         ).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
-    def article(self, article_id: str) -> Article | None:
-        """The full article for an id, or None when it is unknown or not an article."""
+    def entry(self, article_id: str) -> tuple[int, int, str | None, str] | None:
+        """(mtime_ns, size, digest, kind) of the file when it was indexed, or None."""
         row = self.conn.execute(
-            "SELECT record FROM articles JOIN records USING (rowid) "
-            "WHERE key = ? AND kind != 'problem'",
+            "SELECT mtime_ns, size, digest, kind FROM articles WHERE key = ?",
             (key_from_id(article_id),),
         ).fetchone()
-        return article_from_dict(json.loads(row[0])) if row else None
+        return (row[0], row[1], row[2], row[3]) if row else None
+
+    def known(self, article_id: str) -> Article | None:
+        """The article as the index knows it (see `known_article`: no body, images or
+        related links, which only its file holds), or None when it is unknown or not an
+        article."""
+        row = self.conn.execute(
+            f"SELECT {KNOWN} FROM {KNOWN_FROM} WHERE a.key = ? AND a.kind != 'problem'",
+            (key_from_id(article_id),),
+        ).fetchone()
+        return known_article(row) if row else None
 
     def articles(self) -> Iterable[Article]:
-        """Every article, in id order."""
-        for (record,) in self.conn.execute(
-            "SELECT record FROM articles JOIN records USING (rowid) "
-            "WHERE kind != 'problem' ORDER BY key"
+        """Every article as the index knows it (see `known`), in id order."""
+        for row in self.conn.execute(
+            f"SELECT {KNOWN} FROM {KNOWN_FROM} WHERE a.kind != 'problem' ORDER BY a.key"
         ):
-            yield article_from_dict(json.loads(record))
+            yield known_article(row)
 
     def problems(self) -> list[Problem]:
         """Every problem: files that are not articles, then bad fields, in id order."""
-        found = []
-        for kind, record in self.conn.execute(
-            "SELECT kind, record FROM articles JOIN records USING (rowid) "
-            "WHERE problem_count > 0 ORDER BY key"
+        found: list[Problem] = []
+        for key, problems in self.conn.execute(
+            "SELECT key, problems FROM articles WHERE problem_count > 0 ORDER BY key"
         ):
-            data = json.loads(record)
-            if kind == "problem":
-                found.append(Problem(data["id"], data["field"], data["why"]))
-            else:
-                found.extend(Problem(data["id"], p["field"], p["why"]) for p in data["problems"])
+            article_id = id_from_key(key)
+            found.extend(Problem(article_id, field, why) for field, why in json.loads(problems))
         return found
 
     def jekyll_records(self, ids: Iterable[str] | None = None

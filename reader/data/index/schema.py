@@ -5,14 +5,18 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 9
-"""Bump it with any change to `_SCHEMA`, or to what parsing makes of a file: a file at
-this version is opened as it is (an older one is emptied and made anew, to be filled
-again from the files). 6: plain text that is no press release is no article. 7: each
-article's `seen`, the rescan that first listed it. 8: one-line fields lose zero-width
-characters outside emoji sequences. 9: what Jekyll reads of each file (`jekyll`), a `...`
-closer, and front matter Jekyll would not see is a problem, not a press release; one-line
-fields lose the bidi marks U+061C, U+200E and U+200F."""
+SCHEMA_VERSION = 10
+"""Bump it with any change to `_SCHEMA`, or to what parsing makes of a file: a file at this
+version is opened as it is (an older one is emptied and made anew, to be filled again
+from the files). 6: plain text that is no press release is no article. 7: each article's
+`seen`, the rescan that first listed it. 8: one-line fields lose zero-width characters
+outside emoji sequences. 9: what Jekyll reads of each file (`jekyll`), a `...` closer,
+and front matter Jekyll would not see is a problem, not a press release; one-line fields
+lose the bidi marks U+061C, U+200E and U+200F. 10: no JSON copy of each article
+(`records`): a shown article is read from its file, `articles.problems` keeps its
+problems, `published_blank` a `published:` key with no true/false value, and
+`extras` what `list --format json` prints; quality and heat keep an int an
+int; an old file is emptied and vacuumed, so that it shrinks."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS articles (
@@ -23,18 +27,23 @@ CREATE TABLE IF NOT EXISTS articles (
     digest TEXT,                   -- blake2b of the bytes read, to notice edits on disk
     kind TEXT NOT NULL,            -- frontmatter | press | problem (not an article)
     title TEXT, provider TEXT, domain TEXT, published_at TEXT,
-    quality REAL, heat REAL, type TEXT, file_published INTEGER,
+    quality, heat,                 -- no type: a number stays as the file wrote it (72, 72.5)
+    type TEXT, file_published INTEGER,
     problem_count INTEGER NOT NULL DEFAULT 0,
     topics TEXT,                   -- joined with U+001F for filters
     jekyll TEXT,                   -- what Jekyll reads of it (files/jekyll.py), NULL: plain
+    problems TEXT,                 -- JSON [[field, why], ...], NULL: none
+    published_blank INTEGER,       -- 1: a published: key with no true/false value
     seen INTEGER NOT NULL DEFAULT 0  -- the rescan that first listed it (meta 'rescans')
 );
--- Kept apart so that listing and sorting never read the large records.
-CREATE TABLE IF NOT EXISTS records (
+-- The rest of an article is read from its file when shown; what `list --format json`
+-- prints of it (body, images, video, related links' title, URL, provider and date) is
+-- kept here, zlib-compressed JSON, so that listing them all reads no file. No row: none.
+CREATE TABLE IF NOT EXISTS extras (
     rowid INTEGER PRIMARY KEY,     -- the article's rowid
-    record TEXT NOT NULL           -- the whole article (or problem) as JSON
+    data BLOB NOT NULL
 );
--- What story clustering reads: URLs joined with U+001F, apart from the records.
+-- What story clustering reads: URLs joined with U+001F, apart from the articles.
 CREATE TABLE IF NOT EXISTS links (
     rowid INTEGER PRIMARY KEY,     -- the article's rowid
     urls TEXT NOT NULL,            -- webUrl and originalUrl
@@ -80,15 +89,26 @@ def connect(db_path: Path) -> sqlite3.Connection:
     if version == SCHEMA_VERSION:  # nothing to write: other connections see no change
         return conn
     if version != 0:
-        conn.executescript(
-            "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS articles_fts; "
-            "DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS links; "
-            "DROP TABLE IF EXISTS stories; DROP TABLE IF EXISTS story_urls; "
-            "DROP TABLE IF EXISTS story_terms;"
-        )
+        _empty(conn)
     conn.executescript(_SCHEMA)
     # Every article is listed anew: none of them is new to the editor.
     with conn:
         conn.execute("DELETE FROM meta WHERE key IN ('rescans', 'shown')")
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return conn
+
+
+def _empty(conn: sqlite3.Connection) -> None:
+    """Drop every table and view but `meta`, then give the freed pages back to the disk
+    (without VACUUM the file keeps its old size, to be filled again)."""
+    found = conn.execute(
+        "SELECT type, name FROM sqlite_schema WHERE type IN ('table', 'view') "
+        "AND name != 'meta' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    # A virtual table's own shadow tables go with it; dropping one first would fail.
+    shadows = {f"{name}_{part}" for kind, name in found for part in
+               ("data", "idx", "content", "docsize", "config")}
+    script = "".join(f'DROP {kind.upper()} IF EXISTS "{name}"; ' for kind, name in found
+                     if name not in shadows)
+    conn.executescript(script)
+    conn.execute("VACUUM")

@@ -6,14 +6,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from reader.data.article import Article, Decision
+from reader.data.article import Article, Decision, Problem
 from reader.data.clean import clean_line, escape_name
 from reader.data.decisions.events import Side
 from reader.data.decisions.store import FileWrite
 from reader.data.files import lineedit
-from reader.data.files.parse import head_of
+from reader.data.files.parse import head_of, parse_bytes
 from reader.data.files.safefile import Folder, Unsafe, digest
 
 if TYPE_CHECKING:
@@ -249,21 +249,22 @@ def _plan_one(
         if article_id in links:
             return Skipped(article_id, decision, "symlink", "symbolic link: not followed")
         return Skipped(article_id, decision, "gone", GONE_WHY)
-    article = library.article(article_id)
-    if article is None:
-        return Skipped(article_id, decision, "unreadable", "not an article (see `check`)")
-    if article.kind == "press":  # whatever was decided, there is no line to write it in
-        return Skipped(article_id, decision, "press", PRESS_WHY)
-    synced = judge(article, decision)
-    if isinstance(synced, str):
-        return Skipped(article_id, decision, "site", synced)
-    if synced:
-        return None
-    try:
+    try:  # read once: the same bytes are judged, checked against the index and edited
         data, st = folder.read(article_id)
-        head, whole = head_of(data), digest(data)
-        if (st.st_mtime_ns, st.st_size, whole if head is data else digest(head)) != stamp:
-            raise Unsafe("changed", "changed on disk since it was indexed: rescan first")
+    except Unsafe as refused:
+        return _refused(library, article_id, decision, judge, refused)
+    head, whole = head_of(data), digest(data)
+    changed = (st.st_mtime_ns, st.st_size, whole if head is data else digest(head)) != stamp
+    # Bytes as indexed: the index's parse of them is what a parse here would make, and
+    # parsing every decided file again would cost more than the rest of the plan.
+    article = parse_bytes(head, article_id) if changed else library.index.known(article_id)
+    skip = _judged(article_id, article, decision, judge)
+    if skip is None or (skip is not True and not changed):
+        return skip
+    if changed:
+        return Skipped(article_id, decision, "changed",
+                       "changed on disk since it was indexed: rescan first")
+    try:
         value = decision is Decision.PUBLISHED
         line = lineedit.published_edit(data, value)
         new = lineedit.verify(data, line, value) if verify else line.apply(data)
@@ -275,6 +276,30 @@ def _plan_one(
         lineedit.old_value(line), before, after, st.st_mtime_ns, st.st_size,
         whole, digest(new),
     )  # fmt: skip
+
+
+def _judged(article_id: str, article: Article | Problem | None, decision: Decision,
+            judge: _Judge) -> Literal[True] | Skipped | None:
+    """True when the article's line is to be written; else why not (Skipped), or None when
+    its file already does what was decided."""
+    if not isinstance(article, Article):
+        return Skipped(article_id, decision, "unreadable", "not an article (see `check`)")
+    if article.kind == "press":  # whatever was decided, there is no line to write it in
+        return Skipped(article_id, decision, "press", PRESS_WHY)
+    synced = judge(article, decision)
+    if isinstance(synced, str):
+        return Skipped(article_id, decision, "site", synced)
+    return None if synced else True
+
+
+def _refused(library: Host, article_id: str, decision: Decision, judge: _Judge,
+             refused: Unsafe) -> Skipped | None:
+    """A file the folder will not write through (a hard link, say): skipped with why, unless
+    it already does what was decided (judged as `Library.article` reads it)."""
+    skip = _judged(article_id, library.article(article_id), decision, judge)
+    if skip is not True:
+        return skip
+    return Skipped(article_id, decision, refused.code, refused.why)
 
 
 def _context(data: bytes, line: lineedit.LineEdit) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:

@@ -190,7 +190,7 @@ def test_a_changed_file_is_read_again(index: Index, seeds_dir: Path) -> None:
     path.write_text(path.read_text().replace("AI improves precision", "AI sharpens precision"))
     result = index.refresh()
     assert result.changed == [path.name]
-    article = index.article(path.name)
+    article = index.known(path.name)
     assert article is not None and article.title.startswith("AI sharpens precision")
 
 
@@ -211,7 +211,7 @@ def test_deleting_one_file_reports_it_removed(index: Index, seeds_dir: Path) -> 
     result = index.refresh()
     assert result.removed == [path.name]
     assert result.parsed == 0 and result.unchanged == 4
-    assert index.article(path.name) is None
+    assert index.known(path.name) is None
     assert len(list(index.articles())) == 4
 
 
@@ -220,7 +220,7 @@ def test_a_new_file_is_added(index: Index, seeds_dir: Path) -> None:
     write(seeds_dir / "sub" / "new.md", "Brand new")
     result = index.refresh()
     assert result.added == ["sub/new.md"]
-    article = index.article("sub/new.md")
+    article = index.known("sub/new.md")
     assert article is not None and article.title == "Brand new"
 
 
@@ -229,7 +229,7 @@ def test_a_file_that_turns_bad_becomes_a_problem(index: Index, seeds_dir: Path) 
     (path,) = seeds_dir.glob("001_*")
     path.write_bytes(b"---\ntitle: [unclosed\n---\n")
     index.refresh()
-    assert index.article(path.name) is None
+    assert index.known(path.name) is None
     assert [(p.path, p.field) for p in index.problems()] == [(path.name, "file")]
 
 

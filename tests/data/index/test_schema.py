@@ -11,7 +11,7 @@ from reader.data.index import index as cache
 from reader.data.index import schema as cache_schema
 from reader.data.index.schema import SCHEMA_VERSION, WAL_LIMIT, connect
 
-TABLES = {"meta", "articles", "records", "links", "stories", "articles_fts"}
+TABLES = {"meta", "articles", "links", "stories", "articles_fts"}
 
 
 def tables(conn: sqlite3.Connection) -> set[str]:
@@ -87,3 +87,31 @@ def test_a_file_that_is_not_a_database_raises_for_the_index_to_rebuild(tmp_path:
     db.write_bytes(b"not a database, " * 100)
     with pytest.raises(sqlite3.DatabaseError):
         connect(db)
+
+
+def test_no_copy_of_the_articles_is_kept(tmp_path: Path) -> None:
+    """An article's body, images and related links are read from its file when shown: the
+    index keeps no `records` table, nor anything else of that name."""
+    conn = connect(tmp_path / "index.db")
+    try:
+        assert "records" not in tables(conn)
+        assert conn.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
+                            ).fetchone() == (0,)
+    finally:
+        conn.close()
+
+
+def test_an_older_file_is_vacuumed_when_emptied(tmp_path: Path) -> None:
+    """A big index of an older version shrinks when it is made anew, rather than keep its
+    pages for the new rows."""
+    db = tmp_path / "index.db"
+    old = sqlite3.connect(db)
+    old.execute("CREATE TABLE records (rowid INTEGER PRIMARY KEY, record TEXT)")
+    old.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title)")
+    old.executemany("INSERT INTO records (record) VALUES (?)", [("x" * 4000,)] * 500)
+    old.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    old.commit()
+    old.close()
+    before = db.stat().st_size
+    connect(db).close()
+    assert db.stat().st_size < before // 10
