@@ -202,6 +202,10 @@ def _refuse_states(top: Path, git_dir: Path) -> None:
     if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
         raise SyncError(f"a rebase is under way in {top}: finish it (`git rebase --continue`) "
                         "or abort it (`git rebase --abort`), then sync")
+    for name, what in (("CHERRY_PICK_HEAD", "cherry-pick"), ("REVERT_HEAD", "revert")):
+        if (git_dir / name).exists():
+            raise SyncError(f"a {what} is under way in {top}: finish it (`git {what} "
+                            f"--continue`) or abort it (`git {what} --abort`), then sync")
     if (git_dir / "MERGE_HEAD").exists():
         raise SyncError(f"a merge is under way in {top}: finish it (`git commit`) or abort "
                         "it (`git merge --abort`), then sync")
@@ -408,14 +412,16 @@ class _SyncLock:
         locks = [self.git_dir / "index.lock", self.git_dir / "HEAD.lock"]
         while any(p.exists() for p in locks) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists():
-            for lock in locks:
-                lock.unlink(missing_ok=True)
-            _abort_rebase(self.top)
-        for lock in (*locks, *self.git_dir.glob("refs/**/*.lock"),
-                     self.git_dir / "packed-refs.lock", self.git_dir / "ORIG_HEAD.lock",
-                     self.git_dir / "config.lock"):
+        # Whatever lock files are left, its git left them: index, HEAD, CHERRY_PICK_HEAD,
+        # ORIG_HEAD, packed-refs, config, any ref's (none of them names a file of ours).
+        for lock in (*self.git_dir.glob("*.lock"), *self.git_dir.glob("refs/**/*.lock")):
             lock.unlink(missing_ok=True)
+        if (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists():
+            _abort_rebase(self.top)
+        if (self.git_dir / "CHERRY_PICK_HEAD").exists():  # a pick of our rebase, cut short
+            with suppress(GitError):
+                _git(self.top, "cherry-pick", "--abort")
+            (self.git_dir / "CHERRY_PICK_HEAD").unlink(missing_ok=True)
         self.path.unlink(missing_ok=True)
         for left in self.git_dir.glob(f"{LOCK_NAME}.*"):  # a killed sync's id, never linked
             with suppress(ValueError):

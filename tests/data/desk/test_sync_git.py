@@ -404,3 +404,37 @@ def test_a_sync_that_must_rebase_over_staged_changes_leaves_them_and_says_so(
     ann_clone.git("commit", "-q", "-m", "by hand")
     synced(ann)
     assert ann.decision(MEDICAL) is SKIP
+
+
+def _dead_pid() -> int:
+    """The id of a process that has exited."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+def test_a_sync_killed_with_its_git_leaves_nothing_in_the_way(
+    remote: Path, tmp_path: Path, opened: ExitStack
+) -> None:
+    """A sync killed with its git (a power cut) leaves its lock, git's lock files (the
+    index's, a ref's, CHERRY_PICK_HEAD's) and a pick cut short: the next sync clears what
+    its dead process left and goes through; a cherry-pick the editor started is refused."""
+    (ann_clone, ann), (_, bob) = open_clones(remote, tmp_path, opened, "ann", "bob")
+    bob.decide([MEDICAL], SKIP)
+    synced(bob)
+    ann.decide([FIERCE], PUB)
+    git_dir = ann_clone.top / ".git"
+    (git_dir / "newsreader-sync").write_text(f"{_dead_pid()}\n")
+    head = ann_clone.git("rev-parse", "HEAD").strip()
+    for left in ("index.lock", "CHERRY_PICK_HEAD.lock", "refs/heads/main.lock"):
+        (git_dir / left).write_text("")
+    (git_dir / "CHERRY_PICK_HEAD").write_text(f"{head}\n")
+    synced(ann)
+    assert not list(git_dir.glob("*.lock")) and not (git_dir / "CHERRY_PICK_HEAD").exists()
+    assert ann.decision(MEDICAL) is SKIP and bob.sync().changed == [FIERCE]
+    (git_dir / "CHERRY_PICK_HEAD").write_text(f"{head}\n")  # the editor's own, no dead sync
+    with pytest.raises(SyncError, match="a cherry-pick is under way"):
+        ann.sync()
