@@ -313,11 +313,17 @@ class Library:
     def site_states(self, ids: Iterable[str] | None = None) -> dict[str, EffectiveState]:
         """The effective state of every article (or of these ids), from what the index
         keeps of each file and the site's rules; no file is read."""
+        return dict(self.each_site_state(ids))
+
+    def each_site_state(self, ids: Iterable[str] | None = None
+                        ) -> Iterator[tuple[str, EffectiveState]]:
+        """`site_states` one (id, state) at a time: who keeps only a few of them never
+        holds every article's id and state at once."""
         site = self._site_states()
         now = self._now()
         rows = ((i, record) for i, kind, record in self.index.jekyll_records(ids)
                 if kind != "problem")
-        return dict(site.states(rows, now))
+        return site.states(rows, now)
 
     def problem_states(self) -> dict[str, EffectiveState]:
         """The effective state of the files that are no article to newsreader (a YAML
@@ -344,7 +350,7 @@ class Library:
             conn.execute("DELETE FROM temp.live_keys")
             conn.executemany(
                 "INSERT INTO temp.live_keys VALUES (?)",
-                ((key_from_id(i),) for i, state in self.site_states().items() if state.live),
+                ((key_from_id(i),) for i, state in self.each_site_state() if state.live),
             )
 
     def live_undecided(self) -> list[str]:

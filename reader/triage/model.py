@@ -392,8 +392,9 @@ class TriageModel:
         """On a worker thread: the site's marks, on a library of its own. Raises
         LibraryError, StoreError or sqlite3.Error when they cannot be read now."""
         library = self.library.for_thread()
+        loaded = self.loaded  # read once: the app's thread may replace it meanwhile
         try:
-            return SiteMarks.read(library)
+            return SiteMarks.read(library, None if loaded is None else loaded.same_ids)
         finally:
             library.close()
 
@@ -618,6 +619,8 @@ class TriageModel:
         now = self.tally.now
         self.loaded = LoadedRows(sort, [replace(r, state=now[r.id]) if r.id in now else r
                                         for r in rows])
+        if self.site is not None:  # read before the rows were: it holds ids of its own
+            self.site = self.site.shared(self.loaded.same_ids)
         return True
 
     # -- counts and steps --------------------------------------------------------------

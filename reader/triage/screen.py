@@ -1038,9 +1038,12 @@ class TriageScreen(Screen[None]):
         `_config.yml` is read again); after the warm start's, read every row if only the
         first page is read."""
         self.model.site_changed()
-        self._read_site_again()
         if self.model.first_page_only:
+            # The site waits for the rows: its marks then hold the rows' own ids, and the
+            # two workers' reading never adds up.
             self._load_all(self.filters.sort)
+        else:
+            self._read_site_again()
 
     # -- the site: what its Jekyll does with each article --------------------------------
 
@@ -1127,8 +1130,9 @@ class TriageScreen(Screen[None]):
 
     @on(RowsLoaded)
     def _rows_loaded(self, message: RowsLoaded) -> None:
-        """Keep every row; show them all if the first page still shows."""
+        """Keep every row; show them all if the first page still shows. Then the site."""
         if self.model.take_all_rows(message.sort, message.rows):
+            self._marks_moved()  # the site's marks now hold the rows' ids: drop the old
             if len(message.rows) >= FREEZE_FROM:
                 gc.freeze()
             if self.model.partial:
@@ -1138,6 +1142,8 @@ class TriageScreen(Screen[None]):
         self._update_steps()
         arrived, self.model.arrived = self.model.arrived, ()
         self._announce_now(arrived)
+        if self.model.site is None:  # it waited for the rows (`_scan_done`)
+            self._read_site_again()
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -1149,6 +1155,8 @@ class TriageScreen(Screen[None]):
         self._check_store(announce=False)  # a scan writes to the decisions file too
         if event.worker.group == "sync":
             self.syncing = False
+        if event.worker.group == "rows" and self.model.site is None:
+            self._read_site_again()  # it waited for the rows
         if event.worker.group == "scan":
             self.remove_class("-scanning")
             self.model.scanning_first = False

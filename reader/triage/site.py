@@ -4,7 +4,7 @@ once per scan (or change of the site's `_config.yml`) and kept current per decis
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +31,10 @@ def short_summary(lookup: SiteLookup, root: Path) -> str:
     return text
 
 
+Share = Callable[[Iterable[str]], Iterable[str]]
+"""Gives ids back as the strings the list's rows hold (`LoadedRows.same_ids`)."""
+
+
 @dataclass(slots=True)
 class SiteMarks:
     """The site, which listed articles are live, and which of those nobody decided."""
@@ -44,12 +48,23 @@ class SiteMarks:
     file or the site's rules put them on the site."""
 
     @classmethod
-    def read(cls, library: Library) -> SiteMarks:
+    def read(cls, library: Library, share: Share | None = None) -> SiteMarks:
         """Work the marks out on `library` (a worker's own): every article's state under
-        the site's rules, from the index (no article file is read)."""
+        the site's rules, from the index (no article file is read). `share` gives each id
+        as the list's rows hold it (see `shared`)."""
         summary = short_summary(library.site(), library.root)
-        live = frozenset(i for i, state in library.site_states().items() if state.live)
-        return cls(summary, live, set(live - query.decided_by_editor(library)))
+        live = (i for i, state in library.each_site_state() if state.live)
+        marks = cls(summary, frozenset(live if share is None else share(live)))
+        marks.unsettled = set(marks.live - query.decided_by_editor(library))
+        return marks
+
+    def shared(self, share: Share) -> SiteMarks:
+        """The same marks holding the ids `share` gives (the list's rows' own strings):
+        the index reads each id as a new string, and in a big folder a second copy of
+        every live article's id costs as much as the rows' ids themselves."""
+        live = frozenset(share(self.live))
+        unsettled = self.unsettled
+        return SiteMarks(self.summary, live, {i for i in live if i in unsettled})
 
     def took(self, library: Library, ids: Iterable[str]) -> None:
         """Take in what the editor (or another instance) decided on these articles since."""
