@@ -113,7 +113,8 @@ def new_app(app_factory: Callable[[Path], AppFactory], seeds_dir: Path) -> AppFa
 def desk_remote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A desk's remote holding the seeds in `_news/`, with git isolated from this
     machine's config (tests/ui/desk_repo.py)."""
-    from tests.ui.desk_repo import isolate_git, make_remote
+    from tests.data.desk.gitdesk import make_remote
+    from tests.ui.desk_repo import isolate_git
 
     isolate_git(monkeypatch)
     return make_remote(tmp_path)

@@ -4,10 +4,6 @@ and clones of it, each with its own editor (in the clone's git config) and store
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import stat
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,30 +14,13 @@ from reader.app import NewsReader, make_app
 from reader.config import Settings
 from reader.data.article import Decision
 from reader.data.library import Library
-from tests.conftest import REPO
+from tests.data.desk.gitdesk import GIT_ENV, NEWS, git
 from tests.ui.conftest import NOW
 
-NEWS = "_news"
-"""The articles' folder from the top of the site's repository."""
-GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_TERMINAL_PROMPT": "0"}
-"""No global or system config: each clone's own user.name and user.email are all git has."""
-SEED_ENV = {"GIT_AUTHOR_NAME": "Seed", "GIT_AUTHOR_EMAIL": "seed@example.com",
-            "GIT_COMMITTER_NAME": "Seed", "GIT_COMMITTER_EMAIL": "seed@example.com"}
-"""The identity of the seed commit alone."""
 LOG_DIR = Path(".newsreader") / "decisions"
 """Where the editors' logs are, from the top of the repository."""
 BOB_AT = NOW - timedelta(hours=1)
 """Bob's clock: his decisions were made an hour before Alice's."""
-
-
-def git(top: Path, *args: str, **extra: str) -> str:
-    """Run git in `top`; its output (an AssertionError with git's words otherwise)."""
-    done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV, **extra})
-    if done.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)}: {done.stderr.strip()}")
-    return done.stdout
 
 
 def isolate_git(mp: pytest.MonkeyPatch) -> None:
@@ -51,23 +30,6 @@ def isolate_git(mp: pytest.MonkeyPatch) -> None:
     for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
                  "GIT_COMMITTER_EMAIL", "EMAIL", "GIT_DIR", "GIT_WORK_TREE"):
         mp.delenv(name, raising=False)
-
-
-def make_remote(base: Path) -> Path:
-    """A bare repository at `base`/remote.git whose `main` holds the seeds in `_news/`."""
-    seed = base / "seed"
-    (seed / NEWS).mkdir(parents=True)
-    for path in sorted((REPO / "seeds").iterdir()):
-        target = seed / NEWS / path.name
-        shutil.copyfile(path, target)
-        target.chmod(target.stat().st_mode | stat.S_IWUSR)
-    git(seed, "init", "-q", "-b", "main")
-    git(seed, "add", ".")
-    git(seed, "commit", "-q", "-m", "the articles", **SEED_ENV)
-    bare = base / "remote.git"
-    git(base, "clone", "-q", "--bare", str(seed), str(bare))
-    shutil.rmtree(seed)
-    return bare
 
 
 @dataclass
