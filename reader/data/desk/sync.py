@@ -371,7 +371,10 @@ class _SyncLock:
     """
 
     GRACE = 2.0
-    """Seconds to wait for a killed sync's git command to finish by itself."""
+    """Seconds to wait for a killed sync's git lock files to go, where no git process can
+    be seen (no /proc)."""
+    WAIT = 60.0
+    """Most seconds to wait for git processes still running in the work tree."""
 
     def __init__(self, top: Path, git_dir: Path) -> None:
         """Lock syncs of the repository at `top`, whose git folder is `git_dir`."""
@@ -408,6 +411,11 @@ class _SyncLock:
             pid = 0  # not one of ours, or damaged: no process to wait for
         if pid and pid != os.getpid() and _alive(pid):
             raise SyncError(f"another sync is running in {self.top} (process {pid})")
+        # Killed alone, a sync leaves its git command running (a rebase goes on picking):
+        # let it finish before looking at what is left.
+        deadline = time.monotonic() + self.WAIT
+        while _git_running_in(self.top) and time.monotonic() < deadline:
+            time.sleep(0.05)
         deadline = time.monotonic() + self.GRACE
         locks = [self.git_dir / "index.lock", self.git_dir / "HEAD.lock"]
         while any(p.exists() for p in locks) and time.monotonic() < deadline:
@@ -427,6 +435,28 @@ class _SyncLock:
             with suppress(ValueError):
                 if not _alive(int(left.suffix[1:])):
                     left.unlink(missing_ok=True)
+
+
+def _git_running_in(top: Path) -> bool:
+    """Whether a git process runs in the work tree `top` (Linux's /proc; False where it
+    cannot be seen): `git -C top` works from there, and so do the commands it starts."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    real = os.path.realpath(top)
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm", encoding="utf-8", errors="replace") as comm:
+                if not comm.read().startswith("git"):
+                    continue
+            if os.readlink(f"/proc/{entry}/cwd") == real:
+                return True
+        except OSError:  # gone meanwhile, or not ours to look at
+            continue
+    return False
 
 
 def _alive(pid: int) -> bool:
