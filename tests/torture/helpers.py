@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -179,3 +181,18 @@ def editor_decisions(db: Path) -> dict[str, tuple[str, str | None]]:
         return {i: (d.value, r) for i, (d, r) in store.editor_decisions().items()}
     finally:
         store.close()
+
+
+def reap_group(proc: subprocess.Popen[bytes]) -> None:
+    """Wait for a killed child (started in a session of its own), let what it started
+    (git) finish by itself for up to 30 s, then end whatever is left of its group."""
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.01)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)

@@ -4,7 +4,6 @@ no commit holds."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import shutil
@@ -21,7 +20,7 @@ from reader.data.decisions.store import TriageStore
 from reader.data.library import Library
 from reader.data.writeback import writer as writeback
 
-from .helpers import REPO, Counts, child_env, make_corpus, needs_sigkill, temps
+from .helpers import REPO, Counts, child_env, make_corpus, needs_sigkill, reap_group, temps
 
 pytestmark = [
     needs_sigkill,
@@ -62,16 +61,7 @@ def kill(proc: subprocess.Popen[bytes]) -> tuple[bool, str]:
     killed = proc.poll() is None
     if killed:
         os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.02)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    reap_group(proc)
     assert proc.stderr is not None
     errors = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()

@@ -35,7 +35,7 @@ from tests.data.desk.gitdesk import (
     states,
 )
 
-from .helpers import REPO, Counts, article, child_env, needs_sigkill
+from .helpers import REPO, Counts, article, child_env, needs_sigkill, reap_group
 
 pytestmark = [
     needs_sigkill,
@@ -88,16 +88,7 @@ def kill(proc: subprocess.Popen[bytes], whole_group: bool) -> tuple[bool, str]:
     if whole_group:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.01)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    reap_group(proc)
     assert proc.stderr is not None and proc.stdout is not None
     errors = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
