@@ -23,9 +23,10 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from reader.data.index.story_text import (
@@ -204,6 +205,21 @@ def _fits(a: _Story | _Unit, b: _Story | _Unit, window: float) -> bool:
     return max(a.hi, b.hi) - min(a.lo, b.lo) <= window
 
 
+def terms_of(items: Iterable[StoryInput]) -> dict[str, Mapping[str, float]]:
+    """Each article's terms (see StoryInput.terms), worked out once per title and excerpt:
+    copies of one article (versions of one file, one story syndicated) share one mapping,
+    which nobody changes."""
+    found: dict[tuple[str, str], Mapping[str, float]] = {}
+    of: dict[str, Mapping[str, float]] = {}
+    for item in items:
+        text = (item.title, item.excerpt)
+        item_terms = found.get(text)
+        if item_terms is None:
+            item_terms = found[text] = item.terms()
+        of[item.id] = item_terms
+    return of
+
+
 def units_of(inputs: Iterable[StoryInput], vocab: Vocabulary,
              terms: Mapping[str, Mapping[str, float]] | None = None) -> list[_Unit]:
     """Articles grouped by normalised URL (copies of one article), each group one unit;
@@ -224,22 +240,44 @@ def units_of(inputs: Iterable[StoryInput], vocab: Vocabulary,
                     owner[u] = target
         for u in urls:
             owner[u] = target
-    return [_unit(group, vocab, terms) for group in groups.values()]
+    if terms is None:
+        terms = terms_of(i for group in groups.values() for i in group)
+    weigh = _Memo(vocab.vector, key=id)  # shared terms (see terms_of): one vector each
+    heads = _Memo(numbers)
+    return [_unit(group, terms, weigh, heads) for group in groups.values()]
 
 
-def _unit(group: list[StoryInput], vocab: Vocabulary,
-          terms: Mapping[str, Mapping[str, float]] | None) -> _Unit:
-    """One unit from copies of one article: their ids, mean vector, time span, URLs and
-    headline numbers."""
+class _Memo:
+    """A function's results, each worked out once per key for as long as the memo lives
+    (the values it is asked about must outlive it when the key is `id`)."""
+
+    def __init__(self, function: Callable[[Any], Any], key: Callable[[Any], Any] | None = None):
+        self.function, self.key = function, key
+        self.done: dict[Any, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        """The function's result for `value`."""
+        key = value if self.key is None else self.key(value)
+        result = self.done.get(key, self)
+        if result is self:
+            result = self.done[key] = self.function(value)
+        return result
+
+
+def _unit(group: list[StoryInput], terms: Mapping[str, Mapping[str, float]],
+          weigh: Callable[[Mapping[str, float]], Vector],
+          heads: Callable[[str], frozenset[str]]) -> _Unit:
+    """One unit from copies of one article: their ids, mean vector (`weigh` gives each
+    article's), time span, URLs and headline numbers (`heads` gives a title's)."""
     times = [t for t in (_seconds(i.published_at) for i in group) if t is not None]
     return _Unit(
         ids=[i.id for i in group],
-        vector=unit_mean(vocab.vector(terms[i.id] if terms else i.terms()) for i in group),
+        vector=unit_mean(weigh(terms[i.id]) for i in group),
         lo=min(times) if times else None,
         hi=max(times) if times else None,
         urls=set().union(*(i.own_urls() for i in group)),
         related={u for i in group for u in map(normalize_url, i.related_urls) if u},
-        numbers=frozenset().union(*(numbers(i.title) for i in group)),
+        numbers=frozenset().union(*(heads(i.title) for i in group)),
     )
 
 
@@ -390,7 +428,7 @@ class _Clusterer:
 
 def vocabulary(inputs: Iterable[StoryInput]) -> Vocabulary:
     """The document frequencies of these articles' terms."""
-    return Vocabulary.of(i.terms() for i in inputs)
+    return Vocabulary.of(terms_of(inputs).values())
 
 
 def cluster(articles: Iterable[StoryInput], window: timedelta = WINDOW,

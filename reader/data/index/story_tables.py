@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from reader.data.ids import id_from_key, key_from_id
-from reader.data.index.stories import StoryInput, assign, cluster
+from reader.data.index.stories import StoryInput, assign, cluster, terms_of
 from reader.data.index.story_explain import Explanation, explain
 from reader.data.index.story_text import Vocabulary
 
@@ -84,7 +84,7 @@ def _vocabulary_of(conn: sqlite3.Connection, items: Iterable[StoryInput]) -> Voc
 def recluster(conn: sqlite3.Connection, span: timedelta, edits: Sequence[Edit]) -> int:
     """Cluster every article anew; returns how many stories there are."""
     items = list(inputs(conn))
-    terms = {i.id: i.terms() for i in items}
+    terms = terms_of(items)
     vocab = Vocabulary.of(terms.values())
     story_of = cluster(items, span, vocab, terms)
     with conn:
@@ -116,7 +116,7 @@ def place_new(conn: sqlite3.Connection, span: timedelta, edits: Sequence[Edit]) 
     if total == 0 or len(new) > max(FULL_LEAST, (total + len(new)) // FULL_SHARE):
         return None
     vocab = vocabulary(conn)
-    terms = {item.id: item.terms() for item in new}  # worked out once, used three times
+    terms = terms_of(new)  # worked out once, used three times
     for found in terms.values():
         vocab.add(found)
     near = _near_stories(conn, new, span)

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from reader.data import query
-from reader.data.index.stories import StoryInput, assign, cluster, normalize_url, vocabulary
+from reader.data.index.stories import (
+    StoryInput,
+    assign,
+    cluster,
+    normalize_url,
+    terms_of,
+    vocabulary,
+)
 from reader.data.library import Library
 
 DAY = datetime(2021, 9, 22, 12, tzinfo=UTC)
@@ -306,3 +313,23 @@ def test_decide_story_is_one_step(tmp_path: Path) -> None:
         assert set(query.states(lib, members).values()) == {query.Decision.UNDECIDED}
     finally:
         lib.close()
+
+
+def test_copies_of_one_text_share_their_terms_and_cluster_as_before() -> None:
+    """Terms are worked out once per title and excerpt; each article still counts once in
+    the vocabulary, and the stories are those of terms worked out one by one."""
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    items = [
+        StoryInput(f"a/{n}.md", "Storm closes the harbour", when + timedelta(hours=n),
+                   (f"https://one.example/{n}",), (), "Boats stay in")
+        for n in range(3)
+    ] + [StoryInput("b/1.md", "Storm closes the harbour", when, ("https://two.example/x",), (),
+                    "A different excerpt")]  # fmt: skip
+    found = terms_of(items)
+    assert found["a/0.md"] is found["a/1.md"] is found["a/2.md"]
+    assert found["b/1.md"] is not found["a/0.md"]
+    assert {i.id: dict(found[i.id]) for i in items} == {i.id: i.terms() for i in items}
+    assert vocabulary(items).docs == 4
+    assert vocabulary(items).df["storm"] == 4
+    one_by_one = {i.id: i.terms() for i in items}
+    assert cluster(items) == cluster(items, terms=one_by_one)
