@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, Literal, NamedTuple
 
 from reader.data.article import Article, Decision
@@ -389,16 +390,18 @@ def search_ids(library: Library, text: str) -> set[str]:
     }
 
 
-def search_rowids(library: Library, text: str) -> set[int]:
-    """The index rowids of every article a search's words admit, unordered (its fields
-    aside; no key is decoded). None for a search with no words (an empty set).
+def search_rowids(library: Library, text: str) -> bytearray:
+    """The index rowids of every article a search's words admit, as one byte per rowid
+    (1: admitted), with a last byte 0 after the highest (its fields aside; no key is
+    decoded). Empty for a search with no words.
 
-    Rowids change as files are indexed again: pair them with `article_rowids` read at the
-    same `index_version`.
+    Not a set: at 51,000 articles a search that admits most of them held 2 MiB more of
+    set at its peak, for the 50 KiB of these bytes. Rowids change as files are indexed
+    again: pair them with `article_rowids` read at the same `index_version`.
     """
     words = _word_rowids(text)
     if words is None:
-        return set()
+        return bytearray()
     sql, param = words
     # One string: stepping through a row per match costs more than parsing it, and
     # json.loads parses a JSON array of ints in C (faster than split and int()).
@@ -410,7 +413,10 @@ def search_rowids(library: Library, text: str) -> set[int]:
         (joined,) = conn.execute(
             f"SELECT '[' || group_concat(rowid) || ']' FROM ({sql})", (param,)
         ).fetchone()
-    return set(json.loads(joined)) if joined else set()
+    found: list[int] = json.loads(joined) if joined else []
+    hits = bytearray(max(found, default=-1) + 2)
+    deque(map(hits.__setitem__, found, repeat(1)), maxlen=0)  # a loop in C
+    return hits
 
 
 def article_rowids(library: Library) -> Iterator[tuple[str, int]]:

@@ -544,7 +544,10 @@ class TriageModel:
             rows = loaded.take(self.library, ready.prepared) if self.in_memory(flt) else None
             if rows is not None:
                 return rows, ready.lookups
-        return self.select(flt), None
+        rows = self.select(flt)
+        if self.in_memory(flt) and self.loaded is not None:  # a part of the rows in memory
+            return rows, Lookups(None, whole=self.loaded.whole)
+        return rows, None
 
     def prepare_search(self, text: str) -> Search | None:
         """The search box now says `text`: what a worker needs to work out its rows before
@@ -579,7 +582,7 @@ class TriageModel:
             library.close()
         if search.asked != self._asked:
             return None
-        return Ready(prepared, Lookups.of(prepared.rows))
+        return Ready(prepared, Lookups.of(prepared.rows, search.loaded.whole))
 
     def keep_ready(self, ready: Ready | None) -> None:
         """Keep a search's rows for Enter, unless a rescan replaced the rows they came from."""

@@ -15,6 +15,7 @@ from reader.data.article import Decision
 from reader.data.ids import keys_from_ids
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter, Sort, Term
+from reader.triage.story_rows import Whole
 
 _TRIES = 3
 """Searches by rowid while the index keeps changing under them, before searching by id."""
@@ -96,6 +97,11 @@ class LoadedRows:
         self.generation = 0
         """Counts the changes of state taken in (a row worked out before one is stale)."""
 
+    @property
+    def whole(self) -> Whole:
+        """These rows as the list's look-ups take them (see story_rows.Positions)."""
+        return Whole(self._index, len(self.rows))
+
     def select(self, library: Library, flt: Filter) -> list[ArticleRow]:
         """What `query.rows(library, flt)` gives, from memory: search, state and provider.
 
@@ -149,9 +155,13 @@ class LoadedRows:
             rows = [row for row in rows if admits[row.provider]]
         return list(rows) if rows is self.rows else rows
 
-    def _matching(self, hits: set[int], rowids: array) -> list[ArticleRow]:
-        """The rows whose rowid (in `rowids`, read at the hits' index version) is a hit."""
-        return list(compress(self.rows, map(hits.__contains__, rowids)))
+    def _matching(self, hits: bytearray, rowids: array) -> list[ArticleRow]:
+        """The rows whose rowid (in `rowids`, read at the hits' index version) is a hit
+        (see query.search_rowids)."""
+        size = max(rowids, default=0) + 2  # a byte for each rowid, and a last one for -1
+        if len(hits) < size:
+            hits = hits + bytes(size - len(hits))
+        return list(compress(self.rows, map(hits.__getitem__, rowids)))
 
     def _search(self, library: Library, text: str) -> list[ArticleRow]:
         """The rows the search matches, in order: by rowid, with no key decoded per match.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, count
 from operator import attrgetter
@@ -19,26 +20,74 @@ _ID = attrgetter("id")
 
 
 @dataclass(frozen=True, slots=True)
+class Whole:
+    """Every row in memory (see triage/rows.py): what each row's position in it is, by id,
+    and how many there are. The rows a list shows are a part of them."""
+
+    index: Mapping[str, int]
+    size: int
+
+
+class Positions(Mapping[str, int]):
+    """Each row's position in `rows`, a part of the rows in memory (`whole`): their index
+    and an array of 4 bytes a row, not one more dict of every id (at 51,000 articles a
+    flat list, or a search that lists most of them, held a second 3 MiB copy of it).
+    Raises KeyError when made of a row that is not in `whole`."""
+
+    __slots__ = ("_at", "_rows", "_whole")
+
+    def __init__(self, whole: Whole, rows: Sequence[ArticleRow]) -> None:
+        """Look each of `rows` up in `whole` (C loops, but for one pass over the rows)."""
+        at = array("i", [-1]) * whole.size
+        for n, place in enumerate(map(whole.index.__getitem__, map(_ID, rows))):
+            at[place] = n
+        self._whole, self._at, self._rows = whole.index, at, rows
+
+    def __getitem__(self, article_id: str) -> int:
+        """The row's position in `rows`; KeyError when it is not there."""
+        n = self._at[self._whole[article_id]]
+        if n < 0:
+            raise KeyError(article_id)
+        return n
+
+    def __iter__(self) -> Iterator[str]:
+        """The rows' ids, in order."""
+        return map(_ID, self._rows)
+
+    def __len__(self) -> int:
+        """How many rows."""
+        return len(self._rows)
+
+
+@dataclass(frozen=True, slots=True)
 class Lookups:
     """What the list works out from a list of rows to look them up and fold their stories:
     made when first needed, or beforehand on a worker thread along with the rows."""
 
-    index: dict[str, int]
-    """Each row's position, by id."""
-    sizes: dict[str, int]
-    """Articles per story, for stories of more than one article only."""
-    heads: dict[str, str]
+    index: Mapping[str, int] | None
+    """Each row's position, by id (None: worked out when first needed)."""
+    sizes: dict[str, int] | None = None
+    """Articles per story, for stories of more than one article only (None: as `index`)."""
+    heads: dict[str, str] | None = None
     """The first article of each such story: the row a folded story shows."""
+    whole: Whole | None = None
+    """The rows in memory the rows are a part of, if they are: their positions are looked
+    up there (see `Positions`)."""
 
     @classmethod
-    def of(cls, rows: Sequence[ArticleRow]) -> Lookups:
+    def of(cls, rows: Sequence[ArticleRow], whole: Whole | None = None) -> Lookups:
         """Work them out (C loops where it can: quick even for a long list)."""
         sizes, heads = count_stories(rows)
-        return cls(index_by_id(rows), sizes, heads)
+        return cls(index_by_id(rows, whole), sizes, heads, whole)
 
 
-def index_by_id(rows: Sequence[ArticleRow]) -> dict[str, int]:
-    """Each row's position in `rows`, by id."""
+def index_by_id(rows: Sequence[ArticleRow], whole: Whole | None = None) -> Mapping[str, int]:
+    """Each row's position in `rows`, by id: `Positions` when they are a part of `whole`."""
+    if whole is not None:
+        try:
+            return Positions(whole, rows)
+        except (KeyError, IndexError):  # a row the rows in memory do not hold
+            pass
     return dict(zip(map(_ID, rows), count()))
 
 
@@ -67,7 +116,9 @@ class StoryRows:
         self.expanded: set[str] = set()
         """The stories whose members show under their first row."""
         self.loaded: list[ArticleRow] = []
-        self._index: dict[str, int] | None = None
+        self._index: Mapping[str, int] | None = None
+        self._whole: Whole | None = None
+        """The rows in memory `loaded` is a part of, if known (see `Lookups.whole`)."""
         self._stories: tuple[dict[str, int], dict[str, str]] | None = None
         self._newest: dict[str, int] | None = None
         self.load(list(rows))
@@ -85,20 +136,22 @@ class StoryRows:
         self.loaded = rows
         self._newest = None
         self._index = None if lookups is None else lookups.index
-        self._stories = None if lookups is None else (lookups.sizes, lookups.heads)
+        self._whole = None if lookups is None else lookups.whole
+        self._stories = (None if lookups is None or lookups.sizes is None or lookups.heads is None
+                         else (lookups.sizes, lookups.heads))
 
     @property
-    def index(self) -> dict[str, int]:
+    def index(self) -> Mapping[str, int]:
         """Each loaded row's position in `loaded`, by id."""
         if self._index is None:
-            self._index = index_by_id(self.loaded)
+            self._index = index_by_id(self.loaded, self._whole)
         return self._index
 
-    def index_of_shown(self, shown: Sequence[ArticleRow]) -> dict[str, int]:
+    def index_of_shown(self, shown: Sequence[ArticleRow]) -> Mapping[str, int]:
         """Each row's position in `shown` (what `shown` gave), by id: flat, that is `index`."""
         if not self.grouped and len(shown) == len(self.loaded):
             return self.index
-        return index_by_id(shown)
+        return index_by_id(shown, self._whole)
 
     @property
     def sizes(self) -> dict[str, int]:

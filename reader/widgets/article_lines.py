@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from rich.segment import Segment
@@ -66,7 +66,7 @@ class ArticleLines(ScrollView):
         """Every row given, folded into stories: what `_rows` shows comes from here."""
         self._rows: list[ArticleRow] = self._stories.shown()
         """The rows shown, one per line."""
-        self._index: dict[str, int] = self._stories.index_of_shown(self._rows)
+        self._index: Mapping[str, int] = self._stories.index_of_shown(self._rows)
         """The line of each shown article."""
         self._cursor = 0 if self._rows else -1
         """The cursor's line, -1 when there is none."""

@@ -14,7 +14,14 @@ from reader.data.article import Decision
 from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
 from reader.triage.rows import LoadedRows, Prepared, needs_sql
-from reader.triage.story_rows import Lookups, StoryRows, story_of
+from reader.triage.story_rows import (
+    Lookups,
+    Positions,
+    StoryRows,
+    Whole,
+    index_by_id,
+    story_of,
+)
 from tests.ui.conftest import counted
 
 ARTICLE = """\
@@ -285,3 +292,51 @@ def test_search_syntax_in_memory_is_sql_s(tmp_path: Path) -> None:
     finally:
         reader.close()
         library.close()
+
+
+def test_positions_in_the_rows_in_memory_are_those_of_a_dict() -> None:
+    """A part of the rows in memory, in any order, is looked up in their index through an
+    array: the same answers as a dict of its own, and no dict is made; a row they do not
+    hold makes a dict after all."""
+    rng = random.Random(7)
+    whole_rows = [_row(f"r{n}", f"s{n % 4}", 2) for n in range(60)]
+    whole = Whole({r.id: n for n, r in enumerate(whole_rows)}, len(whole_rows))
+    for _ in range(50):
+        part = rng.sample(whole_rows, rng.randint(0, len(whole_rows)))
+        index = index_by_id(part, whole)
+        assert isinstance(index, Positions)
+        assert dict(index) == {r.id: n for n, r in enumerate(part)}
+        assert len(index) == len(part)
+        for row in whole_rows:
+            assert (row.id in index) == (row in part)
+            assert index.get(row.id) == (part.index(row) if row in part else None)
+        assert "elsewhere" not in index and index.get("elsewhere") is None
+        with pytest.raises(KeyError):
+            index["elsewhere"]
+    stranger = [*whole_rows[:3], _row("not-in-memory", "", 1)]
+    assert index_by_id(stranger, whole) == {r.id: n for n, r in enumerate(stranger)}
+    assert not isinstance(index_by_id(stranger, whole), Positions)
+
+
+def test_a_list_of_rows_in_memory_shares_their_index(tmp_path: Path) -> None:
+    """Every filter the rows in memory answer gives the list look-ups into their index,
+    flat or grouped, so a big folder's list holds no second dict of every id."""
+    root, db_path = tmp_path / "cache", tmp_path / "state" / "decisions.db"
+    root.mkdir()
+    for n in range(12):
+        write(root, f"a{n:02d}", f"Headline {n} {'beta' if n % 3 else 'gamma'}", n + 1)
+    library = Library(root, db_path)
+    library.refresh()
+    loaded = LoadedRows("date", query.rows(library, Filter()))
+    for flt in (Filter(), Filter(search="beta"), Filter(state=Decision.UNDECIDED)):
+        rows = loaded.select(library, flt)
+        stories = StoryRows()
+        stories.load(list(rows), Lookups(None, whole=loaded.whole))
+        for grouped in (True, False):
+            stories.grouped = grouped
+            shown = stories.shown()
+            index = stories.index_of_shown(shown)
+            assert isinstance(index, Positions)
+            assert dict(index) == {r.id: n for n, r in enumerate(shown)}
+        assert dict(stories.index) == {r.id: n for n, r in enumerate(rows)}
+    library.close()
