@@ -394,7 +394,7 @@ class TriageModel:
         library = self.library.for_thread()
         loaded = self.loaded  # read once: the app's thread may replace it meanwhile
         try:
-            return SiteMarks.read(library, None if loaded is None else loaded.same_ids)
+            return SiteMarks.read(library, None if loaded is None else loaded.whole)
         finally:
             library.close()
 
@@ -623,7 +623,7 @@ class TriageModel:
         self.loaded = LoadedRows(sort, [replace(r, state=now[r.id]) if r.id in now else r
                                         for r in rows])
         if self.site is not None:  # read before the rows were: it holds ids of its own
-            self.site = self.site.shared(self.loaded.same_ids)
+            self.site = self.site.shared(self.loaded.whole)
         return True
 
     # -- counts and steps --------------------------------------------------------------

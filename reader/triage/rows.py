@@ -6,7 +6,7 @@ A filter's rows can be worked out on a worker thread beforehand (`prepare`, then
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from itertools import compress, count
 
@@ -195,14 +195,6 @@ class LoadedRows:
             if n is not None:
                 rowids[n] = rowid
         return rowids
-
-    def same_ids(self, ids: Iterable[str]) -> Iterator[str]:
-        """These ids, each as the very string its row holds (an id no row has, as given):
-        a set of ids read elsewhere then holds no second copy of each row's id."""
-        index, rows = self._index, self.rows
-        for article_id in ids:
-            n = index.get(article_id)
-            yield article_id if n is None else rows[n].id
 
     def set_states(self, states: Mapping[str, Decision]) -> None:
         """Take in the states these articles have now (after a decision, an undo, an apply)."""

@@ -4,13 +4,14 @@ once per scan (or change of the site's `_config.yml`) and kept current per decis
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.data import query
 from reader.data.library import Library
+from reader.triage.story_rows import IdSet, Whole
 
 if TYPE_CHECKING:
     from reader.data.library import SiteLookup
@@ -31,40 +32,33 @@ def short_summary(lookup: SiteLookup, root: Path) -> str:
     return text
 
 
-Share = Callable[[Iterable[str]], Iterable[str]]
-"""Gives ids back as the strings the list's rows hold (`LoadedRows.same_ids`)."""
-
-
 @dataclass(slots=True)
 class SiteMarks:
     """The site, which listed articles are live, and which of those nobody decided."""
 
     summary: str
     """The site's status line, short (see `short_summary`)."""
-    live: frozenset[str]
+    live: IdSet
     """The articles Jekyll writes a page for."""
-    unsettled: set[str] = field(default_factory=set)
+    unsettled: IdSet = field(default_factory=IdSet)
     """The live articles the editor has not decided ("live without a decision"): their
     file or the site's rules put them on the site."""
 
     @classmethod
-    def read(cls, library: Library, share: Share | None = None) -> SiteMarks:
+    def read(cls, library: Library, whole: Whole | None = None) -> SiteMarks:
         """Work the marks out on `library` (a worker's own): every article's state under
-        the site's rules, from the index (no article file is read). `share` gives each id
-        as the list's rows hold it (see `shared`)."""
+        the site's rules, from the index (no article file is read). `whole`: the rows in
+        memory, if they are read already (see `IdSet`)."""
         summary = short_summary(library.site(), library.root)
-        live = (i for i, state in library.each_site_state() if state.live)
-        marks = cls(summary, frozenset(live if share is None else share(live)))
-        marks.unsettled = set(marks.live - query.decided_by_editor(library))
-        return marks
+        live = IdSet(whole, (i for i, state in library.each_site_state() if state.live))
+        decided = query.decided_by_editor(library)
+        return cls(summary, live, IdSet(whole, (i for i in live if i not in decided)))
 
-    def shared(self, share: Share) -> SiteMarks:
-        """The same marks holding the ids `share` gives (the list's rows' own strings):
+    def shared(self, whole: Whole) -> SiteMarks:
+        """The same marks by position in the rows in memory, read since (see `IdSet`):
         the index reads each id as a new string, and in a big folder a second copy of
         every live article's id costs as much as the rows' ids themselves."""
-        live = frozenset(share(self.live))
-        unsettled = self.unsettled
-        return SiteMarks(self.summary, live, {i for i in live if i in unsettled})
+        return SiteMarks(self.summary, IdSet(whole, self.live), IdSet(whole, self.unsettled))
 
     def took(self, library: Library, ids: Iterable[str]) -> None:
         """Take in what the editor (or another instance) decided on these articles since."""

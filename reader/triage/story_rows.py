@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableSet, Sequence
 from dataclasses import dataclass
 from itertools import compress, count
 from operator import attrgetter
@@ -21,8 +21,9 @@ _ID = attrgetter("id")
 
 @dataclass(frozen=True, slots=True)
 class Whole:
-    """Every row in memory (see triage/rows.py): what each row's position in it is, by id,
-    and how many there are. The rows a list shows are a part of them."""
+    """Every row in memory (see triage/rows.py): what each row's position in it is, by id
+    (a dict in the rows' order), and how many there are. The rows a list shows are a
+    part of them."""
 
     index: Mapping[str, int]
     size: int
@@ -57,6 +58,57 @@ class Positions(Mapping[str, int]):
     def __len__(self) -> int:
         """How many rows."""
         return len(self._rows)
+
+
+class IdSet(MutableSet[str]):
+    """A set of article ids, most of them of the rows in memory (`whole`): those are a
+    byte each, by position, and iterate as the rows' own id strings; any other id is kept
+    in a set beside. At 51,000 articles, of which 42,000 live, the site's two sets of
+    live articles held 4 MiB of hash table."""
+
+    __slots__ = ("_bits", "_count", "_index", "_others")
+
+    def __init__(self, whole: Whole | None = None, ids: Iterable[str] = ()) -> None:
+        """A set of `ids`, by position in `whole` where it holds them."""
+        self._index: Mapping[str, int] = {} if whole is None else whole.index
+        self._bits = bytearray(0 if whole is None else whole.size)
+        self._count = 0
+        self._others: set[str] = set()
+        for article_id in ids:
+            self.add(article_id)
+
+    def __contains__(self, article_id: object) -> bool:
+        """Whether the id is in the set."""
+        n = self._index.get(article_id) if isinstance(article_id, str) else None
+        return self._bits[n] == 1 if n is not None else article_id in self._others
+
+    def add(self, article_id: str) -> None:
+        """Put the id in the set."""
+        n = self._index.get(article_id)
+        if n is None:
+            self._others.add(article_id)
+        elif not self._bits[n]:
+            self._bits[n] = 1
+            self._count += 1
+
+    def discard(self, article_id: str) -> None:
+        """Take the id out of the set, if it is there."""
+        n = self._index.get(article_id)
+        if n is None:
+            self._others.discard(article_id)
+        elif self._bits[n]:
+            self._bits[n] = 0
+            self._count -= 1
+
+    def __iter__(self) -> Iterator[str]:
+        """The ids: those of the rows in memory in their order (their own strings), then
+        the others."""
+        yield from compress(self._index, self._bits)  # a dict's keys in insertion order
+        yield from self._others
+
+    def __len__(self) -> int:
+        """How many ids."""
+        return self._count + len(self._others)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from reader.data.library import Library
 from reader.data.query import ArticleRow, Filter
 from reader.triage.rows import LoadedRows, Prepared, needs_sql
 from reader.triage.story_rows import (
+    IdSet,
     Lookups,
     Positions,
     StoryRows,
@@ -340,3 +341,29 @@ def test_a_list_of_rows_in_memory_shares_their_index(tmp_path: Path) -> None:
             assert dict(index) == {r.id: n for n, r in enumerate(shown)}
         assert dict(stories.index) == {r.id: n for n, r in enumerate(rows)}
     library.close()
+
+
+def test_an_id_set_over_the_rows_in_memory_is_a_set() -> None:
+    """Ids of the rows in memory by position, any other beside: it answers as a set of
+    the same ids does, and gives back the rows' own strings."""
+    rng = random.Random(11)
+    rows = [_row(f"r{n}", "", 1) for n in range(40)]
+    whole = Whole({r.id: n for n, r in enumerate(rows)}, len(rows))
+    for _ in range(30):
+        kept: set[str] = set()
+        ids = IdSet(whole)
+        for _ in range(60):
+            article_id = rng.choice([*(r.id for r in rows), "x1", "x2"])
+            if rng.random() < 0.6:
+                kept.add(article_id)
+                ids.add(article_id)
+            else:
+                kept.discard(article_id)
+                ids.discard(article_id)
+            assert len(ids) == len(kept) and set(ids) == kept
+        assert all((r.id in ids) == (r.id in kept) for r in rows)
+        assert ("x1" in ids) == ("x1" in kept) and 3 not in ids
+        copied = [r.id[:1] + r.id[1:] for r in rows]  # the same text in other strings
+        assert not any(c is r.id for c, r in zip(copied, rows, strict=True))
+        assert all(any(i is r.id for r in rows) for i in IdSet(whole, copied))
+    assert set(IdSet(None, ["a", "b", "a"])) == {"a", "b"}
