@@ -19,7 +19,7 @@ from reader.data.files.walk import FileStat, iter_files
 from reader.data.ids import id_from_key, key_from_id
 from reader.data.index.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from reader.data.index.schema import WAL_LIMIT as WAL_LIMIT
-from reader.data.index.schema import connect
+from reader.data.index.schema import bulk, connect
 
 if TYPE_CHECKING:
     from reader.data.index.story_tables import Edit
@@ -323,10 +323,11 @@ class Index:
             result.gone = self.fingerprints(result.removed)
         if todo or result.removed:
             rescan = self.rescans() + 1 if result.added else 0
-            if first:
-                self._store_first(todo, progress, rescan)
-            else:
-                self._store(todo, list(known), progress, rescan)
+            with bulk(self.conn):
+                if first:
+                    self._store_first(todo, progress, rescan)
+                else:
+                    self._store(todo, list(known), progress, rescan)
             if len(todo) + len(result.removed) >= _BIG_CHANGE:  # best effort: a reader
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # may hold it back
         return result
@@ -445,8 +446,9 @@ class Index:
         from reader.data.index.stories import WINDOW
 
         window = window or WINDOW
-        count = None if full else story_index.place_new(self.conn, window, edits)
-        return story_index.recluster(self.conn, window, edits) if count is None else count
+        with bulk(self.conn):
+            count = None if full else story_index.place_new(self.conn, window, edits)
+            return story_index.recluster(self.conn, window, edits) if count is None else count
 
     def apply_story_edits(self, edits: Sequence[Edit]) -> None:
         """Recompute each article's story from the clustering plus the editor's edits."""
