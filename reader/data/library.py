@@ -138,7 +138,7 @@ class Library:
         self.store = TriageStore(self.db_path, clock=clock, checked=checked)
         try:
             self.index = Index(index_path_for(self.db_path), root)
-            self.index.conn.execute("ATTACH DATABASE ? AS triage", (str(self.db_path),))
+            self.index.attach_store(self.db_path)
             if self.index.rebuilt or checks is None or not checks.index_ok(self.index.db_path):
                 self._probe_index()
         except (sqlite3.Error, OSError) as error:  # a full disk, a read-only data folder
@@ -435,7 +435,7 @@ class Library:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         self.index = Index(path, self.root)
         self.index.rebuilt = True
-        self.index.conn.execute("ATTACH DATABASE ? AS triage", (str(self.db_path),))
+        self.index.attach_store(self.db_path)
 
     def undo(self) -> Change | None:
         """Undo the last step; an article it returns to its file's state follows the file now.

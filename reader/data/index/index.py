@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from reader.data.article import Article, Problem, RelatedLink
 from reader.data.files.walk import FileStat, iter_files
 from reader.data.ids import id_from_key, key_from_id
+from reader.data.index.schema import READ_CACHE_KIB, bulk, connect
 from reader.data.index.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from reader.data.index.schema import WAL_LIMIT as WAL_LIMIT
-from reader.data.index.schema import bulk, connect
 
 if TYPE_CHECKING:
     from reader.data.index.story_tables import Edit
@@ -290,6 +290,12 @@ class Index:
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
             self.rebuilt = True
             self.conn = connect(db_path)
+
+    def attach_store(self, db_path: Path) -> None:
+        """Attach the decisions file as `triage`, for the queries that join the two, with a
+        reader's page cache as the index's own (see schema.READ_CACHE_KIB)."""
+        self.conn.execute("ATTACH DATABASE ? AS triage", (str(db_path),))
+        self.conn.execute(f"PRAGMA triage.cache_size=-{READ_CACHE_KIB}")
 
     def close(self) -> None:
         """Close the connection."""

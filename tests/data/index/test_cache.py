@@ -48,3 +48,17 @@ def test_a_refresh_that_writes_uses_the_usual_cache_and_gives_it_back(
     assert seen == [-schema.WRITE_CACHE_KIB]
     assert cache(index.conn) == -schema.READ_CACHE_KIB
     index.close()
+
+
+def test_the_decisions_file_attached_to_the_index_reads_with_the_small_cache_too(
+    tmp_path: Path,
+) -> None:
+    from reader.data.library import Library
+
+    root = tmp_path / "news"
+    root.mkdir()
+    library = Library(root, tmp_path / "state" / "decisions.db")
+    conn = library.index.conn
+    assert int(conn.execute("PRAGMA triage.cache_size").fetchone()[0]) == -schema.READ_CACHE_KIB
+    assert cache(conn) == -schema.READ_CACHE_KIB
+    library.close()
