@@ -155,13 +155,9 @@ class LoadedRows:
             rows = [row for row in rows if admits[row.provider]]
         return list(rows) if rows is self.rows else rows
 
-    def _matching(self, hits: bytearray, rowids: array) -> list[ArticleRow]:
-        """The rows whose rowid (in `rowids`, read at the hits' index version) is a hit
-        (see query.search_rowids)."""
-        size = max(rowids, default=0) + 2  # a byte for each rowid, and a last one for -1
-        if len(hits) < size:
-            hits = hits + bytes(size - len(hits))
-        return list(compress(self.rows, map(hits.__getitem__, rowids)))
+    def _matching(self, hits: query.Hits, rowids: array) -> list[ArticleRow]:
+        """The rows whose rowid (in `rowids`, read at the hits' index version) is a hit."""
+        return list(compress(self.rows, hits.flags(rowids)))
 
     def _search(self, library: Library, text: str) -> list[ArticleRow]:
         """The rows the search matches, in order: by rowid, with no key decoded per match.
