@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from reader.data.files import lineproof
 from reader.data.files.parse import YamlLoader
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -319,13 +320,12 @@ def verify(old: bytes, edit: LineEdit, value: bool) -> bytes:
     `published` must be a plain boolean VALUE. A replaced line keeps its entry's place;
     an added one is a new last entry, where the old file had no `published` key.
     Raises Refused otherwise. When the edit only swaps a one-line plain value for the word,
-    the new bytes are not composed: `_only_the_value` shows they would pass.
+    neither is composed: `_only_the_value` shows they would pass.
     """
     new = edit.apply(old)
-    front = _root(old, "old")
-    if _only_the_value(old, edit, value, front):
+    if _only_the_value(old, edit, value):
         return new
-    was, now = front.root, _root(new, "new").root
+    was, now = _root(old, "old").root, _root(new, "new").root
     found = _published(now.value)
     if not found:
         raise Refused("verify", "no `published` key at the top of the new front matter")
@@ -353,53 +353,46 @@ def verify(old: bytes, edit: LineEdit, value: bool) -> bytes:
 
 # -- the new front matter known from the old one ---------------------------------------
 
-_FAST = issubclass(YamlLoader, getattr(yaml, "CSafeLoader", ()))
-"""Whether articles load with libyaml, whose scanner `_only_the_value` reasons about."""
 
-
-def _only_the_value(old: bytes, edit: LineEdit, value: bool, front: _Front) -> bool:
-    """Whether the new front matter surely composes as the old one (`front`) but for the
-    last top-level `published` value, which becomes the plain word `true` or `false`:
-    then `verify` would pass it, and need not compose it. False when unsure (an added
+def _only_the_value(old: bytes, edit: LineEdit, value: bool) -> bool:
+    """Whether the new front matter surely composes as the old one but for the last
+    top-level `published` value, which becomes the plain word `true` or `false`: then
+    `verify` would pass it, and need not compose either. False when unsure (an added
     line, an empty, quoted, tagged, anchored or multi-line value, a cp1252 file...).
 
     It is sure when the edit swaps the characters of a plain scalar, on one line, for the
     word, and that scalar is the value of the last `published` key of the root block
-    mapping, the key at the start of the same line. libyaml then scans the new text as
-    the old: up to the value the bytes are the same; the word is a plain scalar that ends
-    where the old value did (before the same blank or line break), with the scanner in
-    the same state (no pending blanks or breaks, block context, the same line); what
-    follows is the same bytes, at the same columns from the next line on (those left on
-    this line are past the value, beyond the indentation of the mapping, the one that a
-    plain scalar checks). So the tokens and events are the same but for that scalar's
-    text. Its event has no anchor or tag (the node's marks would take them in, and its
-    value would not be all the text), so the nodes, aliases included, are the same but
-    for that value, which resolves from the word to a plain boolean.
+    mapping of a front matter that composes, the key at the start of the same line
+    (`lineproof.only_the_value` shows both from libyaml's events). libyaml then scans the
+    new text as the old: up to the value the bytes are the same; the word is a plain
+    scalar that ends where the old value did (before the same blank or line break), with
+    the scanner in the same state (no pending blanks or breaks, block context, the same
+    line); what follows is the same bytes, at the same columns from the next line on
+    (those left on this line are past the value, beyond the indentation of the mapping,
+    the one that a plain scalar checks). So the tokens and events are the same but for
+    that scalar's text. Its event has no anchor or tag (the node's marks would take them
+    in, and its value would not be all the text), so the nodes, aliases included, are the
+    same but for that value, which resolves from the word to a plain boolean.
     """
-    found = _value_chars(old, edit, value, front) if _FAST and front.utf8 else None
-    slots = _published(front.root.value) if found and not front.root.flow_style else []
-    if not found or not slots:
+    if not lineproof.FAST:
         return False
-    first, start, stop = found
-    key, node = front.root.value[slots[-1]]
-    return (
-        node.__class__ is yaml.ScalarNode
-        and not node.style
-        and key.start_mark.index == first
-        and (node.start_mark.index, node.end_mark.index) == (start, stop)
-        and node.value == front.text[start:stop]
-    )
+    try:
+        span = _span(old)
+        text = old[span.start : span.end].decode("utf-8")
+    except (Refused, UnicodeDecodeError):
+        return False
+    found = _value_chars(old, edit, value, span)
+    return found is not None and lineproof.only_the_value(text, *found)
 
 
 def _value_chars(
-    old: bytes, edit: LineEdit, value: bool, front: _Front
+    old: bytes, edit: LineEdit, value: bool, span: _Span
 ) -> tuple[int, int, int] | None:
     """Where, in the front matter's text, the edited line starts and its one-line plain
     value starts and ends, when the edit replaces that value, and only it, with the word
     (the bytes around stay, and a blank or a line break follows it); else None."""
     line, at, stop = edit.old_line, edit.offset, edit.offset + len(edit.old_line)
     key = _KEY.match(line)
-    span = front.span
     if not (key and line.count(b"\n") == 1 and line[-1:] == b"\n" and span.start <= at):
         return None
     if not (stop <= span.end and old[at - 1] == 10 and old[at:stop] == line):

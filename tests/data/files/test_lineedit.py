@@ -8,7 +8,7 @@ import random
 import pytest
 
 from reader.data.article import Article, article_to_dict
-from reader.data.files import lineedit
+from reader.data.files import lineedit, lineproof
 from reader.data.files.lineedit import LineEdit, Refused, old_value, published_edit, verify
 from reader.data.files.parse import FRONT_MATTER_LIMIT, READ_LIMIT, head_of, parse_bytes, read_head
 
@@ -329,12 +329,44 @@ SHORTCUT = [
     pytest.param(b"published: y\nb: [\n", False, id="broken-after"),
     pytest.param(b"- published: y\n", False, id="a-list"),
     pytest.param(b"published: caf\xe9\n", False, id="cp1252"),
+    # After the value, only what could be an anchor, an alias, a `published` key or a
+    # second document makes the walk go on past it (see lineproof._rest_is_plain).
+    pytest.param(b"published: y\nb: [1, 2]\nc: 'x & y'\n", True, id="a-plain-rest"),
+    pytest.param(b"a: &k 1\npublished: y\nb: *k\n", True, id="alias-after-to-one-before"),
+    pytest.param(b"a: &k 1\npublished: y\nb: &k 2\n", False, id="anchor-again-after"),
+    pytest.param(b'published: y\nu: "https://x/?a=1&b=2*3"\n', True, id="ampersand-in-a-url"),
+    pytest.param(b"published: y\nb:\n  publishedAt: 1\nunpublished: 2\n", True, id="in-words"),
+    pytest.param(b'published: y\n"\\x70ublished": z\n', False, id="escaped-key-after"),
+    pytest.param(b'published: y\n? "publi\\\n  shed"\n: z\n', False, id="joined-key-after"),
+    pytest.param(b"published: y\n! published: z\n", False, id="tagged-key-after"),
+    pytest.param(b"published: y\n? published\n: z\n", False, id="complex-key-after"),
+    pytest.param(b"published: y\nb: 1\r--- c\n", False, id="second-document-after-a-cr"),
+    pytest.param(b"published: y\nb: 1\n... c\n", False, id="document-end-after"),
 ]
+
+GUARDED = [
+    "anchor-again-after", "escaped-key-after", "joined-key-after", "undefined-alias",
+    "second-document-after-a-cr", "second-document",
+]  # fmt: skip
+"""Cases libyaml's parser alone passes: only what `_rest_is_plain` finds keeps them out."""
+
+
+@pytest.mark.parametrize(
+    "front", [pytest.param(p.values[0], id=p.id) for p in SHORTCUT if p.id in GUARDED]
+)
+def test_the_parser_alone_is_trusted_only_with_a_plain_rest(
+    front: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = b"---\n" + front + b"---\n"
+    edit = published_edit(old, True)
+    assert lineedit._only_the_value(old, edit, True) is False
+    monkeypatch.setattr(lineproof, "_rest_is_plain", lambda text, stop: True)
+    assert lineedit._only_the_value(old, edit, True) is lineproof.FAST
 
 
 def _verdict(old: bytes, value: bool, full: bool, monkeypatch: pytest.MonkeyPatch) -> object:
     """What verify says of the planned edit: the new bytes, or the refusal's code."""
-    monkeypatch.setattr(lineedit, "_FAST", lineedit._FAST and not full)
+    monkeypatch.setattr(lineproof, "FAST", lineproof.FAST and not full)
     try:
         return verify(old, published_edit(old, value), value)
     except Refused as refused:
@@ -349,10 +381,10 @@ def test_the_shortcut_says_what_composing_both_says(
     old = b"---\n" + front + b"---\nBody\n"
     try:
         edit = published_edit(old, value)
-        took = lineedit._only_the_value(old, edit, value, lineedit._root(old, "old"))
+        took = lineedit._only_the_value(old, edit, value)
     except Refused:
         took = False
-    assert took is (shortcut and lineedit._FAST)
+    assert took is (shortcut and lineproof.FAST)
     fast = _verdict(old, value, False, monkeypatch)
     assert fast == _verdict(old, value, True, monkeypatch)
     assert isinstance(fast, bytes) or not shortcut
@@ -375,11 +407,11 @@ def test_the_shortcut_trusts_no_hand_made_edit(
 ) -> None:
     old = b"---\na: 1\n" + b"b: 1\npublished: maybe\n---\n"
     edit = LineEdit(old.index(old_line), old_line, new_line)
-    took = lineedit._only_the_value(old, edit, True, lineedit._root(old, "old"))
-    assert took is (bool(shortcut) and lineedit._FAST and new_line == b"published: true\n")
+    took = lineedit._only_the_value(old, edit, True)
+    assert took is (bool(shortcut) and lineproof.FAST and new_line == b"published: true\n")
     verdicts = []
     for full in (False, True):
-        monkeypatch.setattr(lineedit, "_FAST", lineedit._FAST and not full)
+        monkeypatch.setattr(lineproof, "FAST", lineproof.FAST and not full)
         try:
             verdicts.append(verify(old, edit, True))
         except Refused as refused:
@@ -393,6 +425,8 @@ _PIECES = [
     b"d: *k\n", b'e: "q\n', b'  r"\n', b"f: [1,\n", b"  2]\n", b"? g\n", b": h\n", b"- s\n",
     b"published: &k w\n", b"published: 'v'\n", b"---\n", b"...\n", b"i: {j: 1}\n",
     b"published: a: b\n", b"published: x\r\n", b"k: \xc3\xa9\n", b"published: \xe9\n",
+    b'"\\x70ublished": z\n', b'l: "publi\\\n', b'  shed"\n', b"m: a&b=1*2\n", b"n: &k\n",
+    b"o: *k\n", b"publishedAt: 1\n", b"! published: p\n", b"q: 1\r--- r\n", b"s: 'x\\'\n",
 ]  # fmt: skip
 
 
@@ -404,8 +438,8 @@ def test_the_shortcut_agrees_on_random_front_matters(monkeypatch: pytest.MonkeyP
         value = rng.random() < 0.5
         try:
             edit = published_edit(old, value)
-            fast += lineedit._only_the_value(old, edit, value, lineedit._root(old, "old"))
+            fast += lineedit._only_the_value(old, edit, value)
         except Refused:
             pass
         assert _verdict(old, value, False, monkeypatch) == _verdict(old, value, True, monkeypatch)
-    assert fast > 300 or not lineedit._FAST  # the shortcut is taken, not only passed over
+    assert fast > 300 or not lineproof.FAST  # the shortcut is taken, not only passed over
