@@ -15,8 +15,8 @@ so that machine noise hits both alike:
            writes in (the target's floor); the same on one thread, for reference
   apply    writeback.plan(verify=False) + writeback.apply(refresh=False): read each
            file, check it against the index, build the edit, journal it, read it again,
-           load its old and new front matter to verify the edit (in worker processes),
-           write a temporary, fsync, rename (in a few writer threads); fsync the folders
+           verify the edit (lineedit.verify), write a temporary, fsync, rename (in a few
+           writer threads); fsync the folders
   reindex  the library.refresh() that apply does after, so the index sees the values
   preview  writeback.plan(): what a preview (or --dry-run) costs, verification included
 

@@ -19,10 +19,7 @@ decisions database, so `Library.undo` restores the old bytes exactly (see undo.p
 from __future__ import annotations
 
 import functools
-import os
-from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -44,7 +41,6 @@ from reader.data.words import plural
 from reader.data.writeback.planner import CONTEXT as CONTEXT
 from reader.data.writeback.planner import Edit, Plan, Skipped, diff, in_sync, plan
 from reader.data.writeback.undo import revert, settle
-from reader.data.writeback.verify import Item, Verdict, Verifier, chunks
 
 if TYPE_CHECKING:
     from reader.data.writeback.host import Host
@@ -132,14 +128,13 @@ def apply(
             raise CannotCommit(f"nothing written: {error}") from None
     edits = list({e.id: e for e in edits}.values())
     result = ApplyResult()
-    # The verifier's workers first: forked later, they would inherit the folder's lock.
-    with Verifier(len(edits)) as verifier, Folder(library.root) as folder, folder.locked():
+    with Folder(library.root) as folder, folder.locked():
         result.cleaned = folder.clean_temps()
         settle(library, folder)
         git = _Commit.start(library, folder, result) if commit else None
         owe = git.ours(edits) if git is not None else set()
         if edits:
-            result.batch = _Run(library, folder, verifier, result).write(edits, owe)
+            result.batch = _Run(library, folder, result).write(edits, owe)
         if git is not None and result.store_lost is None:
             git.finish({e.id: e for e in result.written})
         elif git is not None:
@@ -152,17 +147,15 @@ def apply(
 class _Run:
     """One apply's writes: journaled as pending, checked, verified, written, then settled.
 
-    The work flows in chunks: this thread reads and checks the files, worker processes
-    verify them (the YAML loads), and writer threads replace them (the fsyncs, several at
-    once: the file system commits them together).
+    This thread reads, checks and verifies each file just before it queues it, and writer
+    threads replace them (the fsyncs, several at once: the file system commits them
+    together), so the checks of one file go on while others wait on the disk.
     """
 
-    def __init__(self, library: Host, folder: Folder, verifier: Verifier, result: ApplyResult):
-        """One apply's run on `folder`, verifying with `verifier` and noting what became of
-        each edit in `result`."""
+    def __init__(self, library: Host, folder: Folder, result: ApplyResult):
+        """One apply's run on `folder`, noting what became of each edit in `result`."""
         self.library = library
         self.folder = folder
-        self.verifier = verifier
         self.result = result
         self.statuses: list[tuple[int, str]] = []
 
@@ -170,17 +163,10 @@ class _Run:
         """Write every edit; returns the apply step, or None when no file was written. The
         writes of the articles in `owe` are journaled as owed a git commit."""
         batch, seqs = self.library.store.begin_apply([e.file_write() for e in edits], owe)
-        todo = list(zip(edits, seqs, strict=True))
         try:
             with Writer(self.folder) as writer:
-                waiting: deque[tuple[list[_Checked], Future[list[Verdict]]]] = deque()
-                for part in chunks(len(todo)):
-                    checked = [c for c in map(self._check, todo[part]) if c]
-                    waiting.append((checked, self.verifier.submit([c[4] for c in checked])))
-                    while len(waiting) > 2:
-                        self._write(writer, *waiting.popleft())
-                while waiting:
-                    self._write(writer, *waiting.popleft())
+                for edit, seq in zip(edits, seqs, strict=True):
+                    self._write(writer, edit, seq)
             self.folder.sync()
         finally:
             self._settle()
@@ -202,33 +188,22 @@ class _Run:
                 f"so no undo can restore them: {why}"
             )
 
-    def _check(self, todo: tuple[Edit, int]) -> _Checked | None:
-        """Read the file; it must still be as planned."""
-        edit, seq = todo
+    def _write(self, writer: Writer, edit: Edit, seq: int) -> None:
+        """Read the file again, which must still be as planned, verify its edit on those
+        bytes, and queue the new ones for writing; or report why not."""
         try:
             data, st = self.folder.read(edit.id)
             if (st.st_mtime_ns, st.st_size) != (edit.mtime_ns, edit.size) or (
                 digest(data) != edit.old_digest
             ):
                 raise Unsafe("changed", "changed on disk since it was planned: left as it is")
-        except (Unsafe, OSError) as error:
+            new = lineedit.verify(data, edit.line, edit.value)
+            if digest(new) != edit.new_digest:
+                raise Unsafe("verify", "the new bytes are not those planned")
+        except (Unsafe, lineedit.Refused, OSError) as error:
             self.done(edit, seq, error)
-            return None
-        return edit, seq, data, st, (data, edit.line, edit.value)
-
-    def _write(
-        self, writer: Writer, checked: list[_Checked], verdicts: Future[list[Verdict]]
-    ) -> None:
-        """Queue the verified files of a chunk for writing; report the others."""
-        found = self.verifier.verdicts(verdicts, [c[4] for c in checked])
-        for (edit, seq, data, st, _), verdict in zip(checked, found, strict=True):
-            new = edit.line.apply(data)
-            if verdict is not None:
-                self.done(edit, seq, lineedit.Refused(*verdict))
-            elif digest(new) != edit.new_digest:
-                self.done(edit, seq, Unsafe("verify", "the new bytes are not those planned"))
-            else:
-                writer.put(edit.id, new, st, functools.partial(self.done, edit, seq))
+            return
+        writer.put(edit.id, new, st, functools.partial(self.done, edit, seq))
 
     def done(self, edit: Edit, seq: int, error: BaseException | None) -> None:
         """Record what became of one edit."""
@@ -237,10 +212,6 @@ class _Run:
         else:
             self.result.skipped.append(_refusal(edit, error))
         self.statuses.append((seq, "failed" if error else "written"))
-
-
-_Checked = tuple[Edit, int, bytes, os.stat_result, Item]
-"""(edit, journal seq, old bytes, status, what the verifier takes) of a file found as planned."""
 
 
 def _refusal(edit: Edit, error: BaseException) -> Skipped:

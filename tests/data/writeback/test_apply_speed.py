@@ -13,7 +13,6 @@ import yaml
 from reader.data.files import lineedit
 from reader.data.files.parse import YamlLoader
 from reader.data.files.safefile import Folder, Writer
-from reader.data.writeback.verify import CHUNK, FIRST, chunks
 
 _CLOSE = re.compile(rb"(\r?\n)---[ \t]*(?:\r?\n|\Z)")
 """The closing `---` line, as a pattern (what lineedit._close finds by the literal)."""
@@ -82,10 +81,3 @@ def test_the_writer_reports_in_order_while_writing_at_once(tmp_path: Path) -> No
     assert all((tmp_path / n).read_bytes() == b"new " + n.encode() for n in names)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert len(threads) > 1
-
-
-def test_the_chunks_cover_every_edit_once() -> None:
-    for count in (0, 1, FIRST, FIRST + 1, 13, 100, 1000):
-        parts = list(chunks(count))
-        assert [i for part in parts for i in range(count)[part]] == list(range(count))
-        assert all(part.stop - part.start <= CHUNK for part in parts)
