@@ -112,7 +112,8 @@ class _Walk:
         """The walk of `text`, whose events `loader` gives."""
         self.loader = loader
         self.text = text
-        self.anchors: set[str] = set()
+        self.anchors: dict[str, bool] = {}
+        """Each anchor so far, and whether its node composes as the string `published`."""
 
     def to_the_end(self, first: int, start: int, stop: int) -> bool:
         """See `only_the_value`."""
@@ -156,8 +157,9 @@ class _Walk:
         return found and get().__class__ is StreamEndEvent
 
     def _anchor(self, event: Any) -> bool:
-        """Note the event's anchor; False where the composer refuses the document (an
-        alias to no earlier anchor, an anchor used twice)."""
+        """Note the event's anchor, and whether its node composes as the string
+        `published`; False where the composer refuses the document (an alias to no
+        earlier anchor, an anchor used twice)."""
         anchor = event.anchor
         if anchor is None:
             return True
@@ -165,11 +167,14 @@ class _Walk:
             return anchor in self.anchors
         if anchor in self.anchors:
             return False
-        self.anchors.add(anchor)
+        self.anchors[anchor] = self._is_published(event)
         return True
 
     def _is_published(self, event: Any) -> bool:
-        """Whether a root key's event composes as the string `published`."""
+        """Whether an event's node composes as the string `published` (an alias, as the
+        node it names)."""
+        if event.__class__ is AliasEvent:
+            return self.anchors.get(event.anchor or "", False)
         if event.__class__ is not ScalarEvent or event.value != "published":
             return False
         tag = event.tag

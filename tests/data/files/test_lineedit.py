@@ -340,6 +340,7 @@ SHORTCUT = [
     pytest.param(b'published: y\n? "publi\\\n  shed"\n: z\n', False, id="joined-key-after"),
     pytest.param(b"published: y\n! published: z\n", False, id="tagged-key-after"),
     pytest.param(b"published: y\n? published\n: z\n", False, id="complex-key-after"),
+    pytest.param(b"a: &p published\npublished: y\n*p : z\n", False, id="alias-key-after"),
     pytest.param(b"published: y\nb: 1\r--- c\n", False, id="second-document-after-a-cr"),
     pytest.param(b"published: y\nb: 1\n... c\n", False, id="document-end-after"),
 ]
@@ -427,6 +428,7 @@ _PIECES = [
     b"published: a: b\n", b"published: x\r\n", b"k: \xc3\xa9\n", b"published: \xe9\n",
     b'"\\x70ublished": z\n', b'l: "publi\\\n', b'  shed"\n', b"m: a&b=1*2\n", b"n: &k\n",
     b"o: *k\n", b"publishedAt: 1\n", b"! published: p\n", b"q: 1\r--- r\n", b"s: 'x\\'\n",
+    b"&p published: 1\n", b"*p : 2\n",
 ]  # fmt: skip
 
 
