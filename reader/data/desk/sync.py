@@ -402,6 +402,10 @@ class _SyncLock:
         """Let the next sync run."""
         self.path.unlink(missing_ok=True)
 
+    def _rebasing(self) -> bool:
+        """Whether a rebase's folder is there."""
+        return (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists()
+
     def _after_killed(self) -> None:
         """Clean up after the sync that holds the lock, if its process is gone; else a
         `SyncError`."""
@@ -424,8 +428,14 @@ class _SyncLock:
         # ORIG_HEAD, packed-refs, config, any ref's (none of them names a file of ours).
         for lock in (*self.git_dir.glob("*.lock"), *self.git_dir.glob("refs/**/*.lock")):
             lock.unlink(missing_ok=True)
-        if (self.git_dir / "rebase-merge").exists() or (self.git_dir / "rebase-apply").exists():
+        if self._rebasing():
             _abort_rebase(self.top)
+        if self._rebasing() and _on_a_branch(self.top):
+            # An abort killed halfway: the branch is back, the rebase's folder half gone
+            # (`--abort` then fails). `--quit` removes what is left, keeping the branch as
+            # it is and an autostash in the stash list.
+            with suppress(GitError):
+                _git(self.top, "rebase", "--quit")
         if (self.git_dir / "CHERRY_PICK_HEAD").exists():  # a pick of our rebase, cut short
             with suppress(GitError):
                 _git(self.top, "cherry-pick", "--abort")
@@ -435,6 +445,15 @@ class _SyncLock:
             with suppress(ValueError):
                 if not _alive(int(left.suffix[1:])):
                     left.unlink(missing_ok=True)
+
+
+def _on_a_branch(top: Path) -> bool:
+    """Whether HEAD names a branch (during a rebase it is detached)."""
+    try:
+        _git(top, "symbolic-ref", "--quiet", "HEAD")
+    except GitError:
+        return False
+    return True
 
 
 def _git_running_in(top: Path) -> bool:

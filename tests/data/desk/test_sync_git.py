@@ -438,3 +438,23 @@ def test_a_sync_killed_with_its_git_leaves_nothing_in_the_way(
     (git_dir / "CHERRY_PICK_HEAD").write_text(f"{head}\n")  # the editor's own, no dead sync
     with pytest.raises(SyncError, match="a cherry-pick is under way"):
         ann.sync()
+
+
+def test_a_sync_killed_while_aborting_a_killed_rebase_leaves_nothing_in_the_way(
+    remote: Path, tmp_path: Path, opened: ExitStack
+) -> None:
+    """A sync killed while it aborted the rebase of a sync killed before it: the branch is
+    back, but the rebase's folder is half removed and `git rebase --abort` fails on it. The
+    next sync removes it and goes through."""
+    (ann_clone, ann), (_, bob) = open_clones(remote, tmp_path, opened, "ann", "bob")
+    bob.decide([MEDICAL], SKIP)
+    synced(bob)
+    ann.decide([FIERCE], PUB)
+    git_dir = ann_clone.top / ".git"
+    (git_dir / "newsreader-sync").write_text(f"{_dead_pid()}\n")
+    (git_dir / "rebase-merge").mkdir()  # what an abort cut short left: its folder, empty
+    with pytest.raises(AssertionError, match="rebase --abort"):
+        ann_clone.git("rebase", "--abort")
+    synced(ann)
+    assert not (git_dir / "rebase-merge").exists()
+    assert ann.decision(MEDICAL) is SKIP and bob.sync().changed == [FIERCE]
