@@ -61,14 +61,13 @@ from reader.triage.keys import (
 from reader.triage.model import Moved, TriageModel
 from reader.triage.site import SiteMarks
 from reader.triage.story_rows import Lookups
-from reader.widgets.article_detail import ArticleDetail
+from reader.widgets.article_detail import ArticleDetail, ArticleView
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.key_footer import KeyFooter
-from reader.widgets.related_links import RelatedLinks
+from reader.widgets.related_links import Coverage, RelatedLinks
 from reader.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from reader.data.library import EffectiveState
     from reader.dialogs.conflicts import ConflictChoice
 
 PACE_EVERY = 30.0
@@ -122,12 +121,10 @@ class TriageScreen(Screen[None]):
     """How many problems the last scan found in the folder (the status bar shows them)."""
     selected: var[int] = var(0)
     """How many articles the editor selected (the status bar shows them)."""
-    article: var[Article | None] = var(None)
-    """The article under the cursor (None: none, or not indexed yet)."""
-    decision: var[Decision] = var(Decision.UNDECIDED)
-    """The state of the article under the cursor."""
-    reason: var[str | None] = var(None)
-    """The reason stored with that state."""
+    article_view: var[ArticleView] = var(ArticleView)
+    """The article under the cursor (its article None: none, or not indexed yet), its state
+    and reason, what the site does with it and what the desk says of it: one value, so
+    that the article pane draws a cursor move once."""
     counts: var[dict[Decision, int]] = var(dict, always_update=True)
     """How many articles are in each state."""
     session: var[int] = var(0)
@@ -142,14 +139,10 @@ class TriageScreen(Screen[None]):
     """Whether the store has a step to redo."""
     has_rows: var[bool] = var(False)
     """Whether the list has any rows (decision keys hide without)."""
-    members: var[tuple[ArticleRow, ...]] = var(tuple)
-    """The other articles of the shown article's story in this folder, newest first."""
-    members_total: var[int] = var(0)
-    """How many other articles its story has in this folder, listed or not."""
-    story_why: var[str] = var("")
-    """What ties the shown article to its story (shared URL, related links, words)."""
-    site_state: var[EffectiveState | None] = var(None)
-    """What the site's Jekyll does with the article under the cursor (None: not known yet)."""
+    coverage: var[Coverage] = var(Coverage)
+    """The shown article's related links, the other articles of its story in this folder
+    (newest first), how many it has, and what ties the article to it: one value, so that
+    the related pane draws a cursor move once."""
     site_line: var[str] = var("")
     """The site whose rules decide what is live, or why there is none ("": not read yet)."""
     unsettled: var[int | None] = var(None)
@@ -157,9 +150,6 @@ class TriageScreen(Screen[None]):
     refused: var[bool] = var(False)
     """True once the decisions database was found deleted or replaced: every key that
     would write to it is off, and a line above the status bar says why."""
-    desk: var[tuple[tuple[str, str], ...]] = var(())
-    """What the desk says of the article under the cursor, (text, style) a line: who
-    decided it and when, the editors who disagree, another editor's claim."""
     conflicts: var[int] = var(0)
     """How many articles editors of the desk decided differently."""
     syncing: var[bool] = var(False)
@@ -226,13 +216,9 @@ class TriageScreen(Screen[None]):
                 yield ArticleList(id="article-list")
             with Vertical(id="side-pane"):
                 yield ArticleDetail(self.clock, id="detail").data_bind(
-                    TriageScreen.article, TriageScreen.decision, TriageScreen.reason,
-                    TriageScreen.site_state, TriageScreen.notices, TriageScreen.desk,
+                    TriageScreen.notices, view=TriageScreen.article_view
                 )
-                yield RelatedLinks(id="related").data_bind(TriageScreen.article,
-                                                           TriageScreen.members,
-                                                           TriageScreen.members_total,
-                                                           TriageScreen.story_why)
+                yield RelatedLinks(id="related").data_bind(TriageScreen.coverage)
         yield StatusBar(id="status").data_bind(
             TriageScreen.counts, TriageScreen.session, TriageScreen.pace, TriageScreen.shown,
             TriageScreen.problems, TriageScreen.selected, TriageScreen.site_line,
@@ -330,7 +316,8 @@ class TriageScreen(Screen[None]):
         self._show_desk_marks()
         self._update_steps()
         ids = set(moved.ids)
-        if show and (lst.cursor_id in ids or any(member.id in ids for member in self.members)):
+        members = self.coverage.members
+        if show and (lst.cursor_id in ids or any(member.id in ids for member in members)):
             self._show(lst.cursor_id)  # the reason, or a state in the story, may have changed
 
     def _took_and_advance(self, moved: Moved) -> None:
@@ -377,42 +364,36 @@ class TriageScreen(Screen[None]):
         """A decision changes the pace at once."""
         self._update_pace()
 
+    @property
+    def article(self) -> Article | None:
+        """The article the panes show (None: none, or not indexed yet)."""
+        return self.article_view.article
+
     def _show(self, article_id: str | None) -> None:
-        """Load the article under the cursor, and its story, into what the panes show."""
+        """Load the article under the cursor, and its story, into what the panes show:
+        each pane's in one value, worked out first, so that each pane draws it once."""
         lst = self.article_list
         index = None if article_id is None else lst.index_of(article_id)
         self._shown_id = None if index is None else article_id
         if article_id is None or index is None:
-            self.article = None
-            self.site_state = None
-            row = None
+            self.article_view, self.coverage = ArticleView(), Coverage()
         else:
             row = lst.rows[index]
-            self.site_state = self.model.site_state(article_id)
-            self.article = self.model.article(article_id)
-            self.decision = row.state
-            self.reason = self.model.reason(article_id)
-        self.desk = () if row is None else self._desk_lines(row)
-        members, total = self.model.members(row)
-        if row is None or row.story_size < 2:
-            self.members_total, self.members, self.story_why = total, members, ""
-        else:
-            self.story_why = ""
-            self.members_total, self.members = total, members
-            # After the frame that shows the members: the key's answer comes first.
-            self.call_after_refresh(self._explain, row.id, [m.id for m in members])
+            article = self.model.article(article_id)
+            members, total = self.model.members(row)
+            why = self._explain(row.id, members) if members else ""
+            self.article_view = ArticleView(article, row.state, self.model.reason(article_id),
+                               self.model.site_state(article_id), self._desk_lines(row))
+            self.coverage = Coverage(article, members, total, why)
         self._refresh_keys()
 
-    def _explain(self, article_id: str, among: list[str]) -> None:
-        """Say why the article is in its story, if the cursor is still on it; weighed
-        against the members listed, as reading every copy of a large story would be slow."""
-        row = self.article_list.cursor_row
-        if row is None or row.id != article_id:
-            return  # the cursor moved on: its own reason is on the way
+    def _explain(self, article_id: str, members: Sequence[ArticleRow]) -> str:
+        """Why the article is in its story; weighed against the members listed, as reading
+        every copy of a large story would be slow."""
         try:
-            self.story_why = story_why(self.library.explain_story(article_id, among))
+            return story_why(self.library.explain_story(article_id, [m.id for m in members]))
         except sqlite3.Error:  # the index is busy or being rebuilt: no reason this time
-            self.story_why = ""
+            return ""
 
     def _problem(self, text: str) -> None:
         """A problem that is not an article's: notify, and keep it above the article."""
@@ -843,7 +824,7 @@ class TriageScreen(Screen[None]):
         a member that is live or that the editor decided is skipped only after a yes to a
         question naming it (a no still does the rest)."""
         row = self.article_list.cursor_row
-        if row is None or not self.members:
+        if row is None or not self.coverage.members:
             return
         plan, everyone = self.model.plan_story(row)
         if not plan.protected:
@@ -1094,7 +1075,9 @@ class TriageScreen(Screen[None]):
     def _show_site_state(self) -> None:
         """Show what the site does with the article under the cursor now."""
         article_id = self._shown_id
-        self.site_state = None if article_id is None else self.model.site_state(article_id)
+        if article_id is not None:
+            site_state = self.model.site_state(article_id)
+            self.article_view = replace(self.article_view, site_state=site_state)
 
     def _check_site(self) -> None:
         """If the site's `_config.yml` changed (a stat or two), show the rules it says now:
@@ -1219,7 +1202,8 @@ class TriageScreen(Screen[None]):
         self.article_list.mark_desk(marks.conflicts, marks.claimed.keys())
         self.conflicts = len(marks.conflicts)
         row = self.article_list.cursor_row
-        self.desk = () if row is None else self._desk_lines(row)
+        if row is not None and self.article_view.article is not None:
+            self.article_view = replace(self.article_view, desk=self._desk_lines(row))
 
     def _desk_lines(self, row: ArticleRow) -> tuple[tuple[str, str], ...]:
         """What the desk says of the row's article: who decided it and when, the editors
@@ -1461,7 +1445,7 @@ class TriageScreen(Screen[None]):
         if action == "redo":
             return self.can_redo
         if action == "decide_story":
-            return bool(self.members)
+            return bool(self.coverage.members)
         if action in ("split_story", "merge_story"):
             lists = self.query(ArticleList)  # none before the screen is composed
             return bool(lists) and lists.first().cursor_row is not None

@@ -4,14 +4,17 @@ does with it, and what the desk says of it."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual import events
 from textual.content import Content
+from textual.geometry import Size
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
 
 from reader.data.article import Article, Decision
 from reader.render import article_content, notice_content
@@ -23,6 +26,24 @@ PLACEHOLDER = "No article selected."
 """Shown when the list is empty or the article is not indexed yet."""
 STATE_LINE = "\nState "
 """How the article's state line starts (render's `State` label), for the desk's lines."""
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """What the pane shows of one article, set as one value: a cursor move is one
+    change, drawn once."""
+
+    article: Article | None = None
+    """The article shown; None shows the placeholder."""
+    decision: Decision = Decision.UNDECIDED
+    """The article's state in the store."""
+    reason: str | None = None
+    """The reason given with that state."""
+    site_state: EffectiveState | None = None
+    """What the site's Jekyll does with the article (None: not known yet)."""
+    desk: tuple[tuple[str, str], ...] = ()
+    """What the desk says of the article, (plain text, style) a line, under its state: who
+    decided it and when, editors who disagree, another editor's claim."""
 
 
 def with_desk(content: Content, desk: tuple[tuple[str, str], ...]) -> Content:
@@ -40,79 +61,127 @@ def with_desk(content: Content, desk: tuple[tuple[str, str], ...]) -> Content:
     return Content.assemble(head, "\n", lines, tail)
 
 
-class ArticleDetail(VerticalScroll, can_focus=True):
-    """Title, source, dates, scores, text, links, file and problems of one article."""
+class ArticleDetail(ScrollView, can_focus=True):
+    """Title, source, dates, scores, text, links, file and problems of one article.
+
+    Drawn line by line (line API) in a pane whose size the article never changes: another
+    article is a repaint, not a layout. A layout would repaint every scrollbar of the
+    screen a frame later, after the article is already out.
+    """
 
     BORDER_TITLE = "Article"
+    DEFAULT_CSS = """
+    ArticleDetail {
+        overflow-x: hidden;
+    }
+    """
 
-    article: reactive[Article | None] = reactive(None)
-    """The article shown; None shows the placeholder."""
-    decision: reactive[Decision] = reactive(Decision.UNDECIDED)
-    """The article's state in the store."""
-    reason: reactive[str | None] = reactive(None)
-    """The reason given with that state."""
-    site_state: reactive[EffectiveState | None] = reactive(None)
-    """What the site's Jekyll does with the article (None: not known yet)."""
+    view: reactive[ArticleView] = reactive(ArticleView)
+    """The article shown, its state and what the site and the desk say of it."""
     notices: reactive[tuple[str, ...]] = reactive(())
     """Problems that concern the app, not this article (a locked store, unreadable files)."""
-    desk: reactive[tuple[tuple[str, str], ...]] = reactive(())
-    """What the desk says of the article, (plain text, style) a line, under its state: who
-    decided it and when, editors who disagree, another editor's claim."""
 
     def __init__(self, clock: Callable[[], datetime], *, id: str | None = None) -> None:
         """An empty pane; `clock` is the app's, for relative dates."""
         super().__init__(id=id)
         self.clock = clock
         """The app's clock, for relative dates."""
+        self._body = Content(PLACEHOLDER)
+        """The article's text (or the placeholder), as last built."""
+        self._notice = Content("")
+        """The app's problems above it ("" for none)."""
+        self._lines: list[Strip] = []
+        """Both, wrapped to the pane's width (a blank line between them)."""
 
-    def compose(self) -> ComposeResult:
-        """The app's notices above the article's own text."""
-        yield Static(id="detail-notices", markup=False)
-        yield Static(PLACEHOLDER, id="detail-body", markup=False)
+    @property
+    def article(self) -> Article | None:
+        """The article shown (None: the placeholder)."""
+        return self.view.article
 
-    def _refresh_body(self) -> None:
-        """Draw the article (or the placeholder) with its state, once mounted."""
-        if not self.is_mounted:
-            return
-        body = self.query_one("#detail-body", Static)
-        if self.article is None:
-            body.update(Content(PLACEHOLDER))
+    @property
+    def body(self) -> Content:
+        """The article's text as the pane shows it (plain text with styles)."""
+        return self._body
+
+    @property
+    def notice(self) -> Content:
+        """The app's problems shown above the article ("" for none)."""
+        return self._notice
+
+    @property
+    def notice_lines(self) -> int:
+        """How many lines the notices take above the article (with the blank under them)."""
+        if not self._notice:
+            return 0
+        width = self.scrollable_content_region.width
+        return len(self._notice.wrap(width)) + 1 if width > 0 else 0
+
+    def watch_view(self, old: ArticleView, new: ArticleView) -> None:
+        """Show the new article, from its top when it is another one."""
+        article = new.article
+        if article is None:
+            self._body = Content(PLACEHOLDER)
         else:
-            body.update(with_desk(article_content(self.article, self.decision, self.reason,
-                                                  self.clock(), self.site_state), self.desk))
-
-    def watch_article(self, old: Article | None, new: Article | None) -> None:
-        """Show the new article from its top."""
-        self._refresh_body()
-        # Only when scrolled: a scroll home from the top still repaints the scrollbars, a
-        # frame after the article's own.
-        if (old is None or new is None or old.id != new.id) and self.scroll_offset.y:
-            self.scroll_home(animate=False)
-
-    def watch_decision(self) -> None:
-        """Show the new state."""
-        self._refresh_body()
-
-    def watch_reason(self) -> None:
-        """Show the new reason."""
-        self._refresh_body()
-
-    def watch_site_state(self) -> None:
-        """Show what the site does with it now."""
-        self._refresh_body()
-
-    def watch_desk(self) -> None:
-        """Show what the desk says of it now."""
-        self._refresh_body()
+            self._body = with_desk(article_content(article, new.decision, new.reason,
+                                                   self.clock(), new.site_state), new.desk)
+        if old.article is None or article is None or old.article.id != article.id:
+            self.set_reactive(ScrollView.scroll_y, 0)
+            self.set_reactive(ScrollView.scroll_target_y, 0)
+        self._lay_out()
 
     def watch_notices(self, notices: tuple[str, ...]) -> None:
         """Show the app's problems above the article."""
-        if self.is_mounted:
-            panel = self.query_one("#detail-notices", Static)
-            panel.update(notice_content(notices))
-            panel.display = bool(notices)
+        self._notice = notice_content(notices) if notices else Content("")
+        self._lay_out()
+
+    def _wrap(self, width: int) -> list[Strip]:
+        """The notices and the article as lines of `width` cells."""
+        text = Content.assemble(self._notice, "\n\n", self._body) if self._notice else self._body
+        return Visual.to_strips(self, text, width, None, self.visual_style, pad=True)
+
+    def _lay_out(self) -> None:
+        """Wrap the text to the pane and repaint it. The pane keeps its size: a layout is
+        asked for only when the scrollbar comes or goes (it takes columns from the text)."""
+        if not self.is_mounted:
+            return
+        region = self.content_region  # the scrollbar's columns included
+        width, height = region.width, region.height
+        if width <= 0 or height <= 0:
+            return  # not laid out yet: the first Resize does it
+        lines = self._wrap(width)
+        bar = len(lines) > height
+        if bar:
+            lines = self._wrap(max(1, width - self.styles.scrollbar_size_vertical))
+        self._lines = lines
+        size = Size(width, len(lines))
+        if bar != self.show_vertical_scrollbar:
+            self.virtual_size = size  # a layout places the scrollbar, or takes it away
+        else:
+            self.set_reactive(ScrollView.virtual_size, size)
+            if bar:
+                scrollbar = self.vertical_scrollbar
+                scrollbar.window_virtual_size = size.height
+                scrollbar.window_size = height
+                scrollbar.position = self.scroll_y
+        self.refresh()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Wrap the text to the new size."""
+        self._lay_out()
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the text, where the pane is scrolled to."""
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if 0 <= index < len(self._lines):
+            return self._lines[index].crop_extend(0, width, self.visual_style.rich_style)
+        return Strip.blank(width, self.visual_style.rich_style)
+
+    def notify_style_update(self) -> None:
+        """Draw the text again when the theme or CSS changes (its styles come from them)."""
+        super().notify_style_update()
+        self._lay_out()
 
     def on_mount(self) -> None:
         """Draw what was set before the pane was mounted."""
-        self._refresh_body()
-        self.watch_notices(self.notices)
+        self._lay_out()

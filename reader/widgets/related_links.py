@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import ClassVar, Self
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.widgets.option_list import Option
 
 from reader.data.article import Article
 from reader.data.query import ArticleRow
@@ -25,6 +26,20 @@ SAME_STORY = "Same story in this folder"
 """The heading over the other articles of the article's story."""
 HEADING_ID = "story-heading"
 """The option id of that heading."""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the pane lists, set as one value: a cursor move is one change, drawn once."""
+
+    article: Article | None = None
+    """The article whose `related` links are listed (None: none)."""
+    members: tuple[ArticleRow, ...] = ()
+    """The other articles of its story in this folder, with their states (the first ones)."""
+    members_total: int = 0
+    """How many other articles the story has, listed or not."""
+    story_why: str = ""
+    """What ties the article to its story, one plain line ("" for nothing)."""
 
 
 class RelatedLinks(OptionList):
@@ -46,14 +61,8 @@ class RelatedLinks(OptionList):
 
     BORDER_TITLE = TITLE
 
-    article: reactive[Article | None] = reactive(None)
-    """The article whose related coverage is listed."""
-    members: reactive[tuple[ArticleRow, ...]] = reactive(tuple)
-    """The other articles of its story in this folder, with their states (the first ones)."""
-    members_total: reactive[int] = reactive(0)
-    """How many other articles the story has, listed or not."""
-    story_why: reactive[str] = reactive("")
-    """What ties the article shown to its story, one plain line ("" for nothing)."""
+    coverage: reactive[Coverage] = reactive(Coverage)
+    """The article whose related coverage is listed, and the rest of its story."""
 
     class MemberSelected(Message):
         """Enter on an article of the same story: the screen shows it."""
@@ -66,53 +75,75 @@ class RelatedLinks(OptionList):
 
     _members_from = 0
     """The option index of the first article of the story (the options before are links)."""
+    _keep_size = False
+    """True while the options change in a way that leaves the pane its size (see `refresh`)."""
 
-    def watch_article(self, old: Article | None, new: Article | None) -> None:
-        """List the new article's related coverage (unchanged when only its state changed)."""
-        if old is not None and new is not None and old.related == new.related:
-            return
+    @property
+    def article(self) -> Article | None:
+        """The article whose related coverage is listed."""
+        return self.coverage.article
+
+    @property
+    def members(self) -> tuple[ArticleRow, ...]:
+        """The other articles of its story in this folder listed here (the newest)."""
+        return self.coverage.members
+
+    def watch_coverage(self, old: Coverage, new: Coverage) -> None:
+        """List the new coverage (a state changed in the story, or another article)."""
         self._fill()
 
-    def watch_members(self) -> None:
-        """List the story's other articles again (another article, or their states changed)."""
-        self._fill()
-
-    def watch_story_why(self) -> None:
-        """Put the new reason under the story's heading (the members stay as they are)."""
-        if self.members:
-            with contextlib.suppress(OptionDoesNotExist):  # not listed yet: the fill has it
-                self.replace_option_prompt(HEADING_ID, self._heading())
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        """Repaint; skip the layout the option list asks for when its options change but
+        the pane keeps its size (see `_fill`): a layout would repaint every scrollbar of
+        the screen a frame after the new options are out."""
+        if self._keep_size:
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _heading(self) -> Content:
         """The heading over the story's members: how many, and why the article is here."""
-        total = max(self.members_total, len(self.members))
+        story = self.coverage
+        total = max(story.members_total, len(story.members))
         heading = SAME_STORY
-        if total > len(self.members):  # a story can hold thousands: the newest are listed
-            heading += f" (the newest {len(self.members):,} of {total:,})"
-        if not self.story_why:
+        if total > len(story.members):  # a story can hold thousands: the newest are listed
+            heading += f" (the newest {len(story.members):,} of {total:,})"
+        if not story.story_why:
             return Content.styled(heading, "bold")
-        return Content.assemble((heading, "bold"), "\n", (self.story_why, LABEL))
+        return Content.assemble((heading, "bold"), "\n", (story.story_why, LABEL))
 
     def _fill(self) -> None:
         """List the related links, then the story's heading and members (or say there is
-        no related coverage when there is neither), and set the title's counts."""
-        related = self.article.related if self.article is not None else ()
+        no related coverage when there is neither), and set the title's counts.
+
+        The pane takes the room its options need, up to its maximum: when it takes as
+        much before as after (the same height, or more than it shows both times, its
+        scrollbar staying), the new options are only repainted, with no layout."""
+        story = self.coverage
+        related = story.article.related if story.article is not None else ()
         count = len(related)
         self.border_title = f"{TITLE} · {count}" if count else TITLE
-        total = max(self.members_total, len(self.members))
-        if self.members:
+        total = max(story.members_total, len(story.members))
+        if story.members:
             self.border_title += f" · same story {total:,}"
-        self.clear_options()
         options: list[Option | None] = [Option(related_prompt(link)) for link in related]
-        if self.members:  # with no links, the story's heading comes first: nothing is missing
+        if story.members:  # with no links, the story's heading comes first: nothing is missing
             options += [None] if options else []
             options.append(Option(self._heading(), id=HEADING_ID, disabled=True))
         options = options or [Option(EMPTY_TEXT, disabled=True)]
         self._members_from = sum(option is not None for option in options)  # None: a rule
-        options += [Option(member_prompt(member)) for member in self.members]
-        self.add_options(options)
-        if related or self.members:
-            self.highlighted = 0 if related else self._members_from
+        options += [Option(member_prompt(member)) for member in story.members]
+        shows, before = self.scrollable_content_region.height, self.virtual_size.height
+        self._keep_size = shows > 0
+        try:
+            self.set_options(options)
+            if related or story.members:
+                self.highlighted = 0 if related else self._members_from
+        finally:
+            self._keep_size = False
+        after = self.virtual_size.height
+        if shows and after != before and not (after > shows and before > shows):
+            self.refresh(layout=True)
 
     def _member(self) -> str | None:
         """The id of the highlighted article of the story, if one is highlighted."""
@@ -130,7 +161,7 @@ class RelatedLinks(OptionList):
 
     def _link(self) -> str | None:
         """The url of the highlighted related article."""
-        article, index = self.article, self.highlighted
+        article, index = self.coverage.article, self.highlighted
         if article is None or index is None or not 0 <= index < len(article.related):
             return None
         return article.related[index].url

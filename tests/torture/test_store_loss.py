@@ -17,13 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
 
 from reader.app import make_app
 from reader.config import Settings
 from reader.data.article import Decision
 from reader.data.decisions.store import TriageStore
 from reader.data.library import Library
+from reader.widgets.article_detail import ArticleDetail
 
 from .helpers import Counts, cli, editor_decisions, make_corpus, only_published_differs, python
 
@@ -101,7 +101,7 @@ async def _session(root: Path, db: Path, before: int, pull: object, rng: random.
             assert any(GONE in str(note.message) for note in said) or _refused_line(app), key
             assert [(row.id, row.state) for row in lst.rows] == rows, f"{key} changed a row"
             assert lst.cursor_id == cursor, f"{key} moved on as if it were saved"
-        notices = str(app.screen.query_one("#detail-notices", Static).render())
+        notices = str(app.screen.query_one(ArticleDetail).notice)
         assert "deleted or replaced" in notices + (_refused_line(app) or ""), notices
         assert app.is_running
     return seen

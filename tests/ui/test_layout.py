@@ -21,6 +21,7 @@ from reader.dialogs.apply import ApplyScreen
 from reader.dialogs.help import HelpScreen
 from reader.messages import ScanProgressed
 from reader.triage.screen import TriageScreen
+from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.article_list import ArticleList
 from reader.widgets.related_links import EMPTY_TEXT, SAME_STORY, RelatedLinks
 from reader.widgets.status_bar import StatusBar
@@ -64,10 +65,8 @@ def cursor_row(screen: TriageScreen) -> Region:
 def article_lines(screen: TriageScreen) -> int:
     """How many lines of the article the article pane has room for (the app's notices
     above it take their own)."""
-    detail = screen.query_one("#detail")
-    notices = screen.query_one("#detail-notices")
-    taken = notices.outer_size.height if notices.display else 0
-    return detail.scrollable_content_region.height - taken
+    detail = screen.query_one(ArticleDetail)
+    return detail.scrollable_content_region.height - detail.notice_lines
 
 
 # -- toasts ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 
 from reader.app import NewsReader
 from reader.data.library import Library
+from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.status_bar import StatusBar
 from tests.ui.conftest import SIZE, AppFactory, counted
 from tests.ui.test_triage import screen
@@ -77,7 +78,7 @@ async def settle(app: NewsReader, pilot: object, *keys: str) -> None:
 
 def pane(app: NewsReader) -> str:
     """The article pane's text."""
-    return str(app.screen.query_one("#detail-body").render())
+    return str(app.screen.query_one(ArticleDetail).body)
 
 
 def status(app: NewsReader) -> str:

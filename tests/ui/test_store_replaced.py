@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from textual.widgets import Label, Static
+from textual.widgets import Label
 
 from reader.app import NewsReader
 from reader.data.article import Decision
@@ -15,6 +15,7 @@ from reader.data.decisions.store import TriageStore
 from reader.triage import words
 from reader.triage.keys import WRITES
 from reader.triage.screen import FOLLOW_EVERY
+from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.key_footer import KeyFooter
 from tests.ui.conftest import SIZE, AppFactory
 from tests.ui.test_triage import ORDER, listed, screen, start
@@ -69,7 +70,7 @@ async def test_s_after_the_database_is_deleted_says_so_and_marks_nothing(
         assert gone_toasts(app) == 1
         assert listed(app) == before  # no row claims a skip
         assert screen(app).article_list.cursor_id == ORDER[0]
-        notices = str(app.screen.query_one("#detail-notices", Static).render())
+        notices = str(app.screen.query_one(ArticleDetail).notice)
         assert "deleted or replaced" in notices
         # From now on the keys that write are off, and the screen says why.
         await pilot.pause()

@@ -23,6 +23,7 @@ from reader.triage import model as stories
 from reader.triage import words
 from reader.triage.screen import FOLLOW_EVERY, TriageScreen
 from reader.triage.story_rows import StoryRows
+from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.related_links import SAME_STORY, RelatedLinks
 from tests.ui.conftest import SIZE, AppFactory, warm
 from tests.ui.test_snapshots import SnapCompare, steps
@@ -167,7 +168,7 @@ async def test_the_related_pane_lists_the_story_and_enter_shows_one(
         await pilot.pause()
         assert screen(app).article_list.cursor_id == COPY
         assert shown(app) == [OTHER, LEAD, ECHO, COPY, LAST]  # its story opened
-        detail = str(app.screen.query_one("#detail-body", Static).render())
+        detail = str(app.screen.query_one(ArticleDetail).body)
         assert "Copy of the lead" in detail
         assert [row.id for row in related.members] == [LEAD, ECHO]
 
@@ -490,7 +491,7 @@ async def test_story_edit_split_survives_a_restart_and_rescans_and_u_takes_it_ba
         assert story_of(app, ECHO) == (ECHO, 1)
         assert story_of(app, LEAD) == story_of(app, COPY) == (LEAD, 2)
         assert screen(app).article_list.cursor_id == ECHO  # the cursor keeps its article
-        assert screen(app).members == ()  # the related pane: no story left
+        assert screen(app).coverage.members == ()  # the related pane: no story left
         assert screen(app).can_undo
     assert stored_edits(db_path) == [(ECHO, "split", None)]
 
@@ -502,7 +503,7 @@ async def test_story_edit_split_survives_a_restart_and_rescans_and_u_takes_it_ba
         await pilot.press("g")
         await start(app, pilot)
         assert story_of(app, ECHO) == (ECHO, 1)
-        assert [row.id for row in screen(app).members] == [COPY]  # the lead's story
+        assert [row.id for row in screen(app).coverage.members] == [COPY]  # the lead's story
         add_article(stories_dir, "15_new.md", "Brand new", 14)  # the stories are found again
         await rescan(app, pilot)
         assert story_of(app, ECHO) == (ECHO, 1) and story_of(app, LEAD) == (LEAD, 2)
@@ -539,7 +540,7 @@ async def test_story_edit_merge_survives_a_restart_and_rescans_and_u_takes_it_ba
         assert lst.selected == frozenset()
         assert {story_of(app, i) for i in (OTHER, LEAD, ECHO, COPY, LAST)} == {(LEAD, 5)}
         assert lst.cursor_id == LEAD
-        assert {row.id for row in screen(app).members} == {OTHER, ECHO, COPY, LAST}
+        assert {row.id for row in screen(app).coverage.members} == {OTHER, ECHO, COPY, LAST}
     assert stored_edits(db_path) == [(OTHER, "merge", LEAD), (LAST, "merge", LEAD)]
 
     app = story_app()

@@ -27,7 +27,7 @@ from reader.messages import DecisionRequested
 from reader.paths import config_file
 from reader.triage.screen import FOLLOW_EVERY, TriageScreen
 from reader.triage.workers import INDEXING_TEXT
-from reader.widgets.article_detail import PLACEHOLDER
+from reader.widgets.article_detail import PLACEHOLDER, ArticleDetail
 from reader.widgets.article_list import EMPTY_TEXT, ArticleList
 from reader.widgets.status_bar import StatusBar
 from tests.ui.conftest import NOW, SIZE, AppFactory, counted, warm
@@ -73,7 +73,7 @@ def reasons(db_path: Path, *ids: str) -> list[str | None]:
 
 def detail_text(app: NewsReader) -> str:
     """What the detail pane shows."""
-    return str(app.screen.query_one("#detail-body", Static).render())
+    return str(app.screen.query_one(ArticleDetail).body)
 
 
 async def start(app: NewsReader, pilot: object) -> None:
@@ -128,7 +128,7 @@ async def test_a_decision_shows_the_next_article_and_the_last_one_its_own_state(
         await pilot.pause()
         assert all(state is not Decision.UNDECIDED for _, state in listed(app))
         assert triage.article_list.cursor_id == ORDER[4]
-        assert triage.decision is Decision.SKIPPED
+        assert triage.article_view.decision is Decision.SKIPPED
         assert "✗ skipped" in detail_text(app)
 
 
@@ -328,14 +328,14 @@ async def test_hostile_text_shows_literally(
     async with app.run_test(size=SIZE) as pilot:
         await start(app, pilot)
         assert app.is_running
-        body = app.screen.query_one("#detail-body", Static).render()
+        body = app.screen.query_one(ArticleDetail).body
         text = str(body)
         assert "[bold red]x[/] and [@click=app.quit]quit[/] $accent red" in text
         assert "[b]Evil[/b] News" in text and "Topics    $accent" in text
         assert "\x1b" not in text
         assert "▶ video" in text and "https://www.youtube.com/embed/abc" in text
         assert "<iframe" not in text
-        notices = str(app.screen.query_one("#detail-notices", Static).render())
+        notices = str(app.screen.query_one(ArticleDetail).notice)
         assert "101_broken.md" in notices  # the file that does not parse
         status = str(app.screen.query_one("#status", StatusBar).render())
         assert "⚠ 1 problem" in status and "problems" not in status
@@ -373,7 +373,7 @@ async def test_a_locked_store_loses_no_decision(new_app: AppFactory, db_path: Pa
         await pilot.pause()
         assert listed(app)[0] == (ORDER[0], Decision.UNDECIDED)  # nothing claimed
         assert triage.article_list.cursor_id == ORDER[0]
-        assert "busy" in str(app.screen.query_one("#detail-notices", Static).render())
+        assert "busy" in str(app.screen.query_one(ArticleDetail).notice)
         triage.library.store.decide = real  # type: ignore[method-assign]
         await pilot.press("p")
         await pilot.pause()
