@@ -111,6 +111,12 @@ class ArticleList(ArticleLines, can_focus=True):
             """The list that sent the message (for `@on` selectors)."""
             return self.article_list
 
+        def can_replace(self, message: Message) -> bool:
+            """A later move of the same list's cursor, still queued, supersedes this one:
+            keys faster than frames (a held `j`) load only the article the cursor ends on."""
+            return (isinstance(message, ArticleList.Highlighted)
+                    and message.article_list is self.article_list)
+
     class SelectionChanged(Message):
         """The set of selected articles changed."""
 

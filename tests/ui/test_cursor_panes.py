@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual import events
+
 from reader.app import NewsReader
 from reader.triage.screen import TriageScreen
 from reader.widgets.article_detail import ArticleDetail
 from reader.widgets.related_links import RelatedLinks
-from tests.ui.conftest import SIZE, AppFactory
+from tests.ui.conftest import SIZE, AppFactory, counted
 
 ARTICLE = """\
 ---
@@ -73,3 +76,29 @@ async def test_the_next_article_shows_from_its_top(new_app: AppFactory, seeds_di
         await pilot.press("j")
         await pilot.pause()
         assert detail.scroll_offset.y == 0
+
+
+async def test_keys_queued_faster_than_frames_end_on_the_cursors_article(
+    new_app: AppFactory, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eleven `j` and three `k` queued at once, before the app handles any (a held key on a
+    slow frame): once settled, both panes show the article under the cursor, drawn from
+    its file, and the moves superseded on the way were not all loaded."""
+    add_articles(seeds_dir, 12)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = triage(app)
+        shown = counted(monkeypatch, screen, "_show")
+        for key in ["j"] * 11 + ["k"] * 3:
+            app.post_message(events.Key(key, key))
+        await pilot.pause()
+        await pilot.pause()
+        row = screen.article_list.cursor_row
+        assert row is not None and row.id == screen.article_list.rows[8].id
+        detail, related = screen.query_one(ArticleDetail), screen.query_one(RelatedLinks)
+        assert detail.article is not None and detail.article.id == row.id
+        assert related.article is not None and related.article.id == row.id
+        assert row.title in str(detail.body) and "Held key article" in row.title
+        assert 1 <= len(shown) < 14
