@@ -188,6 +188,8 @@ class TriageScreen(Screen[None]):
         """The one thread that works out a search's rows as it is typed."""
         self._shown_id: str | None = None
         """The article under the cursor, as the panes last showed it."""
+        self._shown_keys: tuple[bool, ...] = ()
+        """What the keys hidden or shown by `check_action` said at the last `_show`."""
         self._return_to: str | None = None
         """The article the cursor was on when the app last quit, until it is listed."""
         self._to_first = False
@@ -385,7 +387,13 @@ class TriageScreen(Screen[None]):
             self.article_view = ArticleView(article, row.state, self.model.reason(article_id),
                                self.model.site_state(article_id), self._desk_lines(row))
             self.coverage = Coverage(article, members, total, why)
-        self._refresh_keys()
+        # What the footer's keys depend on that a move changes (see check_action): the
+        # footer is asked again only when that did, not at every move.
+        keys = (article_id is not None and index is not None, self.coverage.members != (),
+                self.article is not None and bool(self.article.url))
+        if keys != self._shown_keys:
+            self._shown_keys = keys
+            self._refresh_keys()
 
     def _explain(self, article_id: str, members: Sequence[ArticleRow]) -> str:
         """Why the article is in its story; weighed against the members listed, as reading

@@ -148,10 +148,14 @@ class ArticleDetail(ScrollView, can_focus=True):
         width, height = region.width, region.height
         if width <= 0 or height <= 0:
             return  # not laid out yet: the first Resize does it
-        lines = self._wrap(width)
-        bar = len(lines) > height
-        if bar:
-            lines = self._wrap(max(1, width - self.styles.scrollbar_size_vertical))
+        # Wrapped first as the last article was (most are as long): narrower with the
+        # scrollbar's columns taken, and again only when the other way is the one.
+        narrow = max(1, width - self.styles.scrollbar_size_vertical)
+        bar = self.show_vertical_scrollbar
+        lines = self._wrap(narrow if bar else width)
+        if (len(lines) > height) != bar:
+            bar = not bar
+            lines = self._wrap(narrow if bar else width)
         self._lines = lines
         size = Size(width, len(lines))
         if bar != self.show_vertical_scrollbar:
