@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
@@ -134,10 +135,22 @@ class ArticleDetail(ScrollView, can_focus=True):
         self._notice = notice_content(notices) if notices else Content("")
         self._lay_out()
 
+    @property
+    def _text(self) -> Content:
+        """Everything the pane shows: the notices, a blank line, the article."""
+        return Content.assemble(self._notice, "\n\n", self._body) if self._notice else self._body
+
     def _wrap(self, width: int) -> list[Strip]:
-        """The notices and the article as lines of `width` cells."""
-        text = Content.assemble(self._notice, "\n\n", self._body) if self._notice else self._body
-        return Visual.to_strips(self, text, width, None, self.visual_style, pad=True)
+        """The pane's text as lines of `width` cells (with the text selected, if any)."""
+        return Visual.to_strips(self, self._text, width, None, self.visual_style, pad=True)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text selected with the mouse, as it is in the pane (for copying)."""
+        return selection.extract(self._text.plain), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        """Draw the selection: the lines are drawn beforehand, so they are drawn again."""
+        self._lay_out()
 
     def _lay_out(self) -> None:
         """Wrap the text to the pane and repaint it. The pane keeps its size: a layout is

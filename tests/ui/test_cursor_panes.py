@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.geometry import Offset
+from textual.selection import Selection
 
 from reader.app import NewsReader
 from reader.triage.screen import TriageScreen
@@ -102,3 +104,19 @@ async def test_keys_queued_faster_than_frames_end_on_the_cursors_article(
         assert related.article is not None and related.article.id == row.id
         assert row.title in str(detail.body) and "Held key article" in row.title
         assert 1 <= len(shown) < 14
+
+
+async def test_the_article_text_can_be_selected_for_copying(
+    new_app: AppFactory, seeds_dir: Path
+) -> None:
+    """The article pane draws its own lines: text selected in it is still the article's."""
+    add_articles(seeds_dir, 2)
+    app = new_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        detail = triage(app).query_one(ArticleDetail)
+        assert detail.article is not None
+        app.screen.selections = {detail: Selection.from_offsets(Offset(0, 0), Offset(12, 0))}
+        await pilot.pause()
+        assert app.screen.get_selected_text() == detail.article.title[:12]
