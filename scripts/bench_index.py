@@ -98,11 +98,12 @@ def place_100(library: Library) -> float:
     import random
 
     conn = library.index.conn
-    keys = [key for (key,) in conn.execute("SELECT key FROM stories ORDER BY key")]
-    gone = random.Random(100).sample(keys, min(100, len(keys)))
+    rowids = [rowid for (rowid,) in conn.execute(  # sampled by key, as they always were
+        "SELECT s.rowid FROM stories s JOIN articles a ON a.rowid = s.rowid ORDER BY a.key")]
+    gone = random.Random(100).sample(rowids, min(100, len(rowids)))
     with conn:
-        conn.executemany("DELETE FROM stories WHERE key = ?", ((k,) for k in gone))
-        conn.executemany("DELETE FROM story_urls WHERE key = ?", ((k,) for k in gone))
+        conn.executemany("DELETE FROM stories WHERE rowid = ?", ((r,) for r in gone))
+        conn.executemany("DELETE FROM story_urls WHERE article = ?", ((r,) for r in gone))
     start = time.perf_counter()
     library.index.update_stories(library.index.story_window(), library.store.story_edits())
     return time.perf_counter() - start

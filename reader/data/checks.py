@@ -21,9 +21,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 INDEX_PROBE = (
-    "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM extras), "
-    "(SELECT count(*) FROM links), (SELECT count(*) FROM stories), "
-    "(SELECT count(*) FROM story_urls)"
+    "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM blobs), "
+    "(SELECT count(*) FROM stories), (SELECT count(*) FROM story_urls)"
 )
 """Walks every table of the index once: damage past its first page shows here."""
 

@@ -34,6 +34,13 @@ _UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 """Controls and lone surrogates: SQLite can neither bind nor match them."""
 
 _STATE = "coalesce(d.state, CASE WHEN a.file_published = 1 THEN 'published' ELSE 'undecided' END)"
+_STORY = (
+    "CASE WHEN s.story = a.rowid THEN NULL "
+    "ELSE (SELECT k.key FROM articles k WHERE k.rowid = s.story) END"
+)
+"""The key of the member that names the article's story (`stories s`), NULL when that is
+the article itself (most stories have one article), or it has no story yet; the stories
+table names it by rowid."""
 # Newest, best and hottest first; a missing value sorts last; the id keeps the order stable.
 _ORDER: dict[str, str] = {
     "date": "a.published_at IS NULL, a.published_at DESC, a.key",
@@ -256,7 +263,8 @@ def _where(flt: Filter) -> tuple[str, list[Any]]:
         clauses.append("d.reason LIKE ? ESCAPE '\\'")
         params.append(re.sub(r"([%_\\])", r"\\\1", flt.reason) + "%")
     if flt.story:
-        clauses.append("a.key IN (SELECT key FROM stories WHERE story = ?)")
+        clauses.append("a.rowid IN (SELECT rowid FROM stories WHERE story = "
+                       "(SELECT rowid FROM articles WHERE key = ?))")
         params.append(key_from_id(flt.story))
     if flt.new_after is not None:
         clauses.append("a.seen > ?")
@@ -280,15 +288,15 @@ def rows(library: Library, flt: Filter = Filter(), limit: int | None = None) -> 
     """The articles the filter admits, in its order; only the first `limit` when given."""
     _prepare(library, flt)
     where, params = _where(flt)
-    # A first page walks the date index, a story its members by key; the whole list is
+    # A first page walks the date index, a story its members' index; the whole list is
     # faster read in order and sorted.
     hint = "" if limit is not None or flt.story else "NOT INDEXED "
     if limit is not None:
         params = [*params, limit]
     sql = (
         f"SELECT a.key, a.title, a.provider, a.published_at, {_STATE}, a.quality, a.heat, "
-        f"a.type, a.problem_count, s.story, s.size, a.seen FROM articles a {hint}"
-        f"LEFT JOIN triage.decisions d USING (key) LEFT JOIN stories s USING (key) "
+        f"a.type, a.problem_count, {_STORY}, s.size, a.seen FROM articles a {hint}"
+        f"LEFT JOIN triage.decisions d USING (key) LEFT JOIN stories s ON s.rowid = a.rowid "
         f"WHERE {where} ORDER BY {_ORDER[flt.sort]}" + (" LIMIT ?" if limit is not None else "")
     )
     when = datetime.fromisoformat
@@ -348,9 +356,9 @@ def articles(library: Library, flt: Filter = Filter(),
     where, params = _where(flt)
     columns, tables = (LISTED, LISTED_FROM) if read == "list" else (KNOWN, KNOWN_FROM)
     sql = (
-        f"SELECT {columns}, {_STATE}, d.reason, s.story, s.size FROM {tables} "
+        f"SELECT {columns}, {_STATE}, d.reason, {_STORY}, s.size FROM {tables} "
         f"LEFT JOIN triage.decisions d USING (key) "
-        f"LEFT JOIN stories s USING (key) WHERE {where} ORDER BY {_ORDER[flt.sort]}"
+        f"LEFT JOIN stories s ON s.rowid = a.rowid WHERE {where} ORDER BY {_ORDER[flt.sort]}"
     )
     make = listed_article if read == "list" else known_article
     found = []
@@ -438,8 +446,8 @@ def search_rowids(library: Library, text: str) -> Hits:
     """The index rowids of every article a search's words admit (its fields aside; no
     key is decoded); none for a search with no words.
 
-    Rowids change as files are indexed again: pair them with `article_rowids` read at the
-    same `index_version`.
+    Rowids change as files are indexed again (renamed, removed and added): pair them with
+    `article_rowids` read at the same `index_version`.
     """
     words = _word_rowids(text)
     if words is None:

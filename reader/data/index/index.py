@@ -8,6 +8,7 @@ import os
 import sqlite3
 import threading
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from reader.data.article import Article, Problem, RelatedLink
 from reader.data.files.walk import FileStat, iter_files
 from reader.data.ids import id_from_key, key_from_id
-from reader.data.index.schema import READ_CACHE_KIB, bulk, connect
+from reader.data.index.schema import READ_CACHE_KIB, bulk, connect, hash64, pack_links, unpack_links
 from reader.data.index.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from reader.data.index.schema import WAL_LIMIT as WAL_LIMIT
 
@@ -101,8 +102,10 @@ class IndexRow(NamedTuple):
     """1: a `published:` key with no true/false value (`file_published` is None then, as
     it is with no key at all, which the planner tells apart); None otherwise."""
     excerpt: str | None = None
-    urls: str = ""
-    related_urls: str = ""
+    """For the full-text table (which keeps no copy): `links` holds it too."""
+    links: bytes | None = None
+    """Its links blob: `pack_links` of its URLs, related URLs and excerpt (None: a problem,
+    no article)."""
     extras: bytes | None = None
     """What `list --format json` prints beyond the row (`listed_article`; None: nothing)."""
 
@@ -117,14 +120,12 @@ _COLUMNS = IndexRow._fields[: IndexRow._fields.index("excerpt")]
 
 KNOWN = (
     "a.key, a.kind, a.title, a.provider, a.domain, a.published_at, a.quality, a.heat, "
-    "a.type, a.file_published, a.topics, a.problems, a.published_blank, f.excerpt, l.urls"
+    "a.type, a.file_published, a.topics, a.problems, a.published_blank, l.data"
 )
 """The columns `known_article` reads, from `KNOWN_FROM`."""
-KNOWN_FROM = (
-    "articles a LEFT JOIN links l ON l.rowid = a.rowid "
-    "LEFT JOIN articles_fts f ON f.rowid = a.rowid"
-)
-"""The tables that hold what the index knows of an article: its row, links and excerpt."""
+KNOWN_FROM = "articles a LEFT JOIN blobs l ON l.rowid = a.links"
+"""The tables that hold what the index knows of an article: its row, and its links and
+excerpt."""
 
 
 def known_article(row: Sequence[Any], extras: bytes | None = None) -> Article:
@@ -133,9 +134,10 @@ def known_article(row: Sequence[Any], extras: bytes | None = None) -> Article:
     images, video, related links, all in its file) is left empty: `Library.article`
     reads it."""
     key, kind, title, provider, domain, when, quality, heat, type_, published = row[:10]
-    topics, problems, blank, excerpt, urls = row[10:]
+    topics, problems, blank, links = row[10:]
     article_id = id_from_key(key)
-    web_url, _, original_url = (urls or "").partition("\x1f")
+    urls, _, excerpt = unpack_links(links) if links is not None else ("", "", "")
+    web_url, _, original_url = urls.partition("\x1f")
     body, images, video = "", (), ""
     related: tuple[RelatedLink, ...] = ()
     if extras is not None:
@@ -162,7 +164,7 @@ def known_article(row: Sequence[Any], extras: bytes | None = None) -> Article:
 
 LISTED = f"{KNOWN}, e.data"
 """The columns `listed_article` reads, from `LISTED_FROM`."""
-LISTED_FROM = f"{KNOWN_FROM} LEFT JOIN extras e ON e.rowid = a.rowid"
+LISTED_FROM = f"{KNOWN_FROM} LEFT JOIN blobs e ON e.rowid = a.extras"
 """`KNOWN_FROM` and the extras."""
 
 
@@ -203,9 +205,20 @@ def _row(stat: FileStat) -> IndexRow | None:
         "\x1f".join(a.topics), jekyll,
         json.dumps([[p.field, p.why] for p in a.problems]) if a.problems else None,
         1 if a.has_published_key and a.file_published is None else None,
-        a.excerpt, "\x1f".join((a.web_url, a.original_url)),
-        "\x1f".join(r.url for r in a.related), _extras(a),
+        a.excerpt, pack_links("\x1f".join((a.web_url, a.original_url)),
+                              "\x1f".join(r.url for r in a.related), a.excerpt),
+        _extras(a),
     )  # fmt: skip
+
+
+def _fts_topics(topics: str | None) -> str:
+    """An article's topics as the full-text table holds them: one space between two."""
+    return (topics or "").replace("\x1f", " ")
+
+
+def _web_url(links: bytes) -> str:
+    """The web URL a links blob holds ("" for none)."""
+    return unpack_links(links)[0].partition("\x1f")[0]
 
 
 def _extras(article: Article) -> bytes | None:
@@ -372,20 +385,21 @@ class Index:
         self._replace(batch, rescan)
 
     def _replace(self, rows: list[IndexRow], rescan: int) -> None:
-        """Replace these files' rows, in one transaction: a changed file keeps the rescan
-        that first listed it, a new one takes this one (`rescan`)."""
+        """Replace these files' rows, in one transaction: a changed file keeps its rowid and
+        the rescan that first listed it, a new one takes a new rowid and this rescan
+        (`rescan`)."""
         keys = [row.key for row in rows]
         with self.conn:
-            seen = dict(self._column("seen", keys))
+            old = {key: (rowid, seen) for key, rowid, seen in self._rows_by_key(keys)}
             self._delete(keys)
-            self._insert(rows, [seen.get(key, rescan) for key in keys])
+            self._insert(rows, old, rescan)
 
-    def _column(self, column: str, keys: list[str]) -> Iterator[tuple[str, Any]]:
-        """(key, value) of one `articles` column for those of these keys it lists."""
+    def _rows_by_key(self, keys: list[str]) -> Iterator[tuple[str, int, int]]:
+        """(key, rowid, seen) of those of these keys the index lists."""
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             yield from self.conn.execute(
-                f"SELECT key, {column} FROM articles WHERE key IN ({','.join('?' * len(part))})",
+                f"SELECT key, rowid, seen FROM articles WHERE key IN ({','.join('?' * len(part))})",
                 part,
             )
 
@@ -395,53 +409,88 @@ class Index:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('stories', 'stale')")
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
-            marks = ",".join("?" * len(part))
-            self.conn.execute(f"DELETE FROM stories WHERE key IN ({marks})", part)
-            self.conn.execute(f"DELETE FROM story_urls WHERE key IN ({marks})", part)
-            for table in ("articles_fts", "links", "extras"):
-                self.conn.execute(
-                    f"DELETE FROM {table} WHERE rowid IN "
-                    f"(SELECT rowid FROM articles WHERE key IN ({marks}))",
-                    part,
-                )
-            self.conn.execute(f"DELETE FROM articles WHERE key IN ({marks})", part)
+            gone = self.conn.execute(
+                "SELECT a.rowid, a.title, a.provider, a.topics, a.links, a.extras, l.data "
+                "FROM articles a LEFT JOIN blobs l ON l.rowid = a.links "
+                f"WHERE a.key IN ({','.join('?' * len(part))})",
+                part,
+            ).fetchall()
+            if not gone:
+                continue
+            # The full-text table keeps no copy of its text: each row goes with the values
+            # it was inserted with (see `_insert`), read before the rows that hold them go.
+            self.conn.executemany(
+                "INSERT INTO articles_fts (articles_fts, rowid, title, excerpt, provider, "
+                "topics) VALUES ('delete', ?, ?, ?, ?, ?)",
+                [(rowid, title, unpack_links(data)[2], provider, _fts_topics(topics))
+                 for rowid, title, provider, topics, _, _, data in gone if data is not None],
+            )  # fmt: skip
+            named = Counter(blob for row in gone for blob in row[4:6] if blob is not None)
+            self.conn.executemany("UPDATE blobs SET refs = refs - ? WHERE rowid = ?",
+                                  [(count, blob) for blob, count in named.items()])
+            self.conn.executemany("DELETE FROM blobs WHERE rowid = ? AND refs <= 0",
+                                  [(blob,) for blob in named])
+            rowids = [(row[0],) for row in gone]
+            self.conn.executemany("DELETE FROM stories WHERE rowid = ?", rowids)
+            self.conn.executemany("DELETE FROM story_urls WHERE article = ?", rowids)
+            self.conn.executemany("DELETE FROM articles WHERE rowid = ?", rowids)
 
-    def _insert(self, rows: list[IndexRow], seen: list[int]) -> None:
-        """Insert the rows into the articles, links, extras and full-text tables, each
-        with the rescan that first listed it (`seen`, in the same order)."""
+    def _insert(self, rows: list[IndexRow], old: Mapping[str, tuple[int, int]],
+                rescan: int) -> None:
+        """Insert the rows into the articles, blobs and full-text tables: a row whose key
+        `old` holds with its (rowid, seen) keeps both; another gets a new rowid and
+        `rescan`."""
         if not rows:
             return
-        # Number the rows here so the full-text rows can name them without a look-up.
-        first = self.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
-        numbered = list(enumerate(rows, first))
-        marks = ",".join("?" * (len(_COLUMNS) + 2))
+        # Number the rows here so the full-text rows can name them without a look-up;
+        # past every rowid ever given (AUTOINCREMENT), as SQLite would number them.
+        found = self.conn.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
+        fresh = iter(range((found[0] if found else 0) + 1, 1 << 62))
+        numbered = [(old[row.key][0] if row.key in old else next(fresh), row) for row in rows]
+        blob = self._share([row.links for row in rows] + [row.extras for row in rows])
+        marks = ",".join("?" * (len(_COLUMNS) + 4))
         self.conn.executemany(
-            f"INSERT INTO articles (rowid, {', '.join(_COLUMNS)}, seen) VALUES ({marks})",
-            [(rowid, *row[: len(_COLUMNS)], when)
-             for (rowid, row), when in zip(numbered, seen, strict=True)],
-        )
-        self.conn.executemany(
-            "INSERT INTO extras (rowid, data) VALUES (?, ?)",
-            [(rowid, row.extras) for rowid, row in numbered if row.extras is not None],
-        )
-        self.conn.executemany(
-            "INSERT INTO links (rowid, urls, related) VALUES (?, ?, ?)",
-            [(rowid, row.urls, row.related_urls) for rowid, row in numbered if row.is_article],
-        )
+            f"INSERT INTO articles (rowid, {', '.join(_COLUMNS)}, seen, links, extras) "
+            f"VALUES ({marks})",
+            [(rowid, *row[: len(_COLUMNS)], old[row.key][1] if row.key in old else rescan,
+              blob.get(row.links), blob.get(row.extras))
+             for rowid, row in numbered],
+        )  # fmt: skip
+        # `_delete` deletes each of these rows with the same values, read back from the
+        # article's row and its links blob: change one here, change it there.
         self.conn.executemany(
             "INSERT INTO articles_fts (rowid, title, excerpt, provider, topics) VALUES (?,?,?,?,?)",
-            [
-                (
-                    rowid,
-                    row.title,
-                    row.excerpt,
-                    row.provider,
-                    (row.topics or "").replace("\x1f", " "),
-                )
-                for rowid, row in numbered
-                if row.is_article
-            ],
+            [(rowid, row.title, row.excerpt, row.provider, _fts_topics(row.topics))
+             for rowid, row in numbered if row.is_article],
         )
+
+    def _share(self, wanted: Iterable[bytes | None]) -> dict[bytes | None, int]:
+        """The rowid in `blobs` of each of these blobs, each one more name counted: the
+        one stored already with the same bytes, else a new one (None: none)."""
+        names = Counter(data for data in wanted if data is not None)
+        hashes = {data: hash64(data) for data in names}
+        found: dict[bytes, int] = {}
+        wanted_hashes = sorted(set(hashes.values()))
+        for i in range(0, len(wanted_hashes), 500):
+            part = wanted_hashes[i : i + 500]
+            for rowid, data in self.conn.execute(
+                f"SELECT rowid, data FROM blobs WHERE hash IN ({','.join('?' * len(part))})",
+                part,
+            ):
+                if data in names:  # the same bytes, not only the same hash
+                    found[data] = rowid
+        self.conn.executemany("UPDATE blobs SET refs = refs + ? WHERE rowid = ?",
+                              [(names[data], rowid) for data, rowid in found.items()])
+        new = [data for data in names if data not in found]
+        if new:
+            first = self.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM blobs").fetchone()[0]
+            found.update(zip(new, range(first, first + len(new)), strict=True))
+            self.conn.executemany(
+                "INSERT INTO blobs (rowid, hash, refs, data) VALUES (?, ?, ?, ?)",
+                [(found[data], hashes[data], names[data], data) for data in new],
+            )
+        return {data: rowid for data, rowid in found.items()}  # typed to take None too
 
     def update_stories(self, window: timedelta | None = None, edits: Sequence[Edit] = (),
                        full: bool = False) -> int:
@@ -469,12 +518,12 @@ class Index:
         found: dict[str, Fingerprint] = {}
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
-            for key, digest, urls, seen in self.conn.execute(
-                "SELECT a.key, a.digest, l.urls, a.seen FROM articles a JOIN links l "
-                f"USING (rowid) WHERE a.key IN ({','.join('?' * len(part))})",
+            for key, digest, links, seen in self.conn.execute(
+                "SELECT a.key, a.digest, l.data, a.seen FROM articles a JOIN blobs l "
+                f"ON l.rowid = a.links WHERE a.key IN ({','.join('?' * len(part))})",
                 part,
             ):
-                found[id_from_key(key)] = Fingerprint(digest, urls.split("\x1f")[0], seen)
+                found[id_from_key(key)] = Fingerprint(digest, _web_url(links), seen)
         return found
 
     def matching(self, digests: Iterable[str], urls: Iterable[str]) -> dict[str, Fingerprint]:
@@ -485,10 +534,14 @@ class Index:
         if not digests and not urls:
             return {}
         found: dict[str, Fingerprint] = {}
-        for key, digest, links, seen in self.conn.execute(
-            "SELECT a.key, a.digest, l.urls, a.seen FROM articles a JOIN links l USING (rowid)"
+        web: dict[int, str] = {}  # by blob: copies share one
+        for key, digest, blob, links, seen in self.conn.execute(
+            "SELECT a.key, a.digest, a.links, l.data, a.seen FROM articles a JOIN blobs l "
+            "ON l.rowid = a.links"
         ):
-            url = links.split("\x1f")[0]
+            url = web.get(blob)
+            if url is None:
+                url = web[blob] = _web_url(links)
             if digest in digests or url in urls:
                 found[id_from_key(key)] = Fingerprint(digest, url, seen)
         return found

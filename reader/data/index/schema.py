@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """Bump it with any change to `_SCHEMA`, or to what parsing makes of a file: a file at this
 version is opened as it is (an older one is emptied and made anew, to be filled again
 from the files). 6: plain text that is no press release is no article. 7: each article's
@@ -18,11 +20,20 @@ lose the bidi marks U+061C, U+200E and U+200F. 10: no JSON copy of each article
 (`records`): a shown article is read from its file, `articles.problems` keeps its
 problems, `published_blank` a `published:` key with no true/false value, and
 `extras` what `list --format json` prints; quality and heat keep an int an
-int; an old file is emptied and vacuumed, so that it shrinks."""
+int; an old file is emptied and vacuumed, so that it shrinks. 11: half the size (issue
+"Lighter and faster"): the story tables name articles by rowid, not key (`stories.story`
+the naming member's rowid, `machine` a 64-bit label), `story_urls` holds 64-bit hashes of
+the URLs; the full-text table keeps no copy of its text (contentless); `links` (URLs,
+related URLs and now the excerpt) and `extras` are compressed blobs in `blobs`, each kept
+once however many copies of an article name it; an article keeps its rowid when its file
+is read again, and no rowid is given twice."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+-- An article keeps its rowid while its file keeps its name (read again, it is replaced in
+-- place), and no rowid is given twice (AUTOINCREMENT): the other tables name articles by
+-- rowid, and a rowid a story still names after its article went names no other one.
 CREATE TABLE IF NOT EXISTS articles (
-    rowid INTEGER PRIMARY KEY,
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT,
     key TEXT UNIQUE NOT NULL,
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
@@ -36,43 +47,78 @@ CREATE TABLE IF NOT EXISTS articles (
     jekyll TEXT,                   -- what Jekyll reads of it (files/jekyll.py), NULL: plain
     problems TEXT,                 -- JSON [[field, why], ...], NULL: none
     published_blank INTEGER,       -- 1: a published: key with no true/false value
-    seen INTEGER NOT NULL DEFAULT 0  -- the rescan that first listed it (meta 'rescans')
+    seen INTEGER NOT NULL DEFAULT 0, -- the rescan that first listed it (meta 'rescans')
+    -- The blob (`blobs.rowid`) of what story clustering reads besides this row, and the
+    -- excerpt (the full-text table keeps no copy): `pack_links` of its URLs, related URLs
+    -- and excerpt. Every article has one; a problem none.
+    links INTEGER,
+    -- The rest of an article is read from its file when shown; what `list --format json`
+    -- prints of it (body, images, video, related links' title, URL, provider and date) is
+    -- the blob here, zlib-compressed JSON, so that listing them all reads no file. NULL:
+    -- none of it.
+    extras INTEGER
 );
--- The rest of an article is read from its file when shown; what `list --format json`
--- prints of it (body, images, video, related links' title, URL, provider and date) is
--- kept here, zlib-compressed JSON, so that listing them all reads no file. No row: none.
-CREATE TABLE IF NOT EXISTS extras (
-    rowid INTEGER PRIMARY KEY,     -- the article's rowid
+-- The blobs articles name (`articles.links` and `articles.extras`), each kept once: copies
+-- of one article (versions of one file, one page saved twice) share theirs. `refs` counts
+-- the names; a blob that no article names goes.
+CREATE TABLE IF NOT EXISTS blobs (
+    rowid INTEGER PRIMARY KEY,
+    hash INTEGER NOT NULL,         -- hash64 of data, to find it again (then data is compared)
+    refs INTEGER NOT NULL,
     data BLOB NOT NULL
 );
--- What story clustering reads: URLs joined with U+001F, apart from the articles.
-CREATE TABLE IF NOT EXISTS links (
-    rowid INTEGER PRIMARY KEY,     -- the article's rowid
-    urls TEXT NOT NULL,            -- webUrl and originalUrl
-    related TEXT NOT NULL          -- the URLs of its `related` articles
-);
+CREATE INDEX IF NOT EXISTS blobs_by_hash ON blobs(hash);
 -- Each article's story (see stories.py and story_tables.py).
 CREATE TABLE IF NOT EXISTS stories (
-    key TEXT PRIMARY KEY,
-    story TEXT NOT NULL,           -- the smallest key among its members, after the edits
+    rowid INTEGER PRIMARY KEY,     -- the article's rowid
+    story INTEGER NOT NULL,        -- the rowid of its member with the smallest key, after
+                                   -- the edits: that member's id is the story's
     size INTEGER NOT NULL,
-    machine TEXT NOT NULL          -- the group clustering put it in (an opaque label)
+    machine INTEGER NOT NULL       -- the group clustering put it in (an opaque label)
 );
 CREATE INDEX IF NOT EXISTS stories_by_story ON stories(story);
--- Normalised URLs of each article, so a new copy finds its story without a re-cluster.
-CREATE TABLE IF NOT EXISTS story_urls (url TEXT NOT NULL, key TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS story_urls_by_url ON story_urls(url);
-CREATE INDEX IF NOT EXISTS story_urls_by_key ON story_urls(key);
+-- Each article's own URLs, normalised and hashed (`story_tables.url_hash`), so that a new
+-- copy finds its story without a re-cluster.
+CREATE TABLE IF NOT EXISTS story_urls (
+    url INTEGER NOT NULL,
+    article INTEGER NOT NULL,      -- the article's rowid
+    PRIMARY KEY (url, article)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_urls_by_article ON story_urls(article);
 -- How many articles use each term, for the weights of new articles' words.
 CREATE TABLE IF NOT EXISTS story_terms (term TEXT PRIMARY KEY, df INTEGER NOT NULL)
     WITHOUT ROWID;
 -- The default order, so the app's first screenful needs no sort of every article.
 CREATE INDEX IF NOT EXISTS articles_by_date
     ON articles(published_at IS NULL, published_at DESC, key);
+-- Contentless: searches read only rowids. A row is deleted with the 'delete' command and
+-- the very values it was inserted with (`Index._delete` reads them from the article's row
+-- and its links blob): other values would leave its words matching.
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-    title, excerpt, provider, topics, tokenize = 'unicode61 remove_diacritics 2'
+    title, excerpt, provider, topics, content = '', columnsize = 0,
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 """
+
+def hash64(data: bytes) -> int:
+    """The first 8 bytes of the blake2b of `data`, as a signed 64-bit integer (what an
+    SQLite INTEGER holds). Stored hashes are looked up by later runs: it must not change
+    while SCHEMA_VERSION does not."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def pack_links(urls: str, related: str, excerpt: str) -> bytes:
+    """An article's links blob: its URLs (webUrl and originalUrl joined with U+001F), its
+    related articles' URLs (joined with U+001F) and its excerpt, raw-deflated. None of them
+    holds U+001E (parsing drops control characters from every one-line field)."""
+    return zlib.compress(f"{urls}\x1e{related}\x1e{excerpt}".encode(), 9, wbits=-15)
+
+
+def unpack_links(data: bytes) -> tuple[str, str, str]:
+    """(urls, related, excerpt) of a links blob, as `pack_links` was given them."""
+    urls, related, excerpt = zlib.decompress(data, -15).decode().split("\x1e", 2)
+    return urls, related, excerpt
+
 
 WAL_LIMIT = 32 << 20
 """Bytes the index's WAL file is cut back to after a checkpoint."""

@@ -11,7 +11,7 @@ from reader.data.index import index as cache
 from reader.data.index import schema as cache_schema
 from reader.data.index.schema import SCHEMA_VERSION, WAL_LIMIT, connect
 
-TABLES = {"meta", "articles", "links", "stories", "articles_fts"}
+TABLES = {"meta", "articles", "blobs", "stories", "story_urls", "articles_fts"}
 
 
 def tables(conn: sqlite3.Connection) -> set[str]:
