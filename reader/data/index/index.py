@@ -7,8 +7,6 @@ import json
 import os
 import sqlite3
 import threading
-import zlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,7 +16,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from reader.data.article import Article, Problem, RelatedLink
 from reader.data.files.walk import FileStat, iter_files
 from reader.data.ids import id_from_key, key_from_id
-from reader.data.index.schema import READ_CACHE_KIB, bulk, connect, hash64, pack_links, unpack_links
+from reader.data.index import blobs
+from reader.data.index.schema import (
+    READ_CACHE_KIB,
+    bulk,
+    connect,
+    deflate,
+    inflate,
+    pack_links,
+    unpack_links,
+)
 from reader.data.index.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from reader.data.index.schema import WAL_LIMIT as WAL_LIMIT
 
@@ -141,7 +148,7 @@ def known_article(row: Sequence[Any], extras: bytes | None = None) -> Article:
     body, images, video = "", (), ""
     related: tuple[RelatedLink, ...] = ()
     if extras is not None:
-        data = json.loads(zlib.decompress(extras))
+        data = json.loads(inflate(extras))
         body, images, video = data["b"], tuple(data["i"]), data["v"]
         related = tuple(
             RelatedLink(title=text, url=url, provider=name,
@@ -229,7 +236,7 @@ def _extras(article: Article) -> bytes | None:
     related = [[r.title, r.url, r.provider, r.published_at.isoformat() if r.published_at else None]
                for r in article.related]  # fmt: skip
     data = {"b": article.body, "i": article.images, "v": article.video_url, "r": related}
-    return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
+    return deflate(json.dumps(data, separators=(",", ":")).encode())
 
 
 def _rows_chunk(stats: list[FileStat]) -> list[IndexRow | None]:
@@ -425,11 +432,7 @@ class Index:
                 [(rowid, title, unpack_links(data)[2], provider, _fts_topics(topics))
                  for rowid, title, provider, topics, _, _, data in gone if data is not None],
             )  # fmt: skip
-            named = Counter(blob for row in gone for blob in row[4:6] if blob is not None)
-            self.conn.executemany("UPDATE blobs SET refs = refs - ? WHERE rowid = ?",
-                                  [(count, blob) for blob, count in named.items()])
-            self.conn.executemany("DELETE FROM blobs WHERE rowid = ? AND refs <= 0",
-                                  [(blob,) for blob in named])
+            blobs.release(self.conn, (blob for row in gone for blob in row[4:6]))
             rowids = [(row[0],) for row in gone]
             self.conn.executemany("DELETE FROM stories WHERE rowid = ?", rowids)
             self.conn.executemany("DELETE FROM story_urls WHERE article = ?", rowids)
@@ -448,13 +451,13 @@ class Index:
             "SELECT seq FROM sqlite_sequence WHERE name = 'articles'").fetchone()
         fresh = iter(range((found[0] if found else 0) + 1, 1 << 62))
         numbered = [(old[row.key][0] if row.key in old else next(fresh), row) for row in rows]
-        blob = self._share([row.links for row in rows] + [row.extras for row in rows])
+        blob_of = blobs.share(self.conn, [row.links for row in rows] + [row.extras for row in rows])
         marks = ",".join("?" * (len(_COLUMNS) + 4))
         self.conn.executemany(
             f"INSERT INTO articles (rowid, {', '.join(_COLUMNS)}, seen, links, extras) "
             f"VALUES ({marks})",
             [(rowid, *row[: len(_COLUMNS)], old[row.key][1] if row.key in old else rescan,
-              blob.get(row.links), blob.get(row.extras))
+              blob_of.get(row.links), blob_of.get(row.extras))
              for rowid, row in numbered],
         )  # fmt: skip
         # `_delete` deletes each of these rows with the same values, read back from the
@@ -464,33 +467,6 @@ class Index:
             [(rowid, row.title, row.excerpt, row.provider, _fts_topics(row.topics))
              for rowid, row in numbered if row.is_article],
         )
-
-    def _share(self, wanted: Iterable[bytes | None]) -> dict[bytes | None, int]:
-        """The rowid in `blobs` of each of these blobs, each one more name counted: the
-        one stored already with the same bytes, else a new one (None: none)."""
-        names = Counter(data for data in wanted if data is not None)
-        hashes = {data: hash64(data) for data in names}
-        found: dict[bytes, int] = {}
-        wanted_hashes = sorted(set(hashes.values()))
-        for i in range(0, len(wanted_hashes), 500):
-            part = wanted_hashes[i : i + 500]
-            for rowid, data in self.conn.execute(
-                f"SELECT rowid, data FROM blobs WHERE hash IN ({','.join('?' * len(part))})",
-                part,
-            ):
-                if data in names:  # the same bytes, not only the same hash
-                    found[data] = rowid
-        self.conn.executemany("UPDATE blobs SET refs = refs + ? WHERE rowid = ?",
-                              [(names[data], rowid) for data, rowid in found.items()])
-        new = [data for data in names if data not in found]
-        if new:
-            first = self.conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM blobs").fetchone()[0]
-            found.update(zip(new, range(first, first + len(new)), strict=True))
-            self.conn.executemany(
-                "INSERT INTO blobs (rowid, hash, refs, data) VALUES (?, ?, ?, ?)",
-                [(found[data], hashes[data], names[data], data) for data in new],
-            )
-        return {data: rowid for data, rowid in found.items()}  # typed to take None too
 
     def update_stories(self, window: timedelta | None = None, edits: Sequence[Edit] = (),
                        full: bool = False) -> int:
@@ -516,14 +492,18 @@ class Index:
         bytes and its web URL (articles only; an id not indexed is left out)."""
         keys = [key_from_id(i) for i in ids]
         found: dict[str, Fingerprint] = {}
+        web: dict[int, str] = {}  # by blob: copies share one
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
-            for key, digest, links, seen in self.conn.execute(
-                "SELECT a.key, a.digest, l.data, a.seen FROM articles a JOIN blobs l "
+            for key, digest, blob, links, seen in self.conn.execute(
+                "SELECT a.key, a.digest, a.links, l.data, a.seen FROM articles a JOIN blobs l "
                 f"ON l.rowid = a.links WHERE a.key IN ({','.join('?' * len(part))})",
                 part,
             ):
-                found[id_from_key(key)] = Fingerprint(digest, _web_url(links), seen)
+                url = web.get(blob)
+                if url is None:
+                    url = web[blob] = _web_url(links)
+                found[id_from_key(key)] = Fingerprint(digest, url, seen)
         return found
 
     def matching(self, digests: Iterable[str], urls: Iterable[str]) -> dict[str, Fingerprint]:

@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS articles (
     links INTEGER,
     -- The rest of an article is read from its file when shown; what `list --format json`
     -- prints of it (body, images, video, related links' title, URL, provider and date) is
-    -- the blob here, zlib-compressed JSON, so that listing them all reads no file. NULL:
+    -- the blob here, `deflate`d JSON, so that listing them all reads no file. NULL:
     -- none of it.
     extras INTEGER
 );
@@ -109,15 +109,32 @@ def hash64(data: bytes) -> int:
 
 def pack_links(urls: str, related: str, excerpt: str) -> bytes:
     """An article's links blob: its URLs (webUrl and originalUrl joined with U+001F), its
-    related articles' URLs (joined with U+001F) and its excerpt, raw-deflated. None of them
+    related articles' URLs (joined with U+001F) and its excerpt, deflated. None of them
     holds U+001E (parsing drops control characters from every one-line field)."""
-    return zlib.compress(f"{urls}\x1e{related}\x1e{excerpt}".encode(), 9, wbits=-15)
+    return deflate(f"{urls}\x1e{related}\x1e{excerpt}".encode())
 
 
 def unpack_links(data: bytes) -> tuple[str, str, str]:
     """(urls, related, excerpt) of a links blob, as `pack_links` was given them."""
-    urls, related, excerpt = zlib.decompress(data, -15).decode().split("\x1e", 2)
+    urls, related, excerpt = inflate(data).decode().split("\x1e", 2)
     return urls, related, excerpt
+
+
+_WINDOW = -12
+"""Raw deflate (no header, no checksum) with a 4 KiB window: a blob is a few hundred bytes
+(the extras of one article a few KiB), and zlib sets up a smaller window and hash table
+several times faster, for the same size."""
+
+
+def deflate(data: bytes) -> bytes:
+    """A blob's bytes compressed, as `inflate` reads them."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, _WINDOW, 5)
+    return packer.compress(data) + packer.flush()
+
+
+def inflate(data: bytes) -> bytes:
+    """The bytes `deflate` compressed."""
+    return zlib.decompress(data, _WINDOW)
 
 
 WAL_LIMIT = 32 << 20

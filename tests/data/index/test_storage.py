@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from reader.data import query
-from reader.data.index import index as index_module
-from reader.data.index import story_tables
+from reader.data.index import blobs, story_tables
 from reader.data.index.schema import hash64
 from reader.data.library import Library
 
@@ -253,7 +252,7 @@ def test_blobs_that_share_a_hash_stay_apart(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """A blob is found again by its hash, then its bytes are compared: blobs whose hashes
     collide (here every one) are kept apart, and the answers are as before."""
-    monkeypatch.setattr(index_module, "hash64", lambda data: 7)
+    monkeypatch.setattr(blobs, "hash64", lambda data: 7)
     lib = Library(make(tmp_path / "cache"), tmp_path / "db" / "decisions.db")
     try:
         lib.refresh()
