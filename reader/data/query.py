@@ -38,9 +38,9 @@ _STORY = (
     "CASE WHEN s.story = a.rowid THEN NULL "
     "ELSE (SELECT k.key FROM articles k WHERE k.rowid = s.story) END"
 )
-"""The key of the member that names the article's story (`stories s`), NULL when that is
-the article itself (most stories have one article), or it has no story yet; the stories
-table names it by rowid."""
+"""The key of the member that names the article's story (`stories s`, which names it by
+rowid; only other members look it up), NULL when that is the article itself or it has no
+story yet."""
 # Newest, best and hottest first; a missing value sorts last; the id keeps the order stable.
 _ORDER: dict[str, str] = {
     "date": "a.published_at IS NULL, a.published_at DESC, a.key",
