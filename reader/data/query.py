@@ -424,12 +424,9 @@ class Hits:
         """For each of `rowids` (-1: no longer indexed), 1 when it is a hit, else 0."""
         if self._set is not None:
             return map(int, map(self._set.__contains__, rowids))
-        bits = self._bits
-        assert bits is not None
-        need = max(rowids, default=0) + 2
-        if len(bits) < need:
-            bits = bits + bytes(need - len(bits))
-        return map(bits.__getitem__, rowids)
+        bits = self._bits or bytearray(1)
+        last = len(bits) - 1  # always 0: above every hit, and where -1 reads
+        return map(bits.__getitem__, map(min, rowids, repeat(last)))
 
     def __iter__(self) -> Iterator[int]:
         """The hits, ascending."""

@@ -403,12 +403,14 @@ def test_hits_are_bytes_while_dense_and_a_set_when_not_and_answer_alike(
 def test_search_rowids_read_rowids_of_more_than_32_bits(lib: Library) -> None:
     """An index whose rowids went past 2**32 (files indexed again and again)."""
     conn = lib.index.conn
-    rowid = next(iter(query.search_rowids(lib, "beta")))
     with conn:
-        conn.execute("UPDATE articles SET rowid = ? WHERE rowid = ?", (1 << 33, rowid))
-        conn.execute("UPDATE articles_fts SET rowid = ? WHERE rowid = ?", (1 << 33, rowid))
-    assert 1 << 33 in set(query.search_rowids(lib, "beta"))
-    assert len(query.search_rowids(lib, "beta")) == 2
+        conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'articles'", (1 << 33,))
+    (lib.root / "late.md").write_text('---\ntitle: "beta late"\n---\nBody\n', encoding="utf-8")
+    lib.refresh()
+    (rowid,) = conn.execute("SELECT rowid FROM articles WHERE key = 'late.md'").fetchone()
+    assert rowid > 1 << 33
+    assert rowid in set(query.search_rowids(lib, "beta"))
+    assert len(query.search_rowids(lib, "beta")) == 3
 
 
 def test_rows_limit_is_the_first_of_the_full_order(lib: Library) -> None:
