@@ -246,6 +246,8 @@ def _near_stories(conn: sqlite3.Connection, new: list[StoryInput], span: timedel
             "SELECT min(a.key) FROM stories s JOIN articles a ON a.rowid = s.rowid "
             "WHERE s.story = ?", (story,)
         ).fetchone()[0]  # fmt: skip
+        if name is None:  # its members went since it was found (another instance's
+            continue      # refresh, between two statements): no story to join
         named[name] = story
     return {
         id_from_key(name): _Near(named[name], keys.get(named[name]),

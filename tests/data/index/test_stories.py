@@ -333,3 +333,27 @@ def test_copies_of_one_text_share_their_terms_and_cluster_as_before() -> None:
     assert vocabulary(items).df["storm"] == 4
     one_by_one = {i.id: i.terms() for i in items}
     assert cluster(items) == cluster(items, terms=one_by_one)
+
+
+def test_a_new_copy_of_a_story_whose_members_went_meanwhile_starts_its_own(
+    tmp_path: Path,
+) -> None:
+    """Another instance's refresh may remove a story's articles between two statements of
+    this one's: the story its URL finds then has no member to be named by, and the new copy
+    joins no story rather than failing the refresh."""
+    root = tmp_path / "cache"
+    root.mkdir()
+    for n in range(8):  # enough stories that one new article is placed, not re-clustered
+        write(root, f"o{n}.md", f"Other story number {n}", f"https://o.com/{n}")
+    write(root, "a.md", "First outlet", "https://two.com/b")
+    lib = Library(root, tmp_path / "db" / "decisions.db")
+    try:
+        lib.refresh()
+        with lib.index.conn as conn:  # what the other instance's commit leaves in sight
+            conn.execute("DELETE FROM articles WHERE key = 'a.md'")
+        (root / "a.md").unlink()
+        write(root, "b.md", "Second outlet", "https://www.two.com/b/")
+        lib.refresh()
+        assert {r.id: r.story_size for r in query.rows(lib)}["b.md"] == 1
+    finally:
+        lib.close()
