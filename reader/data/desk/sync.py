@@ -24,7 +24,7 @@ from reader.data.clean import clean_line
 from reader.data.decisions.events import Event, Side
 from reader.data.decisions.store import TriageStore
 from reader.data.desk.log import LOG_DIR, append, log_name, mine, read_log, to_line
-from reader.data.files.git import GitError, _git, _work_tree, check_can_commit
+from reader.data.files.git import GitError, _detached, _git, _work_tree, check_can_commit
 
 
 class Host(Protocol):
@@ -430,7 +430,7 @@ class _SyncLock:
             lock.unlink(missing_ok=True)
         if self._rebasing():
             _abort_rebase(self.top)
-        if self._rebasing() and _on_a_branch(self.top):
+        if self._rebasing() and not _detached(self.top):
             # An abort killed halfway: the branch is back, the rebase's folder half gone
             # (`--abort` then fails). `--quit` removes what is left, keeping the branch as
             # it is and an autostash in the stash list.
@@ -445,15 +445,6 @@ class _SyncLock:
             with suppress(ValueError):
                 if not _alive(int(left.suffix[1:])):
                     left.unlink(missing_ok=True)
-
-
-def _on_a_branch(top: Path) -> bool:
-    """Whether HEAD names a branch (during a rebase it is detached)."""
-    try:
-        _git(top, "symbolic-ref", "--quiet", "HEAD")
-    except GitError:
-        return False
-    return True
 
 
 def _git_running_in(top: Path) -> bool:
