@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import os
 import stat
@@ -13,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import cast
 
 from reader.data.clean import escape_name
 
@@ -159,6 +161,11 @@ class Folder:
         The new file keeps the old one's mode (and owner, or it is refused). Just before
         the rename the file must still be the one read (`was`) and have no other name (a
         hard link made since the read would be split by the rename), else nothing changes.
+        The rename swaps the two names in one step where the system can (Linux's
+        `renameat2` with RENAME_EXCHANGE): a file renamed away or deleted since the check
+        leaves nothing to swap with, so its old name never comes back. Elsewhere it is a
+        plain rename with the old file held open across it: when the old file still has
+        a name afterwards it was renamed away, and the name just made is taken back.
         Call `sync` once the writes are done to make the renames durable.
         """
         folder, _, name = article_id.rpartition("/")
@@ -169,13 +176,28 @@ class Folder:
         try:
             try:
                 self._fill(fd, data, was)
+                made = os.fstat(fd)
             finally:
                 os.close(fd)
-            _check_still_as_read(os.stat(name, dir_fd=dir_fd, follow_symlinks=False), was)
-            os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+            old = _open_as_read(name, dir_fd, was)
+            try:
+                swapped = _exchange(temp, name, dir_fd)
+                if swapped:  # the old file is under the temporary name now
+                    temp = ""  # not ours to remove on an error any more
+                    _check_swapped_out(temp_name(name), name, dir_fd, was)
+                elif swapped is None:  # no exchange here
+                    os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+                    if os.fstat(old).st_nlink:  # renamed away before the rename
+                        _take_back(name, dir_fd, made)
+                else:
+                    raise Unsafe("changed", "renamed or deleted while being written: "
+                                 "left as it is")  # fmt: skip
+            finally:
+                os.close(old)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp, dir_fd=dir_fd)
+            if temp:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=dir_fd)
             raise
         self._written.add(folder)
 
@@ -292,15 +314,103 @@ def _hard_link(st: os.stat_result) -> Unsafe:
     return Unsafe("hardlink", f"hard link ({st.st_nlink} names): not rewritten")
 
 
-def _check_still_as_read(now: os.stat_result, was: os.stat_result) -> None:
-    """An Unsafe unless the file about to be renamed over (`now`, from a stat just before
-    the rename) is the version read (`was`), still with one name. A new link changes no
-    mtime, so the count is checked here, as late as a rename allows: a link made after
-    this stat and before the rename is the one race left."""
-    if _identity(now) != _identity(was):
+def _open_as_read(name: str, dir_fd: int, was: os.stat_result) -> int:
+    """The file about to be renamed over, opened (never through a link) to be held across
+    the rename; an Unsafe unless it is the version read (`was`), still with one name. A
+    new link changes no mtime, so the count is checked here, as late as a rename allows:
+    a link made after this check and before the rename is the one race left."""
+    try:
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC, dir_fd=dir_fd)
+    except OSError as error:  # gone: said as the OSError it is
+        if error.errno not in (errno.ELOOP, errno.EMLINK):
+            raise
+        raise Unsafe("changed", "changed on disk while being written: left as it is") from None
+    try:
+        now = os.fstat(fd)
+        if _identity(now) != _identity(was):
+            raise Unsafe("changed", "changed on disk while being written: left as it is")
+        if now.st_nlink > 1:
+            raise _hard_link(now)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+_RENAME_EXCHANGE = 2
+"""renameat2's flag to swap two names (linux/fs.h)."""
+
+
+@functools.cache
+def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    """The C library's renameat2, or None where there is none (not Linux, an old libc).
+    ctypes is loaded here, at the first write: it costs a reader's start 8 ms."""
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]  # fmt: skip
+    function.restype = ctypes.c_int
+    return cast(Callable[[int, bytes, int, bytes, int], int], function)
+
+
+def _exchange(a: str, b: str, dir_fd: int) -> bool | None:
+    """Swap the names `a` and `b` in the folder `dir_fd` in one step: True once done,
+    False when either is missing, None where the system cannot swap names (no
+    renameat2, or a file system without RENAME_EXCHANGE): then nothing changed."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return None
+    if renameat2(dir_fd, os.fsencode(a), dir_fd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    import ctypes
+
+    code = ctypes.get_errno()
+    if code == errno.ENOENT:
+        return False
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):
+        return None
+    raise OSError(code, os.strerror(code))
+
+
+def _check_swapped_out(temp: str, name: str, dir_fd: int, was: os.stat_result) -> None:
+    """After the swap: the file now under `temp` must be the one checked (`was`), and it
+    is removed. Another file put in its place in the moment between is swapped back (or,
+    when the name went again meanwhile, linked back) and the write refused; should both
+    fail, that file stays under `temp` and the refusal names it."""
+    now = os.stat(temp, dir_fd=dir_fd, follow_symlinks=False)
+    if (now.st_dev, now.st_ino) == (was.st_dev, was.st_ino):
+        os.unlink(temp, dir_fd=dir_fd)
+        return
+    if _exchange(temp, name, dir_fd):
+        os.unlink(temp, dir_fd=dir_fd)  # the new bytes, swapped back out
         raise Unsafe("changed", "changed on disk while being written: left as it is")
-    if now.st_nlink > 1:
-        raise _hard_link(now)
+    try:
+        os.link(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+    except OSError:
+        raise Unsafe("changed", f"changed on disk while being written: the other version "
+                     f"is kept as {escape_name(temp)}, move it back") from None
+    os.unlink(temp, dir_fd=dir_fd)
+    raise Unsafe("changed", "changed on disk while being written: left as it is")
+
+
+def _take_back(name: str, dir_fd: int, made: os.stat_result) -> None:
+    """Remove `name`, the new file a rename just made where the old one had been renamed
+    away from (`made`: the new file's status), and refuse the write: the old file stays
+    under its new name, as it was. Should another rename have taken the new file in the
+    few microseconds since, it is left where it went and the refusal says so."""
+    try:
+        now = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        if (now.st_dev, now.st_ino) == (made.st_dev, made.st_ino):
+            os.unlink(name, dir_fd=dir_fd)
+            raise Unsafe("changed", "renamed while being written: left as it is")
+    except OSError:
+        pass
+    raise Unsafe("changed", "renamed while being written: the change went to its old name, "
+                 "and the file under its new name is as it was")
 
 
 def _try_lock(fd: int) -> bool:

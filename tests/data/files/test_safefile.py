@@ -517,3 +517,99 @@ def test_a_refused_read_keeps_no_descriptor_open(root: Path) -> None:
             with pytest.raises(Unsafe):
                 folder.read(name)
         assert len(os.listdir("/proc/self/fd")) == before
+
+
+RENAMES = ["exchange", "rename"]
+"""How the new file takes the old one's name: swapped in one step (renameat2), or renamed
+over it where the system cannot swap (the old file then held open across the rename)."""
+
+
+def _renaming(monkeypatch: pytest.MonkeyPatch, folder: Path, how: str,
+              before: Callable[[], None], after: Callable[[], None]) -> None:
+    """Make the next rename onto FOLDER/draft.md run BEFORE just ahead of it and AFTER
+    just after."""
+    if how == "rename":
+        monkeypatch.setattr(safefile, "_exchange", lambda *args: None)
+        real = os.replace
+
+        def replace(src: str, dst: str, **kwargs: int) -> None:
+            before() if dst == "draft.md" else None
+            real(src, dst, **kwargs)
+            after() if dst == "draft.md" else None
+
+        monkeypatch.setattr(safefile.os, "replace", replace)
+    else:
+        probe = os.open(folder, os.O_RDONLY)
+        try:
+            if safefile._exchange(".none-a", ".none-b", probe) is None:
+                pytest.skip("this system cannot swap two names in one step (no renameat2)")
+        finally:
+            os.close(probe)
+        swap = safefile._exchange
+        calls = []
+
+        def exchange(a: str, b: str, dir_fd: int) -> bool | None:
+            calls.append(b)
+            before() if len(calls) == 1 else None
+            done = swap(a, b, dir_fd)
+            after() if len(calls) == 1 else None
+            return done
+
+        monkeypatch.setattr(safefile, "_exchange", exchange)
+
+
+@pytest.mark.parametrize("how", RENAMES)
+def test_a_file_renamed_away_just_before_the_rename_is_not_written_twice(
+    root: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    # The race the last check cannot see: the file is renamed after it was checked and
+    # before the new one takes its name. The old name must not come back.
+    def away() -> None:
+        os.rename(root / "draft.md", root / "moved.md")
+
+    _renaming(monkeypatch, root, how, before=away, after=lambda: None)
+    before = (root / "draft.md").read_bytes()
+    with Folder(root) as folder:
+        _, st = folder.read("draft.md")
+        with pytest.raises(Unsafe) as refused:
+            folder.replace("draft.md", NEW, st)
+    assert refused.value.code == "changed"
+    assert "renamed" in refused.value.why
+    assert not (root / "draft.md").exists()
+    assert (root / "moved.md").read_bytes() == before
+    assert leftovers(root) == []
+
+
+@pytest.mark.parametrize("how", RENAMES)
+def test_a_file_renamed_just_after_the_rename_keeps_the_new_bytes(
+    root: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    def away() -> None:
+        os.rename(root / "draft.md", root / "moved.md")
+
+    _renaming(monkeypatch, root, how, before=lambda: None, after=away)
+    with Folder(root) as folder:
+        _, st = folder.read("draft.md")
+        folder.replace("draft.md", NEW, st)
+    assert not (root / "draft.md").exists()
+    assert (root / "moved.md").read_bytes() == NEW
+    assert leftovers(root) == []
+
+
+def test_a_file_put_in_place_just_before_the_swap_is_not_written_over(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another program replaces the file (its own rename) in the moment after the check;
+    # where names cannot be swapped, a plain rename would write over it (the race left).
+    def theirs() -> None:
+        (root / "theirs.tmp").write_bytes(b"their version")
+        os.rename(root / "theirs.tmp", root / "draft.md")
+
+    _renaming(monkeypatch, root, "exchange", before=theirs, after=lambda: None)
+    with Folder(root) as folder:
+        _, st = folder.read("draft.md")
+        with pytest.raises(Unsafe) as refused:
+            folder.replace("draft.md", NEW, st)
+    assert refused.value.code == "changed"
+    assert (root / "draft.md").read_bytes() == b"their version"
+    assert leftovers(root) == []
