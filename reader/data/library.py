@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -84,11 +83,13 @@ class StoryOutcome:
 
 def _pairs(
     gone: dict[str, Fingerprint], found: dict[str, Fingerprint],
-    taken: dict[str, tuple[Decision, str | None, bool]],
+    taken: dict[str, tuple[Decision, str | None, bool]], decided: set[str],
 ) -> list[tuple[str, str]]:
     """(old id, new id) for each gone file that one file found has the same bytes as, else
-    the same web URL; a file the editor decided already is no candidate, and a file two
-    gone ones would go to is neither's."""
+    the same web URL; a file the editor decided already is no candidate. A file two gone
+    ones would go to is neither's, unless the editor decided only one of them (`decided`):
+    a walk that ran while the file was renamed lists it under both names, and when both
+    have gone by the next refresh the decided one is the file the editor knew."""
     by_digest: dict[str, list[str]] = {}
     by_url: dict[str, list[str]] = {}
     for new_id, (digest, url, _) in found.items():
@@ -98,13 +99,18 @@ def _pairs(
             by_digest.setdefault(digest, []).append(new_id)
         if url:
             by_url.setdefault(url, []).append(new_id)
-    pairs = []
+    wanted: dict[str, list[str]] = {}
     for old_id, (digest, url, _) in gone.items():
         candidates = by_digest.get(digest or "") or by_url.get(url) or []
         if len(candidates) == 1:
-            pairs.append((old_id, candidates[0]))
-    twice = Counter(new for _, new in pairs)
-    return [(old, new) for old, new in pairs if twice[new] == 1]
+            wanted.setdefault(candidates[0], []).append(old_id)
+    pairs = []
+    for new_id, olds in wanted.items():
+        if len(olds) > 1:
+            olds = [old for old in olds if old in decided]
+        if len(olds) == 1:
+            pairs.append((olds[0], new_id))
+    return pairs
 
 
 def _index_failure(path: Path, error: BaseException) -> str:
@@ -250,12 +256,12 @@ class Library:
             gone.setdefault(old_id, Fingerprint(digest, url or ""))
         if not gone:
             return []
-        pairs = _pairs(gone, added, taken=self.store.rows_of(added))
+        rows = self.store.rows_of(gone)
+        mine = {old for old, (_, _, by_editor) in rows.items() if by_editor}
+        pairs = _pairs(gone, added, taken=self.store.rows_of(added), decided=mine)
         result.renamed = [(old, new) for old, new in pairs if old in result.gone]
         if result.renamed:
             self.index.keep_seen({new: result.gone[old].seen for old, new in result.renamed})
-        rows = self.store.rows_of(old for old, _ in pairs)
-        mine = {old for old, (_, _, by_editor) in rows.items() if by_editor}
         moved = self.store.move_decisions([pair for pair in pairs if pair[0] in mine])
         found = {old for old, _ in moved}
         lost = {i: (result.gone[i].digest, result.gone[i].url) for i in decided - found}

@@ -91,6 +91,35 @@ def test_two_candidates_are_no_match_and_the_decision_is_reported_gone(
     assert library.decision("one.md") is Decision.PUBLISHED
 
 
+def test_a_file_listed_under_two_names_then_renamed_again_keeps_its_decision(
+    library: Library, folder: Path
+) -> None:
+    # A walk that ran while c.md was renamed to new.md saw both names: the index holds
+    # the file twice, the decision with c.md. By the next refresh the file has moved on
+    # again: two gone names point to one found file, and the decided one is the file.
+    library.decide(["c.md"], Decision.SKIPPED, reason="paywall")
+    data = (folder / "c.md").read_bytes()
+    (folder / "new.md").write_bytes(data)
+    library.refresh()
+    (folder / "c.md").unlink()
+    (folder / "new.md").rename(folder / "newer.md")
+    assert library.refresh().moved == [("c.md", "newer.md")]
+    assert library.decision("newer.md") is Decision.SKIPPED
+    assert library.reason("newer.md") == "paywall"
+    assert library.gone_decisions() == []
+
+
+def test_two_gone_names_both_decided_are_no_match(library: Library, folder: Path) -> None:
+    library.decide(["c.md"], Decision.SKIPPED)
+    (folder / "new.md").write_bytes((folder / "c.md").read_bytes())
+    library.refresh()
+    library.decide(["new.md"], Decision.PUBLISHED)
+    (folder / "c.md").unlink()
+    (folder / "new.md").rename(folder / "newer.md")
+    assert library.refresh().moved == []
+    assert library.gone_decisions() == [("c.md", Decision.SKIPPED), ("new.md", Decision.PUBLISHED)]
+
+
 def test_a_deleted_file_is_reported_and_an_undecided_one_is_not(
     library: Library, folder: Path
 ) -> None:

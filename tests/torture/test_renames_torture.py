@@ -198,15 +198,7 @@ def test_renames_and_deletes_between_decide_and_apply(tmp_path: Path, counts: Co
 
 class StrandedDecision(AssertionError):
     """A decided file is there under a new name, and its decision is left under an old
-    name and reported as gone (the xfail below expects this and nothing else)."""
-
-
-RACE_BUG = (
-    "bug: a decided file renamed while a refresh walks the folder loses its decision: the "
-    "walk sees neither name (or both), and Library._follow_renames pairs a removed file only "
-    "with files added in the same refresh, so the decision stays under the old name and "
-    "check/apply report 'decided, but the file is gone' though the file is there"
-)
+    name and reported as gone."""
 
 
 def _racing_walk(monkeypatch: pytest.MonkeyPatch, root: Path, kind: str) -> dict[str, str]:
