@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from itertools import compress, repeat
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar, dataclass_transform
 
 from reader.data.article import Article, Decision
 from reader.data.ids import id_from_key, key_from_id
@@ -50,7 +50,19 @@ _ORDER: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True)
+def _row(cls: type[_T]) -> type[_T]:
+    """A frozen dataclass to the type checker, built without its frozen `__init__`: that
+    one sets each field through `object.__setattr__`, which made a 51k list take 100 ms
+    longer (6x the plain one). Hashed by value, like a frozen one; never assigned to
+    (`dataclasses.replace` makes a changed copy)."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
+
+
+@_row
 class ArticleRow:
     """One line of the article list: just what a list shows and sorts on."""
 

@@ -417,3 +417,15 @@ def test_rows_limit_is_the_first_of_the_full_order(lib: Library) -> None:
     full = query.rows(lib)
     assert query.rows(lib, limit=3) == full[:3]
     assert query.rows(lib, limit=0) == []
+
+
+def test_a_list_row_is_a_value_hashed_by_its_fields() -> None:
+    # The list's render cache keys on rows: two rows alike are one key, a changed copy not.
+    from dataclasses import replace
+
+    row = query.ArticleRow("a.md", "Title", "Outlet", None, Decision.UNDECIDED)
+    same = query.ArticleRow("a.md", "Title", "Outlet", None, Decision.UNDECIDED)
+    changed = replace(row, state=Decision.SKIPPED)
+    assert row == same and hash(row) == hash(same)
+    assert {row, same, changed} == {row, changed}
+    assert row.state is Decision.UNDECIDED and changed.state is Decision.SKIPPED
