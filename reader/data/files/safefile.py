@@ -25,6 +25,9 @@ except ImportError:  # not POSIX: no lock between processes
 
 TEMP_SUFFIX = ".newsreader-tmp"
 """Ends the name of our temporary files: hidden (`.NAME.newsreader-tmp`), so never indexed."""
+KEPT_SUFFIX = ".newsreader-kept"
+"""Ends the name a file is kept under when a write raced two other programs (see
+`_check_swapped_out`): never an article, never cleaned."""
 LOCK_WAIT = 10.0
 """Seconds to wait for another newsreader that is writing to the same folder."""
 _NAME_MAX = 255
@@ -184,7 +187,7 @@ class Folder:
                 swapped = _exchange(temp, name, dir_fd)
                 if swapped:  # the old file is under the temporary name now
                     temp = ""  # not ours to remove on an error any more
-                    _check_swapped_out(temp_name(name), name, dir_fd, was)
+                    _check_swapped_out(temp_name(name), name, dir_fd, was, made)
                 elif swapped is None:  # no exchange here
                     os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
                     if os.fstat(old).st_nlink:  # renamed away before the rename
@@ -376,25 +379,41 @@ def _exchange(a: str, b: str, dir_fd: int) -> bool | None:
     raise OSError(code, os.strerror(code))
 
 
-def _check_swapped_out(temp: str, name: str, dir_fd: int, was: os.stat_result) -> None:
+def _check_swapped_out(temp: str, name: str, dir_fd: int, was: os.stat_result,
+                       made: os.stat_result) -> None:
     """After the swap: the file now under `temp` must be the one checked (`was`), and it
     is removed. Another file put in its place in the moment between is swapped back (or,
-    when the name went again meanwhile, linked back) and the write refused; should both
-    fail, that file stays under `temp` and the refusal names it."""
+    when the name went again meanwhile, linked back) and the write refused; only the new
+    file (`made`) is ever removed then. Whatever else ends up under `temp` is kept as
+    `NAME.newsreader-kept` (not an article, and no temporary a cleaning removes)."""
     now = os.stat(temp, dir_fd=dir_fd, follow_symlinks=False)
-    if (now.st_dev, now.st_ino) == (was.st_dev, was.st_ino):
+    if _same_file(now, was):
         os.unlink(temp, dir_fd=dir_fd)
         return
-    if _exchange(temp, name, dir_fd):
-        os.unlink(temp, dir_fd=dir_fd)  # the new bytes, swapped back out
-        raise Unsafe("changed", "changed on disk while being written: left as it is")
+    if _exchange(temp, name, dir_fd):  # theirs is back; ours should be under `temp`
+        if _same_file(os.stat(temp, dir_fd=dir_fd, follow_symlinks=False), made):
+            os.unlink(temp, dir_fd=dir_fd)
+            raise Unsafe("changed", "changed on disk while being written: left as it is")
+    else:
+        with contextlib.suppress(OSError):  # the name went again: theirs goes back
+            os.link(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+            os.unlink(temp, dir_fd=dir_fd)
+            raise Unsafe("changed", "changed on disk while being written: left as it is")
+    kept = f"{name}{KEPT_SUFFIX}"
     try:
-        os.link(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
+        os.link(temp, kept, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
     except OSError:
-        raise Unsafe("changed", f"changed on disk while being written: the other version "
-                     f"is kept as {escape_name(temp)}, move it back") from None
+        raise Unsafe("changed", f"changed on disk by two programs while being written: a "
+                     f"version is left as {escape_name(temp)}; move it before the next "
+                     f"apply") from None
     os.unlink(temp, dir_fd=dir_fd)
-    raise Unsafe("changed", "changed on disk while being written: left as it is")
+    raise Unsafe("changed", f"changed on disk by two programs while being written: a "
+                 f"version is kept as {escape_name(kept)}")
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    """Whether two statuses are of one file."""
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def _take_back(name: str, dir_fd: int, made: os.stat_result) -> None:
@@ -404,7 +423,7 @@ def _take_back(name: str, dir_fd: int, made: os.stat_result) -> None:
     few microseconds since, it is left where it went and the refusal says so."""
     try:
         now = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-        if (now.st_dev, now.st_ino) == (made.st_dev, made.st_ino):
+        if _same_file(now, made):
             os.unlink(name, dir_fd=dir_fd)
             raise Unsafe("changed", "renamed while being written: left as it is")
     except OSError:

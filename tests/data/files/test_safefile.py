@@ -613,3 +613,32 @@ def test_a_file_put_in_place_just_before_the_swap_is_not_written_over(
     assert refused.value.code == "changed"
     assert (root / "draft.md").read_bytes() == b"their version"
     assert leftovers(root) == []
+
+
+@pytest.mark.parametrize("again", ["renamed", "renamed-and-replaced"])
+def test_a_file_swapped_in_and_then_renamed_is_kept(
+    root: Path, monkeypatch: pytest.MonkeyPatch, again: str
+) -> None:
+    # Their version takes the name after the check; then, before it can be swapped back,
+    # the name moves on again (and, in the second case, a third file takes it).
+    def theirs() -> None:
+        (root / "theirs.tmp").write_bytes(b"their version")
+        os.rename(root / "theirs.tmp", root / "draft.md")
+
+    def away() -> None:
+        os.rename(root / "draft.md", root / "moved.md")
+        if again == "renamed-and-replaced":
+            (root / "draft.md").write_bytes(b"a third version")
+
+    _renaming(monkeypatch, root, "exchange", before=theirs, after=away)
+    with Folder(root) as folder:
+        _, st = folder.read("draft.md")
+        with pytest.raises(Unsafe) as refused:
+            folder.replace("draft.md", NEW, st)
+    assert refused.value.code == "changed"
+    assert (root / "moved.md").read_bytes() == NEW  # what the rename took
+    assert (root / "draft.md").read_bytes() == b"their version"  # swapped or linked back
+    if again == "renamed-and-replaced":  # the swap back took the third one out: kept
+        assert (root / "draft.md.newsreader-kept").read_bytes() == b"a third version"
+        assert "draft.md.newsreader-kept" in refused.value.why
+    assert leftovers(root) == []
