@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from reader.data.index.stories import StoryInput, normalize_url
-from reader.data.index.story_text import Vocabulary, dot, unit_mean, words
+from reader.data.index.stories import StoryInput, normalize_url, terms_of
+from reader.data.index.story_text import Vector, Vocabulary, dot, unit_mean, words
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,11 @@ class Explanation:
 
 
 def explain(article: StoryInput, others: Iterable[StoryInput], vocab: Vocabulary,
-            limit: int = 8) -> Explanation:
-    """Why `article` belongs with `others` (the rest of its story)."""
+            limit: int = 8, terms: Mapping[str, Mapping[str, float]] | None = None
+            ) -> Explanation:
+    """Why `article` belongs with `others` (the rest of its story); `terms` may hold each
+    one's terms, worked out already (`stories.terms_of`: copies share one mapping, and
+    one vector is worked out for each mapping)."""
     rest = list(others)
     urls, related = article.own_urls(), {u for u in map(normalize_url, article.related_urls) if u}
     same = tuple(o.id for o in rest if not urls.isdisjoint(o.own_urls()))
@@ -40,8 +43,18 @@ def explain(article: StoryInput, others: Iterable[StoryInput], vocab: Vocabulary
         if not related.isdisjoint(o.own_urls())
         or not urls.isdisjoint(u for u in map(normalize_url, o.related_urls) if u)
     )
-    mine = vocab.vector(article.terms())
-    centroid = unit_mean(vocab.vector(o.terms()) for o in rest)
+    of = terms if terms is not None else terms_of([article, *rest])
+    vectors: dict[int, Vector] = {}  # by the id of a terms mapping: copies share one
+
+    def vector(item: StoryInput) -> Vector:
+        doc = of[item.id]
+        found = vectors.get(id(doc))
+        if found is None:
+            found = vectors[id(doc)] = vocab.vector(doc)
+        return found
+
+    mine = vector(article)
+    centroid = unit_mean(vector(o) for o in rest)
     weights = sorted(((w * centroid[t], t) for t, w in mine.items() if t in centroid), reverse=True)
     surface: dict[str, str] = {}
     for stem, word in words(f"{article.title} {article.excerpt}"):

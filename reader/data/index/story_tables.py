@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -105,11 +105,12 @@ def vocabulary(conn: sqlite3.Connection) -> Vocabulary:
     return vocab
 
 
-def _vocabulary_of(conn: sqlite3.Connection, items: Iterable[StoryInput]) -> Vocabulary:
+def _vocabulary_of(conn: sqlite3.Connection, docs: Iterable[Mapping[str, float]]
+                   ) -> Vocabulary:
     """The saved document frequencies of these articles' terms only (a cursor move needs
     a few dozen, not the whole vocabulary)."""
     vocab = Vocabulary()
-    terms = sorted({t for item in items for t in item.terms()})
+    terms = sorted({t for doc in docs for t in doc})
     for start in range(0, len(terms), 500):
         part = terms[start : start + 500]
         vocab.df.update(dict(conn.execute(
@@ -392,7 +393,8 @@ def why(conn: sqlite3.Connection, article_id: str, edits: Sequence[Edit],
         keys = [key_from_id(i) for i in among[:500]]
         candidates = list(inputs(conn, f"a.key IN ({','.join('?' * len(keys))})", keys))
     others = [m for m in candidates if m.id != article_id and m.id not in copies]
-    found_why = explain(found[0], others, _vocabulary_of(conn, [found[0], *others]))
+    terms = terms_of([found[0], *others])  # versions of one page: one title, worked once
+    found_why = explain(found[0], others, _vocabulary_of(conn, terms.values()), terms=terms)
     moved = [e for e in edits if e[0] == article_id]
     # A story whose naming member went is named anew at the next refresh: until then, by
     # the article asked about.
