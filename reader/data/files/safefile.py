@@ -317,6 +317,11 @@ def _hard_link(st: os.stat_result) -> Unsafe:
     return Unsafe("hardlink", f"hard link ({st.st_nlink} names): not rewritten")
 
 
+def _changed_while_written() -> Unsafe:
+    """The refusal of a file another program changed between the read and the rename."""
+    return Unsafe("changed", "changed on disk while being written: left as it is")
+
+
 def _open_as_read(name: str, dir_fd: int, was: os.stat_result) -> int:
     """The file about to be renamed over, opened (never through a link) to be held across
     the rename; an Unsafe unless it is the version read (`was`), still with one name. A
@@ -327,11 +332,11 @@ def _open_as_read(name: str, dir_fd: int, was: os.stat_result) -> int:
     except OSError as error:  # gone: said as the OSError it is
         if error.errno not in (errno.ELOOP, errno.EMLINK):
             raise
-        raise Unsafe("changed", "changed on disk while being written: left as it is") from None
+        raise _changed_while_written() from None
     try:
         now = os.fstat(fd)
         if _identity(now) != _identity(was):
-            raise Unsafe("changed", "changed on disk while being written: left as it is")
+            raise _changed_while_written()
         if now.st_nlink > 1:
             raise _hard_link(now)
     except BaseException:
@@ -393,12 +398,12 @@ def _check_swapped_out(temp: str, name: str, dir_fd: int, was: os.stat_result,
     if _exchange(temp, name, dir_fd):  # theirs is back; ours should be under `temp`
         if _same_file(os.stat(temp, dir_fd=dir_fd, follow_symlinks=False), made):
             os.unlink(temp, dir_fd=dir_fd)
-            raise Unsafe("changed", "changed on disk while being written: left as it is")
+            raise _changed_while_written()
     else:
         with contextlib.suppress(OSError):  # the name went again: theirs goes back
             os.link(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
             os.unlink(temp, dir_fd=dir_fd)
-            raise Unsafe("changed", "changed on disk while being written: left as it is")
+            raise _changed_while_written()
     kept = f"{name}{KEPT_SUFFIX}"
     try:
         os.link(temp, kept, src_dir_fd=dir_fd, dst_dir_fd=dir_fd, follow_symlinks=False)
